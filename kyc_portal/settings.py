@@ -1,0 +1,309 @@
+"""Settings, read from the environment (and an optional ``.env`` file beside manage.py).
+
+Every value that differs between a laptop, CI and production comes from the
+environment; bad values stop the process at import time with a message that names
+the variable (``ImproperlyConfigured``), rather than failing later in a request.
+
+``KYC_ENV`` selects the defaults: ``development`` (SQLite, generated dev secrets,
+DEBUG) or ``production`` (everything sensitive is required, secure cookies).
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+KYC_ENV = env.str("KYC_ENV", default="development")
+if KYC_ENV not in {"development", "production"}:
+    raise ImproperlyConfigured(f"KYC_ENV must be 'development' or 'production', not {KYC_ENV!r}")
+PRODUCTION = KYC_ENV == "production"
+
+
+def _required_in_production(name: str, dev_default: str) -> str:
+    value = env.str(name, default="")
+    if value:
+        return value
+    if PRODUCTION:
+        raise ImproperlyConfigured(f"{name} must be set when KYC_ENV=production")
+    return dev_default
+
+
+def _positive(name: str, value: float) -> float:
+    if value <= 0:
+        raise ImproperlyConfigured(f"{name} must be positive, got {value!r}")
+    return value
+
+
+# --- core -------------------------------------------------------------------
+SECRET_KEY = _required_in_production("SECRET_KEY", "dev-insecure-secret-key-change-me")
+DEBUG = env.bool("DEBUG", default=not PRODUCTION)
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["*"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "liveness",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "kyc_portal.urls"
+WSGI_APPLICATION = "kyc_portal.wsgi.application"
+ASGI_APPLICATION = "kyc_portal.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+            ],
+        },
+    },
+]
+
+# --- database -----------------------------------------------------------------
+VAR_DIR = Path(env.str("KYC_VAR_DIR", default=str(BASE_DIR / "var")))
+_default_db = f"sqlite:///{VAR_DIR / 'kyc_portal.sqlite3'}"
+try:
+    DATABASES = {"default": env.db_url("DATABASE_URL", default=_default_db)}
+except (ImproperlyConfigured, KeyError, ValueError) as exc:
+    raise ImproperlyConfigured(f"DATABASE_URL is not a usable database URL: {exc}") from exc
+_engine = DATABASES["default"].get("ENGINE", "")
+if _engine not in {"django.db.backends.sqlite3", "django.db.backends.postgresql"}:
+    raise ImproperlyConfigured(
+        f"DATABASE_URL must point at PostgreSQL (postgres://...) or SQLite (sqlite:///...), "
+        f"got engine {_engine or 'unknown'!r}"
+    )
+if _engine == "django.db.backends.sqlite3":
+    # The embedded run has a web server and a worker writing at once: wait for locks
+    # instead of failing, and take the write lock at BEGIN so upgrades cannot deadlock.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
+    )
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- auth, i18n, static -----------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "/admin/login/"
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = env.str("TIME_ZONE", default="UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = BASE_DIR / "static_root"
+
+# --- biometric media -------------------------------------------------------------
+# Media is encrypted before it reaches storage and is never under a public URL:
+# there is deliberately no MEDIA_URL route. See liveness/media.py.
+MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "private-media")))
+STORAGES = {
+    "default": {"BACKEND": env.str("MEDIA_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage")},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+
+def _media_keys(raw: str) -> dict[str, bytes]:
+    """``MEDIA_ENCRYPTION_KEYS=kid1:base64key,kid2:base64key``; the first is used for new files."""
+    keys: dict[str, bytes] = {}
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        kid, sep, b64 = item.partition(":")
+        if not sep or not kid:
+            raise ImproperlyConfigured("MEDIA_ENCRYPTION_KEYS entries must look like 'keyid:base64key'")
+        try:
+            key = base64.b64decode(b64, validate=True)
+        except binascii.Error as exc:
+            raise ImproperlyConfigured(f"MEDIA_ENCRYPTION_KEYS key {kid!r} is not valid base64") from exc
+        if len(key) != 32:
+            raise ImproperlyConfigured(f"MEDIA_ENCRYPTION_KEYS key {kid!r} must be 32 bytes (AES-256)")
+        keys[kid] = key
+    return keys
+
+
+MEDIA_ENCRYPTION_KEYS = _media_keys(env.str("MEDIA_ENCRYPTION_KEYS", default=""))
+if not MEDIA_ENCRYPTION_KEYS:
+    if PRODUCTION:
+        raise ImproperlyConfigured("MEDIA_ENCRYPTION_KEYS must be set when KYC_ENV=production")
+    # Development only: a fixed, obviously-not-secret key so a dev database stays readable.
+    MEDIA_ENCRYPTION_KEYS = {"dev": b"dev-only-media-key-do-not-use!!!"}
+MEDIA_ACTIVE_KEY_ID = next(iter(MEDIA_ENCRYPTION_KEYS))
+
+KYC_MAX_IMAGE_BYTES = env.int("KYC_MAX_IMAGE_BYTES", default=8 * 1024 * 1024)
+KYC_MAX_VIDEO_BYTES = env.int("KYC_MAX_VIDEO_BYTES", default=20 * 1024 * 1024)
+KYC_MAX_IMAGE_PIXELS = env.int("KYC_MAX_IMAGE_PIXELS", default=40_000_000)
+DATA_UPLOAD_MAX_MEMORY_SIZE = KYC_MAX_VIDEO_BYTES + KYC_MAX_IMAGE_BYTES + 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# --- liveness providers -----------------------------------------------------------
+KNOWN_PROVIDERS = ("local", "youtu_legacy", "tencent_iai", "tencent_faceid", "senseid")
+KYC_SELFIE_PROVIDER = env.str("KYC_SELFIE_PROVIDER", default="local")
+KYC_VIDEO_PROVIDER = env.str("KYC_VIDEO_PROVIDER", default="local")
+for _var, _value in (("KYC_SELFIE_PROVIDER", KYC_SELFIE_PROVIDER), ("KYC_VIDEO_PROVIDER", KYC_VIDEO_PROVIDER)):
+    # A dotted path ("package.module.Class") is accepted for custom providers.
+    if _value not in KNOWN_PROVIDERS and "." not in _value:
+        raise ImproperlyConfigured(
+            f"{_var}={_value!r} is not a liveness provider; choose one of {', '.join(KNOWN_PROVIDERS)} "
+            f"or give a dotted path to a provider class"
+        )
+
+_youtu_env = env.str("YOUTU_ENDPOINT", default="https://recognition.image.myqcloud.com")
+KYC_PROVIDERS: dict[str, dict] = {
+    "local": {
+        "min_video_short_side": env.int("LOCAL_MIN_VIDEO_SHORT_SIDE", default=270),
+        "min_video_long_side": env.int("LOCAL_MIN_VIDEO_LONG_SIDE", default=480),
+    },
+    "youtu_legacy": {
+        "endpoint": _youtu_env,
+        "appid": env.str("YOUTU_APPID", default=""),
+        "secret_id": env.str("YOUTU_SECRET_ID", default=""),
+        "secret_key": env.str("YOUTU_SECRET_KEY", default=""),
+        "bucket": env.str("YOUTU_BUCKET", default=""),
+        "timeout": _positive("YOUTU_TIMEOUT", env.float("YOUTU_TIMEOUT", default=10.0)),
+        "signature_ttl": env.int("YOUTU_SIGNATURE_TTL", default=3600),
+    },
+    "tencent_iai": {
+        "endpoint": env.str("TENCENT_IAI_ENDPOINT", default="iai.tencentcloudapi.com"),
+        "protocol": env.str("TENCENT_IAI_PROTOCOL", default="https"),
+        "region": env.str("TENCENT_IAI_REGION", default="ap-guangzhou"),
+        "secret_id": env.str("TENCENTCLOUD_SECRET_ID", default=""),
+        "secret_key": env.str("TENCENTCLOUD_SECRET_KEY", default=""),
+        "timeout": _positive("TENCENT_IAI_TIMEOUT", env.float("TENCENT_IAI_TIMEOUT", default=10.0)),
+        "face_model_version": env.str("TENCENT_IAI_FACE_MODEL_VERSION", default="2.0"),
+    },
+    "tencent_faceid": {
+        "endpoint": env.str("TENCENT_FACEID_ENDPOINT", default="faceid.tencentcloudapi.com"),
+        "protocol": env.str("TENCENT_FACEID_PROTOCOL", default="https"),
+        "region": env.str("TENCENT_FACEID_REGION", default="ap-guangzhou"),
+        "secret_id": env.str("TENCENTCLOUD_SECRET_ID", default=""),
+        "secret_key": env.str("TENCENTCLOUD_SECRET_KEY", default=""),
+        "timeout": _positive("TENCENT_FACEID_TIMEOUT", env.float("TENCENT_FACEID_TIMEOUT", default=20.0)),
+    },
+    "senseid": {
+        "base_url": env.str("SENSEID_BASE_URL", default=""),
+        "api_key": env.str("SENSEID_API_KEY", default=""),
+        "aes_key": env.str("SENSEID_AES_KEY", default="dcbbad6765e14139a07d34b92292a672"),
+        "aes_iv": env.str("SENSEID_AES_IV", default="df25d188a061"),
+        "body_encoding": env.str("SENSEID_BODY_ENCODING", default="multipart"),
+        "timeout": _positive("SENSEID_TIMEOUT", env.float("SENSEID_TIMEOUT", default=20.0)),
+    },
+}
+if len(KYC_PROVIDERS["senseid"]["aes_key"]) != 32 or len(KYC_PROVIDERS["senseid"]["aes_iv"]) != 12:
+    raise ImproperlyConfigured("SENSEID_AES_KEY must be 32 characters and SENSEID_AES_IV 12 characters")
+if KYC_PROVIDERS["senseid"]["body_encoding"] not in {"multipart", "json"}:
+    raise ImproperlyConfigured("SENSEID_BODY_ENCODING must be 'multipart' or 'json'")
+if KYC_PROVIDERS["tencent_iai"]["face_model_version"] not in {"2.0", "3.0"}:
+    raise ImproperlyConfigured("TENCENT_IAI_FACE_MODEL_VERSION must be '2.0' or '3.0'")
+
+# Threshold overrides: KYC_THRESHOLD_<PROVIDER>_<METRIC>=value (vendor's own scale).
+# They seed version 1 of a ThresholdPolicy; later versions are edited by compliance.
+KYC_THRESHOLD_OVERRIDES: dict[tuple[str, str], float] = {}
+for _key, _raw in env.ENVIRON.items():
+    if _key.startswith("KYC_THRESHOLD_"):
+        _rest = _key[len("KYC_THRESHOLD_"):].lower()
+        _provider, _, _metric = _rest.rpartition("_")
+        if _provider not in KNOWN_PROVIDERS or _metric not in {"liveness", "similarity"}:
+            raise ImproperlyConfigured(
+                f"{_key}: expected KYC_THRESHOLD_<{'|'.join(p.upper() for p in KNOWN_PROVIDERS)}>_<LIVENESS|SIMILARITY>"
+            )
+        try:
+            KYC_THRESHOLD_OVERRIDES[(_provider, _metric)] = float(_raw)
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"{_key} must be a number, got {_raw!r}") from exc
+
+# What to do when every check passed. False sends even clean cases to a reviewer.
+KYC_AUTO_APPROVE = env.bool("KYC_AUTO_APPROVE", default=True)
+
+# --- pipeline (Celery) ----------------------------------------------------------
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="redis://127.0.0.1:6379/0")
+if not CELERY_BROKER_URL.startswith(("redis://", "rediss://", "memory://")):
+    raise ImproperlyConfigured(f"CELERY_BROKER_URL must be a redis:// URL, got {CELERY_BROKER_URL!r}")
+CELERY_RESULT_BACKEND = None  # results live in the database (Check rows), not in Celery
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=120)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=150)
+# Redis redelivers an unacknowledged task after this; it must exceed the longest check.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=CELERY_TASK_TIME_LIMIT * 2 + 60),
+}
+if CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] <= CELERY_TASK_TIME_LIMIT:
+    raise ImproperlyConfigured("CELERY_VISIBILITY_TIMEOUT must be longer than CELERY_TASK_TIME_LIMIT")
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_WORKER_SEND_TASK_EVENTS = False
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Retries of transient vendor failures: a fixed schedule, then a terminal failed state.
+KYC_CHECK_RETRY_DELAYS = [int(x) for x in env.list("KYC_CHECK_RETRY_DELAYS", default=["5", "30", "120"])]
+# A check left "in flight" longer than this was abandoned by a dead worker.
+KYC_CHECK_STALE_AFTER = CELERY_TASK_TIME_LIMIT + 30
+CELERY_BEAT_SCHEDULE = {
+    "requeue-stuck-checks": {"task": "liveness.tasks.checks_requeue_stuck", "schedule": 60.0},
+}
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+}
+
+# --- security -------------------------------------------------------------------
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = PRODUCTION
+CSRF_COOKIE_SECURE = PRODUCTION
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+if PRODUCTION:
+    SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+}

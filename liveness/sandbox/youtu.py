@@ -1,0 +1,587 @@
+"""Wire-compatible emulator of the retired Tencent YouTu face API (seeds 000, 002, 004).
+
+Endpoints (all POST, envelope ``{"code": int, "message": str, "data": {...}}``):
+
+* ``/face/livedetectpicture`` – JSON ``{appid, url}`` or multipart ``appid`` + ``image``;
+  ``url`` wins when both are given. Answers ``data.score`` (int 0..100).
+* ``/face/livegetfour`` – JSON ``{appid, seq?}``. Answers ``data.validate_data`` (4 digits).
+* ``/face/livedetectfour`` – multipart ``appid, validate_data, video, compare_flag
+  ("true"/"false"), card?, seq?``. Answers ``live_status``/``live_msg`` and, when
+  ``compare_flag`` is true, ``compare_status``/``compare_msg`` plus ``sim``/``photo``
+  only when ``compare_status == 0``.
+
+Every request is checked the way the vendor documents it, in this order: packet size
+(code 23), the Authorization multi-use signature (4, 5, 10, 11, 12, 14, 9, 16), the body
+(3, 21) and the body's ``appid`` against the signature's (6), then the media. The
+analysis itself is the local engine (``liveness.engine``); its verdicts are translated
+into YouTu codes by the explicit tables :data:`SELFIE_CODE_MAP`, :data:`LIVE_CODE_MAP`
+and :data:`COMPARE_CODE_MAP`.
+
+Accepted credentials come from ``settings.KYC_PROVIDERS["youtu_legacy"]`` (``appid``,
+``secret_id``, ``secret_key``, ``bucket``), read on every request so
+``override_settings`` works; when those are blank the built-in
+:data:`DEFAULT_ACCOUNT` is accepted instead. Extra accounts can be listed under
+``"sandbox_accounts"`` in the same dict.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import io
+import ipaddress
+import json
+import secrets
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from .http import MultipartError, SandboxRequest, SandboxResponse, json_response, parse_multipart
+
+VENDOR = "youtu"
+
+MAX_REQUEST_BYTES = 6 * 1024 * 1024  # "Each request packet should not exceed 6 MB"
+MAX_SIGNATURE_TTL = 90 * 24 * 3600  # multi-use signature: "at most three months"
+CLOCK_SKEW = 300  # seconds a signature's t may lie in the future
+URL_FETCH_TIMEOUT = 5.0
+DEFAULT_MIN_VIDEO_SHORT_SIDE = 270  # seed 004 (seed 000 says 320)
+DEFAULT_MIN_VIDEO_LONG_SIDE = 480
+
+#: Accepted when settings carry no YouTu credentials (a demo with no configuration).
+DEFAULT_ACCOUNT = {
+    "appid": "1000001",
+    "secret_id": "AKIDsandboxYoutuLegacy000000000000",
+    "secret_key": "sandboxYoutuLegacySecretKey00000",
+    "bucket": "",
+}
+
+#: The vendor's words for every code this emulator answers (seed 000, English; seed 004
+#: for 24, -4011, -4012, -5016, and its -5015 resolution).
+MESSAGES: dict[int, str] = {
+    0: "OK",
+    3: "Incorrect request",
+    4: "Signature is empty",
+    5: "Incorrect signature string",
+    6: "The appid/bucket in the signature does not match the target",
+    9: "Signature expired",
+    10: "appid does not exist",
+    11: "secretid does not exist",
+    12: "appid and secretid do not match",
+    13: "Replay attack",
+    14: "Signature verification failed",
+    15: "Operation performed too frequently. Frequency control triggered",
+    16: "Bucket does not exist",
+    21: "Invalid parameter",
+    23: "Oversized request packet",
+    24: "No permission, the service was not applied for",
+    107: "Authentication service is unavailable",
+    108: "Authentication service is unavailable",
+    213: "Internal error",
+    -4006: "Failed to extract features of the selfie in the video",
+    -4007: "Failed to compare selfies in the video",
+    -4009: "Failed to extract features of the card image",
+    -4010: "Failed to calculate the similarity between the selfie and the card image",
+    -4011: "Photo decoding failed",
+    -4012: "Facial detection of photo failed",
+    -4015: "Facial detection of selfie failed",
+    -4016: "Selfie decoding failed",
+    -4017: "Facial detection of card image failed",
+    -4018: "Card image decoding failed",
+    -5001: "Invalid video",
+    -5002: "Lip reading failed",
+    -5005: "Insufficient parsing for selfie",
+    -5007: "No sound in the video",
+    -5008: "Voice recognition failed",
+    -5009: "Facial detection of video failed. No mouth or face",
+    -5010: "Failed to capture lip movements",
+    -5011: "Liveness detection failed",
+    -5012: "Too much noise in the video",
+    -5013: "The sound in the video is too low",
+    -5015: "Video resolution is too low. The minimum resolution is 270*480",
+    -5016: "The person in the video is not live (replay attack)",
+    -5805: "No image or failed to download the image from URL",
+}
+
+# --- engine verdict -> YouTu code: THE mapping tables ---------------------------------
+# Keys are liveness.engine.codes values (strings, so this module imports without the
+# engine). None means "not an error for this endpoint": the engine's score is answered.
+
+#: livedetectpicture: only failures that leave no score become envelope codes.
+SELFIE_CODE_MAP: dict[str, int | None] = {
+    "LOCAL_UNDECODABLE_IMAGE": -4016,  # selfie decoding failed
+    "LOCAL_NO_FACE": -4015,  # facial detection of selfie failed
+    "LOCAL_FACE_TOO_SMALL": -4015,
+    # judgements that YouTu expresses as a low score, not as an error:
+    "LOCAL_MULTIPLE_FACES": None,
+    "LOCAL_POSE": None,
+    "LOCAL_BLURRY": None,
+    "LOCAL_EXPOSURE": None,
+    "LOCAL_ASPECT": None,  # "the score of a non-3:4 image is meaningless"
+    "LOCAL_SCREEN_REPLAY": None,
+    "LOCAL_PRINT_ATTACK": None,
+    "LOCAL_FRAME_BORDER": None,
+}
+SELFIE_FALLBACK = -4015  # any other hard failure without a score
+
+#: livedetectfour live_status.
+LIVE_CODE_MAP: dict[str, int] = {
+    "LOCAL_UNDECODABLE_VIDEO": -5001,  # invalid video
+    "LOCAL_VIDEO_TOO_SHORT": -5001,
+    "LOCAL_VIDEO_RESOLUTION_TOO_LOW": -5015,  # minimum 270*480 (seed 004)
+    "LOCAL_NO_AUDIO": -5007,  # no sound in the video
+    "LOCAL_AUDIO_TOO_QUIET": -5013,  # sound too low
+    "LOCAL_WRONG_DIGITS": -5008,  # read the wrong digits
+    "LOCAL_NO_LIP_MOVEMENT": -5010,  # mouth did not open (enough)
+    "LOCAL_LIPS_OUT_OF_SYNC": -5002,  # lip reading failed
+    "LOCAL_NO_FACE": -5009,  # no mouth or face
+    "LOCAL_FACE_LOST": -5005,  # too few frames with a face
+    "LOCAL_FACE_TOO_SMALL": -5009,
+    "LOCAL_FACE_CHANGED": -4007,  # selfies in the video do not match each other
+    "LOCAL_MULTIPLE_FACES": -5011,
+    "LOCAL_POSE": -5011,
+    "LOCAL_BLURRY": -5011,
+    "LOCAL_EXPOSURE": -5011,
+    "LOCAL_ASPECT": -5011,
+    "LOCAL_SCREEN_REPLAY": -5016,  # not live (replay attack)
+    "LOCAL_PRINT_ATTACK": -5016,
+    "LOCAL_FRAME_BORDER": -5016,
+}
+LIVE_FALLBACK = -5011  # "all other errors relating to liveness detection"
+
+#: livedetectfour compare_status (from EngineResult.similarity).
+COMPARE_CODE_MAP: dict[str, int | None] = {
+    "LOCAL_UNDECODABLE_IMAGE": -4018,  # card image decoding failed
+    "LOCAL_CARD_NO_FACE": -4017,  # facial detection of card image failed
+    "LOCAL_NO_FACE": -4017,
+    "LOCAL_DIFFERENT_PERSON": None,  # comparison ran: a low sim is the answer
+}
+COMPARE_FALLBACK = -4010  # similarity could not be calculated
+COMPARE_NO_VIDEO_FACE = -4006  # no similarity result at all: no usable face in the video
+
+#: Codes livedetectfour answers only because of the request; they depend on compare_flag.
+_COMPARE_CODES_IN_LIVE = {"LOCAL_CARD_NO_FACE", "LOCAL_DIFFERENT_PERSON"}
+
+
+# --- issued challenges ("remembered" validate_data) -----------------------------------
+_CHALLENGES: "OrderedDict[str, dict[str, Any]]" = OrderedDict()
+_CHALLENGES_LOCK = threading.Lock()
+_CHALLENGES_MAX = 10_000
+
+
+def issued_challenges() -> list[dict[str, Any]]:
+    """Digits handed out by livegetfour, oldest first (for tests and the control API)."""
+    with _CHALLENGES_LOCK:
+        return [dict(item) for item in _CHALLENGES.values()]
+
+
+def _remember_challenge(appid: str, digits: str, seq: str) -> None:
+    with _CHALLENGES_LOCK:
+        key = uuid.uuid4().hex
+        _CHALLENGES[key] = {"appid": appid, "validate_data": digits, "seq": seq, "issued_at": time.time(), "used": 0}
+        while len(_CHALLENGES) > _CHALLENGES_MAX:
+            _CHALLENGES.popitem(last=False)
+
+
+def _mark_challenge_used(appid: str, digits: str) -> bool:
+    with _CHALLENGES_LOCK:
+        for item in reversed(_CHALLENGES.values()):
+            if item["appid"] == appid and item["validate_data"] == digits:
+                item["used"] += 1
+                return True
+    return False
+
+
+# --- envelope ----------------------------------------------------------------------------
+def envelope(code: int, data: dict | None = None, *, message: str | None = None, status: int = 200) -> SandboxResponse:
+    body = {"code": code, "message": message if message is not None else MESSAGES.get(code, "error"), "data": data or {}}
+    return json_response(body, status=status, headers={"X-Request-Id": uuid.uuid4().hex})
+
+
+def rate_limited(request: SandboxRequest) -> SandboxResponse:
+    """The vendor's frequency-control answer (code 15)."""
+    return envelope(15)
+
+
+def server_error(request: SandboxRequest) -> SandboxResponse:
+    """An internal error as the gateway returns it: HTTP 500 with code 213."""
+    return envelope(213, status=500)
+
+
+# --- accounts and the signature ---------------------------------------------------------
+@dataclass(frozen=True)
+class Account:
+    appid: str
+    secret_id: str
+    secret_key: str
+    bucket: str = ""
+
+
+def _config() -> dict:
+    try:
+        from django.conf import settings
+
+        if settings.configured:
+            return dict(getattr(settings, "KYC_PROVIDERS", {}).get("youtu_legacy", {}) or {})
+    except Exception:  # pragma: no cover - Django absent or broken settings
+        pass
+    return {}
+
+
+def accounts() -> list[Account]:
+    cfg = _config()
+    found: list[Account] = []
+    candidates = [cfg, *(cfg.get("sandbox_accounts") or [])]
+    for item in candidates:
+        if item.get("appid") and item.get("secret_id") and item.get("secret_key"):
+            found.append(
+                Account(str(item["appid"]), str(item["secret_id"]), str(item["secret_key"]), str(item.get("bucket") or ""))
+            )
+    if not found:
+        found.append(Account(**DEFAULT_ACCOUNT))
+    return found
+
+
+@dataclass
+class SignatureCheck:
+    code: int
+    detail: str = ""
+    appid: str = ""
+    bucket: str = ""
+    secret_id: str = ""
+
+
+_SIGNATURE_FIELDS_REQUIRED = ("a", "k", "e", "t", "r", "f")
+_SIGNATURE_FIELDS_KNOWN = {"a", "b", "k", "e", "t", "r", "f", "u"}
+
+
+def verify_authorization(value: str, *, now: float | None = None) -> SignatureCheck:
+    """Check a multi-use signature; ``code`` 0 means valid.
+
+    Codes (seed tables): 4 empty, 5 malformed (not Base64, no HMAC, missing or bad
+    fields, e not after t, t in the future, e more than three months ahead), 10 unknown
+    appid, 11 unknown secret_id, 12 secret_id belongs to another appid, 14 HMAC does not
+    verify, 9 expired (e <= now), 16 bucket unknown for that appid. The body's appid is
+    compared by the caller (code 6). Older SDKs' extra ``u=`` field and a missing ``b=``
+    are tolerated.
+    """
+    now = time.time() if now is None else now
+    value = (value or "").strip()
+    if not value:
+        return SignatureCheck(4, "Authorization header is missing or empty")
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        return SignatureCheck(5, "Authorization is not Base64")
+    if len(raw) <= 20:
+        return SignatureCheck(5, "Authorization is too short to hold HMAC-SHA1 + original")
+    digest, original_bytes = raw[:20], raw[20:]
+    try:
+        original = original_bytes.decode("utf-8")
+    except UnicodeDecodeError:
+        return SignatureCheck(5, "signed text is not UTF-8")
+    fields: dict[str, str] = {}
+    for item in original.split("&"):
+        key, sep, val = item.partition("=")
+        if not sep or key not in _SIGNATURE_FIELDS_KNOWN or key in fields:
+            return SignatureCheck(5, f"unexpected item {item!r} in the signed text")
+        fields[key] = val
+    missing = [k for k in _SIGNATURE_FIELDS_REQUIRED if k not in fields]
+    if missing:
+        return SignatureCheck(5, f"signed text lacks {', '.join(missing)}")
+    appid, secret_id, bucket = fields["a"], fields["k"], fields.get("b", "")
+    check = SignatureCheck(0, appid=appid, bucket=bucket, secret_id=secret_id)
+    if not fields["e"].isdigit() or not fields["t"].isdigit():
+        return _with(check, 5, "e and t must be Unix seconds")
+    if not fields["r"].isdigit() or len(fields["r"]) > 10:
+        return _with(check, 5, "r must be an unsigned integer of at most 10 digits")
+    if fields["f"]:
+        return _with(check, 5, "f must be empty in a multi-use signature")
+    expires, issued = int(fields["e"]), int(fields["t"])
+    known = accounts()
+    by_appid = [acc for acc in known if acc.appid == appid]
+    if not by_appid:
+        return _with(check, 10, f"appid {appid!r} does not exist")
+    by_secret = [acc for acc in known if acc.secret_id == secret_id]
+    if not by_secret:
+        return _with(check, 11, "secret_id does not exist")
+    account = next((acc for acc in by_appid if acc.secret_id == secret_id), None)
+    if account is None:
+        return _with(check, 12, "secret_id belongs to another appid")
+    expected = hmac.new(account.secret_key.encode("utf-8"), original_bytes, hashlib.sha1).digest()
+    if not hmac.compare_digest(expected, digest):
+        return _with(check, 14, "HMAC-SHA1 does not verify with this secret_id's key")
+    if expires <= issued:
+        return _with(check, 5, "e must be later than t")
+    if issued > now + CLOCK_SKEW:
+        return _with(check, 5, "t lies in the future")
+    if expires <= now:
+        return _with(check, 9, "signature expired")
+    if expires > now + MAX_SIGNATURE_TTL + CLOCK_SKEW:
+        return _with(check, 5, "e is more than three months ahead")
+    if account.bucket and bucket and bucket != account.bucket:
+        return _with(check, 16, f"bucket {bucket!r} does not exist for this appid")
+    return check
+
+
+def _with(check: SignatureCheck, code: int, detail: str) -> SignatureCheck:
+    check.code, check.detail = code, detail
+    return check
+
+
+# --- request parsing ---------------------------------------------------------------------
+class _Reject(Exception):
+    def __init__(self, code: int, detail: str = "") -> None:
+        super().__init__(detail)
+        self.code = code
+        self.detail = detail
+
+
+def _parse_body(request: SandboxRequest, *, allow: tuple[str, ...]) -> tuple[dict[str, str], dict[str, bytes], str]:
+    ctype = request.header("content-type").split(";")[0].strip().strip('"').lower()
+    if ctype == "application/json" and "json" in allow:
+        try:
+            data = request.json()
+        except (ValueError, UnicodeDecodeError):
+            raise _Reject(3, "body is not valid JSON")
+        if not isinstance(data, dict):
+            raise _Reject(3, "JSON body must be an object")
+        return {k: "" if v is None else str(v) for k, v in data.items()}, {}, "json"
+    if ctype == "multipart/form-data" and "multipart" in allow:
+        try:
+            fields, files = parse_multipart(request)
+        except MultipartError as exc:
+            raise _Reject(3, str(exc))
+        return fields, files, "multipart"
+    raise _Reject(3, f"content type {ctype or 'missing'!r} is not accepted here (use {' or '.join(allow)})")
+
+
+def _message(code: int, detail: str) -> str:
+    base = MESSAGES.get(code, "error")
+    return f"{base}: {detail}" if detail and code != 0 else base
+
+
+# --- media helpers ------------------------------------------------------------------------
+def is_gif(data: bytes) -> bool:
+    return data[:6] in (b"GIF87a", b"GIF89a")
+
+
+def image_decodes(data: bytes) -> bool:
+    try:
+        from PIL import Image
+
+        with Image.open(io.BytesIO(data)) as img:
+            img.verify()
+        return True
+    except Exception:
+        return False
+
+
+def _local_host(host: str | None) -> bool:
+    if not host:
+        return False
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def fetch_url(url: str) -> bytes:
+    """Download an image for the ``url`` form; only loopback hosts are reachable."""
+    parsed = urllib.parse.urlsplit(url)
+    if parsed.scheme not in ("http", "https"):
+        raise _Reject(-5805, "url must be http(s)")
+    if not _local_host(parsed.hostname):
+        raise _Reject(-5805, "the sandbox downloads only from 127.0.0.1/localhost")
+    try:
+        with urllib.request.urlopen(url, timeout=URL_FETCH_TIMEOUT) as resp:  # noqa: S310 - loopback only
+            data = resp.read(MAX_REQUEST_BYTES + 1)
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        raise _Reject(-5805, f"download failed: {exc}")
+    if len(data) > MAX_REQUEST_BYTES:
+        raise _Reject(-5805, "downloaded image is larger than 6 MB")
+    if not data:
+        raise _Reject(-5805, "downloaded image is empty")
+    return data
+
+
+def _engine():
+    from liveness import engine
+
+    return engine
+
+
+# --- endpoints ------------------------------------------------------------------------------
+def _livedetectpicture(request: SandboxRequest, fields: dict[str, str], files: dict[str, bytes], form: str) -> SandboxResponse:
+    url = fields.get("url", "").strip()
+    if url:
+        image = fetch_url(url)
+    else:
+        image = files.get("image") if form == "multipart" else None
+        if not image:
+            raise _Reject(-5805, "neither image nor url was given")
+    if is_gif(image):
+        raise _Reject(-4016, "GIF images are not supported")
+    if not image_decodes(image):
+        raise _Reject(-4016, "the image cannot be decoded")
+    result = _engine().analyse_selfie(image)
+    code = str(result.code)
+    if code != "0" or result.score is None:
+        mapped = SELFIE_CODE_MAP.get(code, SELFIE_FALLBACK)
+        if mapped is not None or result.score is None:
+            raise _Reject(mapped if mapped is not None else SELFIE_FALLBACK, f"engine: {code}")
+    score = max(0, min(100, int(round(float(result.score)))))
+    return envelope(0, {"score": score})
+
+
+def _livegetfour(request: SandboxRequest, fields: dict[str, str], files: dict[str, bytes], form: str) -> SandboxResponse:
+    try:
+        digits = str(_engine().new_challenge_digits())
+    except ImportError:
+        digits = "".join(secrets.choice("0123456789") for _ in range(4))
+    _remember_challenge(fields.get("appid", ""), digits, fields.get("seq", ""))
+    return envelope(0, {"validate_data": digits})
+
+
+def _min_video_sides() -> tuple[int, int]:
+    cfg = _config()
+    return (
+        int(cfg.get("sandbox_min_video_short_side", DEFAULT_MIN_VIDEO_SHORT_SIDE)),
+        int(cfg.get("sandbox_min_video_long_side", DEFAULT_MIN_VIDEO_LONG_SIDE)),
+    )
+
+
+def _livedetectfour(request: SandboxRequest, fields: dict[str, str], files: dict[str, bytes], form: str) -> SandboxResponse:
+    digits = fields.get("validate_data", "").strip()
+    if not digits:
+        raise _Reject(21, "validate_data is required")
+    if not digits.isdigit():
+        raise _Reject(21, "validate_data must be the digits from livegetfour")
+    flag = fields.get("compare_flag", "").strip().lower()
+    if flag not in ("true", "false"):
+        raise _Reject(21, 'compare_flag must be the string "true" or "false"')
+    video = files.get("video")
+    if not video:
+        raise _Reject(21, "video is required")
+    compare = flag == "true"
+    card = files.get("card") or None
+    if compare and not card:
+        raise _Reject(-5805, "compare_flag is true but no card image was given")
+    _mark_challenge_used(fields.get("appid", ""), digits)
+
+    card_status: int | None = None  # a card problem found before the engine runs
+    if compare and is_gif(card):
+        card_status = -4018
+    elif compare and not image_decodes(card):
+        card_status = -4018
+    short_side, long_side = _min_video_sides()
+    result = _engine().analyse_digit_video(
+        video,
+        digits=digits,
+        card=card if compare and card_status is None else None,
+        min_short_side=short_side,
+        min_long_side=long_side,
+    )
+    data: dict[str, Any] = {}
+    live_code = str(result.code)
+    if live_code == "0" or live_code in _COMPARE_CODES_IN_LIVE:
+        live_status = 0 if (result.ok or live_code in _COMPARE_CODES_IN_LIVE or live_code == "0") else LIVE_FALLBACK
+    else:
+        live_status = LIVE_CODE_MAP.get(live_code, LIVE_FALLBACK)
+    data["live_status"] = live_status
+    data["live_msg"] = MESSAGES.get(live_status, "Liveness detection failed")
+    if compare:
+        sim_result = result.similarity
+        if card_status is not None:
+            compare_status = card_status
+        elif sim_result is None or sim_result.score is None and str(getattr(sim_result, "code", "")) not in COMPARE_CODE_MAP:
+            compare_status = COMPARE_NO_VIDEO_FACE
+        else:
+            sim_code = str(sim_result.code)
+            if sim_code == "0":
+                compare_status = 0
+            else:
+                mapped = COMPARE_CODE_MAP.get(sim_code, COMPARE_FALLBACK)
+                compare_status = 0 if mapped is None else mapped
+            if compare_status == 0 and sim_result.score is None:
+                compare_status = COMPARE_FALLBACK
+        data["compare_status"] = compare_status
+        data["compare_msg"] = MESSAGES.get(compare_status, "Face comparison failed")
+        if compare_status == 0:
+            data["sim"] = max(0, min(100, int(round(float(sim_result.score)))))
+            best = result.best_frame_jpeg or result.face_crop_jpeg or b""
+            data["photo"] = base64.b64encode(best).decode("ascii")
+    return envelope(0, data)
+
+
+@dataclass(frozen=True)
+class _Endpoint:
+    func: Callable[[SandboxRequest, dict[str, str], dict[str, bytes], str], SandboxResponse]
+    forms: tuple[str, ...]
+
+
+ENDPOINTS: dict[str, _Endpoint] = {
+    "/face/livedetectpicture": _Endpoint(_livedetectpicture, ("json", "multipart")),
+    "/face/livegetfour": _Endpoint(_livegetfour, ("json",)),
+    "/face/livedetectfour": _Endpoint(_livedetectfour, ("multipart",)),
+}
+
+
+def handle(request: SandboxRequest) -> SandboxResponse:
+    path = request.path.rstrip("/") or "/"
+    endpoint = ENDPOINTS.get(path)
+    if endpoint is None:
+        return envelope(3, message=_message(3, f"no such API {request.path}"), status=404)
+    if request.method.upper() != "POST":
+        return envelope(3, message=_message(3, "all APIs use the POST method"), status=405)
+    try:
+        if len(request.body) > MAX_REQUEST_BYTES:
+            raise _Reject(23, f"{len(request.body)} bytes > 6 MB")
+        sig = verify_authorization(request.header("authorization"))
+        if sig.code:
+            raise _Reject(sig.code, sig.detail)
+        fields, files, form = _parse_body(request, allow=endpoint.forms)
+        body_appid = fields.get("appid", "").strip()
+        if not body_appid:
+            raise _Reject(21, "appid is required")
+        if body_appid != sig.appid:
+            raise _Reject(6, f"body appid {body_appid!r} is not the signature's appid")
+        return endpoint.func(request, fields, files, form)
+    except _Reject as rej:
+        return envelope(rej.code, message=_message(rej.code, rej.detail))
+
+
+def control(request: SandboxRequest) -> SandboxResponse:
+    """``GET /_sandbox/youtu/challenges``: digits issued by livegetfour."""
+    if request.path.rstrip("/").endswith("/challenges") and request.method.upper() == "GET":
+        return json_response({"challenges": issued_challenges()})
+    if request.path.rstrip("/").endswith("/challenges") and request.method.upper() == "DELETE":
+        with _CHALLENGES_LOCK:
+            _CHALLENGES.clear()
+        return json_response({"ok": True})
+    return json_response({"error": f"unknown YouTu control path {request.path}"}, status=404)
+
+
+def outcome_code(body: bytes) -> str:
+    """The vendor code inside an answer body, for the sandbox's call log."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return ""
+    if not isinstance(data, dict):
+        return ""
+    code = data.get("code")
+    inner = data.get("data") or {}
+    if code == 0 and isinstance(inner, dict):
+        for key in ("live_status", "compare_status"):
+            if inner.get(key):
+                return str(inner[key])
+    return "" if code is None else str(code)

@@ -1,0 +1,35 @@
+"""Reads. Views and tasks ask here instead of composing querysets themselves."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from .models import Case, Check, CheckStatus
+
+
+def case_get(*, public_id) -> Case | None:
+    return Case.objects.filter(public_id=public_id).first()
+
+
+def case_checks(*, case: Case) -> QuerySet[Check]:
+    return (
+        Check.objects.filter(case=case)
+        .select_related("submission")
+        .prefetch_related("scores", "attempt_rows")
+        .order_by("created_at", "pk")
+    )
+
+
+def check_ids_needing_requeue(*, lost_after_s: int = 120) -> list[int]:
+    """Pending checks nobody picked up in time, and in-flight checks whose worker is gone."""
+    now = timezone.now()
+    lost_before = now - timedelta(seconds=lost_after_s)
+    stale_before = now - timedelta(seconds=settings.KYC_CHECK_STALE_AFTER)
+    pending_lost = Q(status=CheckStatus.PENDING) & (
+        Q(next_attempt_at__lt=lost_before) | Q(next_attempt_at__isnull=True, created_at__lt=lost_before)
+    )
+    abandoned = Q(status=CheckStatus.IN_FLIGHT, claimed_at__lt=stale_before)
+    return list(Check.objects.filter(pending_lost | abandoned).values_list("pk", flat=True)[:500])

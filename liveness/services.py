@@ -1,0 +1,431 @@
+"""The use cases: every write that changes what a case means goes through here.
+
+Naming: ``<entity>_<action>``, keyword-only arguments, ``@transaction.atomic``
+where a function writes. Vendor calls are never made inside a transaction: a
+slow vendor must not hold row locks, and a rollback cannot undo a paid call.
+"""
+from __future__ import annotations
+
+import enum
+import logging
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from . import media
+from .models import (
+    Attempt,
+    AttemptOutcome,
+    AuditEvent,
+    Case,
+    CaseKind,
+    CaseState,
+    Challenge,
+    Check,
+    CheckStatus,
+    MediaKind,
+    Partner,
+    Score,
+    Submission,
+    ThresholdPolicy,
+)
+from .providers import catalogue, get_provider, provider_name_for
+from .providers.base import Media, Operation, ProviderError, ProviderResult
+from .thresholds import threshold_default
+
+logger = logging.getLogger(__name__)
+
+PIPELINE = "system:pipeline"
+CHALLENGE_TTL = timedelta(minutes=10)
+
+
+class IllegalTransition(Exception):
+    pass
+
+
+class SubmissionRefused(Exception):
+    """The case cannot take this submission now. ``code`` is stable, ``message`` is for people."""
+
+    def __init__(self, code: str, message: str, *, status: int = 409) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = status
+
+
+# --- audit -----------------------------------------------------------------------------
+
+def audit_record(
+    *, action: str, actor_label: str, actor: AbstractBaseUser | None = None, case: Case | None = None,
+    details: dict | None = None, ip_address: str | None = None,
+) -> AuditEvent:
+    return AuditEvent.objects.create(
+        action=action, actor=actor, actor_label=actor_label, case=case, details=details or {},
+        ip_address=ip_address,
+    )
+
+
+# --- cases -------------------------------------------------------------------------------
+
+@transaction.atomic
+def case_open(
+    *, kind: str, actor_label: str, reference: str = "", partner: Partner | None = None,
+    actor: AbstractBaseUser | None = None,
+) -> Case:
+    if kind not in CaseKind.values:
+        raise ValueError(f"unknown case kind {kind!r}")
+    case = Case.objects.create(kind=kind, reference=reference, partner=partner, state_changed_by_label=actor_label)
+    audit_record(action="case.opened", actor=actor, actor_label=actor_label, case=case,
+                 details={"kind": kind, "reference": reference})
+    return case
+
+
+@transaction.atomic
+def case_transition(
+    *, case: Case, to: str, reason: str, actor_label: str, actor: AbstractBaseUser | None = None,
+) -> Case:
+    """Move a case along :data:`liveness.models.CASE_TRANSITIONS`; anything else is refused."""
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if not locked.can_move_to(to):
+        raise IllegalTransition(f"a case cannot go from {locked.state} to {to}")
+    previous = locked.state
+    locked.state = to
+    locked.state_changed_at = timezone.now()
+    locked.state_changed_by = actor
+    locked.state_changed_by_label = actor_label
+    locked.state_reason = reason
+    locked.save(update_fields=["state", "state_changed_at", "state_changed_by", "state_changed_by_label", "state_reason"])
+    audit_record(action="case.transition", actor=actor, actor_label=actor_label, case=locked,
+                 details={"from": previous, "to": to, "reason": reason})
+    case.refresh_from_db()
+    return locked
+
+
+# --- challenges --------------------------------------------------------------------------
+
+def challenge_issue(*, case: Case, actor_label: str) -> Challenge:
+    """Ask the video provider for digits (a vendor call, outside any transaction) and bind them to the case."""
+    if case.kind != CaseKind.DIGIT_VIDEO:
+        raise SubmissionRefused("wrong_kind", "This case takes a selfie, not a digit video.")
+    if case.state not in (CaseState.AWAITING_SUBMISSION, CaseState.RETAKE_REQUESTED):
+        raise SubmissionRefused("case_closed", "This case is not waiting for a video.")
+    provider_name = provider_name_for(Operation.DIGIT_VIDEO)
+    digits = get_provider(provider_name).challenge_digits()
+    with transaction.atomic():
+        challenge = Challenge.objects.create(
+            case=case, digits=digits, provider=provider_name, expires_at=timezone.now() + CHALLENGE_TTL,
+        )
+        audit_record(action="challenge.issued", actor_label=actor_label, case=case,
+                     details={"challenge": challenge.pk, "provider": provider_name})
+    return challenge
+
+
+def _challenge_consume(*, case: Case, challenge_id: int) -> Challenge:
+    """Single use, atomically: of two concurrent submissions only one wins the challenge."""
+    now = timezone.now()
+    won = Challenge.objects.filter(pk=challenge_id, case=case, used_at__isnull=True, expires_at__gt=now).update(used_at=now)
+    if not won:
+        challenge = Challenge.objects.filter(pk=challenge_id, case=case).first()
+        if challenge is None:
+            raise SubmissionRefused("challenge_unknown", "These digits were not issued for this case.", status=400)
+        if challenge.used_at:
+            raise SubmissionRefused("challenge_used", "These digits were already used; ask for new digits.")
+        raise SubmissionRefused("challenge_expired", "These digits have expired; ask for new digits.")
+    return Challenge.objects.get(pk=challenge_id)
+
+
+# --- submissions ------------------------------------------------------------------------
+
+def submission_accept(
+    *, case: Case, actor_label: str, source: str, selfie: bytes | None = None, video: bytes | None = None,
+    card: bytes | None = None, challenge_id: int | None = None, actor: AbstractBaseUser | None = None,
+) -> Submission:
+    """Validate and store the media of a submission, then queue its check once committed.
+
+    Media is validated before any row is written (a refused upload leaves nothing
+    behind). Raises ``media.MediaRejected`` or ``SubmissionRefused``.
+    """
+    if case.kind == CaseKind.SELFIE:
+        if selfie is None:
+            raise SubmissionRefused("selfie_required", "A selfie is required.", status=400)
+        selfie_image = media.image_normalise(selfie, what="selfie")
+        operation = Operation.SELFIE_LIVENESS
+    else:
+        if video is None or card is None or challenge_id is None:
+            raise SubmissionRefused("video_card_challenge_required",
+                                    "A digit video, an ID-card photo and the challenge are required.", status=400)
+        video_info = media.video_probe(video)
+        card_image = media.image_normalise(card, what="ID-card photo")
+        operation = Operation.DIGIT_VIDEO
+
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        if locked.state not in (CaseState.AWAITING_SUBMISSION, CaseState.RETAKE_REQUESTED):
+            raise SubmissionRefused("case_not_accepting",
+                                    f"This case is {locked.get_state_display().lower()} and takes no new submission.")
+        submission = Submission(case=locked, kind=locked.kind, source=source)
+        if operation == Operation.SELFIE_LIVENESS:
+            submission.selfie = media.blob_store(
+                data=selfie_image.content, kind=MediaKind.SELFIE, content_type=selfie_image.content_type,
+                width=selfie_image.width, height=selfie_image.height)
+        else:
+            submission.challenge = _challenge_consume(case=locked, challenge_id=challenge_id)
+            submission.video = media.blob_store(
+                data=video, kind=MediaKind.VIDEO, content_type=f"video/{video_info.container.split(',')[0]}",
+                width=video_info.width, height=video_info.height, duration_s=video_info.duration_s)
+            submission.card = media.blob_store(
+                data=card_image.content, kind=MediaKind.CARD, content_type=card_image.content_type,
+                width=card_image.width, height=card_image.height)
+        submission.save()
+        check = Check.objects.create(
+            submission=submission, case=locked, provider=provider_name_for(operation), operation=operation)
+        audit_record(action="submission.accepted", actor=actor, actor_label=actor_label, case=locked,
+                     details={"submission": submission.pk, "source": source, "check": check.pk})
+        case_transition(case=locked, to=CaseState.PROCESSING, reason="submission received", actor_label=actor_label,
+                        actor=actor)
+        transaction.on_commit(lambda: _enqueue_check(check.pk))
+    case.refresh_from_db()
+    return submission
+
+
+def _enqueue_check(check_id: int) -> None:
+    from .tasks import check_run_task
+
+    check_run_task.delay(check_id)
+
+
+# --- checks ------------------------------------------------------------------------------
+
+class RunOutcome(enum.Enum):
+    DONE = "done"
+    RETRY = "retry"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class CheckRunResult:
+    outcome: RunOutcome
+    retry_in: int | None = None
+
+
+def max_attempts() -> int:
+    return 1 + len(settings.KYC_CHECK_RETRY_DELAYS)
+
+
+def check_claim(*, check_id: int, worker: str) -> tuple[Check, Attempt] | None:
+    """Take a check for one attempt, or return None when it is not ours to run.
+
+    Pending checks are claimed; in-flight ones are skipped unless they are stale
+    (their worker died), in which case the open attempt is marked abandoned and
+    the check is reclaimed. Done and failed checks are never run again.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        check = Check.objects.select_for_update().filter(pk=check_id).first()
+        if check is None:
+            return None
+        if check.status == CheckStatus.IN_FLIGHT:
+            stale_before = now - timedelta(seconds=settings.KYC_CHECK_STALE_AFTER)
+            if check.claimed_at and check.claimed_at > stale_before:
+                return None
+            check.attempt_rows.filter(outcome=AttemptOutcome.STARTED).update(
+                outcome=AttemptOutcome.ABANDONED, finished_at=now,
+                error_message="The worker stopped during this call; the vendor may have been reached once. "
+                              "The check was claimed again.")
+            if check.attempts >= max_attempts():
+                _check_fail(check=check, vendor="internal", code="abandoned",
+                            message="Every attempt was interrupted by a stopped worker.")
+                return None
+        elif check.status != CheckStatus.PENDING:
+            return None
+        elif check.next_attempt_at and check.next_attempt_at > now + timedelta(seconds=1):
+            return None
+        check.attempts += 1
+        check.status = CheckStatus.IN_FLIGHT
+        check.claimed_at = now
+        check.next_attempt_at = None
+        check.save(update_fields=["attempts", "status", "claimed_at", "next_attempt_at"])
+        attempt = Attempt.objects.create(check_run=check, number=check.attempts, worker=worker)
+    return check, attempt
+
+
+def check_run(*, check_id: int, worker: str = "") -> CheckRunResult:
+    """Run one attempt of a check: claim, call the provider once, record what happened."""
+    claimed = check_claim(check_id=check_id, worker=worker)
+    if claimed is None:
+        return CheckRunResult(RunOutcome.SKIPPED)
+    check, attempt = claimed
+    started = time.monotonic()
+    try:
+        result = _provider_call(check)
+    except ProviderError as error:
+        return check_record_error(check=check, attempt=attempt, error=error, latency_ms=_ms_since(started))
+    except SoftTimeLimitExceeded:
+        error = ProviderError("The check ran past its time limit.", vendor="internal", code="time_limit", transient=True)
+        return check_record_error(check=check, attempt=attempt, error=error, latency_ms=_ms_since(started))
+    except Exception as exc:  # a bug or library failure must still end in a visible state
+        logger.exception("check %s: provider %s raised", check.pk, check.provider)
+        error = ProviderError(f"{type(exc).__name__}: {exc}", vendor="internal", code="provider_crashed", transient=False)
+        return check_record_error(check=check, attempt=attempt, error=error, latency_ms=_ms_since(started))
+    return check_record_result(check=check, attempt=attempt, result=result, latency_ms=_ms_since(started))
+
+
+def _ms_since(started: float) -> int:
+    return int((time.monotonic() - started) * 1000)
+
+
+def _provider_call(check: Check) -> ProviderResult:
+    provider = get_provider(check.provider)
+    submission = check.submission
+    if check.operation == Operation.SELFIE_LIVENESS:
+        return provider.check_selfie(image=Media(media.blob_read(submission.selfie), submission.selfie.content_type, "selfie.jpg"))
+    video = Media(media.blob_read(submission.video), submission.video.content_type, "video")
+    card = Media(media.blob_read(submission.card), submission.card.content_type, "card.jpg") if submission.card else None
+    return provider.check_video(video=video, digits=submission.challenge.digits, card=card)
+
+
+@transaction.atomic
+def check_record_error(*, check: Check, attempt: Attempt, error: ProviderError, latency_ms: int) -> CheckRunResult:
+    """A call gave no usable answer: schedule the next attempt if it can help, else fail the check."""
+    now = timezone.now()
+    Attempt.objects.filter(pk=attempt.pk).update(
+        outcome=AttemptOutcome.TRANSIENT_ERROR if error.transient else AttemptOutcome.PERMANENT_ERROR,
+        finished_at=now, latency_ms=latency_ms, error_vendor=error.vendor, error_code=error.code,
+        error_message=error.message, http_status=error.http_status)
+    check = Check.objects.select_for_update().get(pk=check.pk)
+    if error.transient and check.attempts < max_attempts():
+        delay = settings.KYC_CHECK_RETRY_DELAYS[check.attempts - 1]
+        check.status = CheckStatus.PENDING
+        check.next_attempt_at = now + timedelta(seconds=delay)
+        check.error_vendor, check.error_code, check.error_message = error.vendor, error.code, error.message
+        check.save(update_fields=["status", "next_attempt_at", "error_vendor", "error_code", "error_message"])
+        return CheckRunResult(RunOutcome.RETRY, retry_in=delay)
+    message = error.message
+    if error.transient:
+        message = f"{error.message} (gave up after {check.attempts} attempts)"
+    _check_fail(check=check, vendor=error.vendor, code=error.code, message=message, request_id=error.request_id,
+                latency_ms=latency_ms)
+    return CheckRunResult(RunOutcome.FAILED)
+
+
+def _check_fail(*, check: Check, vendor: str, code: str, message: str, request_id: str = "",
+                latency_ms: int | None = None) -> None:
+    check.status = CheckStatus.FAILED
+    check.passed = False
+    check.finished_at = timezone.now()
+    check.error_vendor, check.error_code, check.error_message = vendor, code, message
+    check.error_category = catalogue.lookup(vendor, code).category.value
+    check.request_id = request_id or check.request_id
+    check.latency_ms = latency_ms
+    check.save()
+    audit_record(action="check.failed", actor_label=PIPELINE, case=check.case,
+                 details={"check": check.pk, "vendor": vendor, "code": code})
+    case_evaluate(case_id=check.case_id)
+
+
+@transaction.atomic
+def check_record_result(*, check: Check, attempt: Attempt, result: ProviderResult, latency_ms: int) -> CheckRunResult:
+    """The vendor answered: store scores against the current thresholds, photos, and move the case."""
+    now = timezone.now()
+    Attempt.objects.filter(pk=attempt.pk).update(
+        outcome=AttemptOutcome.ANSWERED, finished_at=now, latency_ms=latency_ms,
+        error_vendor=result.vendor if result.error_code else "", error_code=result.error_code)
+    check = Check.objects.select_for_update().get(pk=check.pk)
+    all_passed = not result.error_code
+    for score in result.scores:
+        policy = threshold_policy_current(provider=check.provider, metric=score.metric)
+        passed = None if policy is None else score.value >= policy.value
+        Score.objects.create(check_run=check, metric=score.metric, value=score.value, scale=score.scale,
+                             threshold=policy.value if policy else None, policy=policy, passed=passed)
+        if passed is False:
+            all_passed = False
+    for role, data in result.photos.items():
+        try:
+            normalised = media.image_normalise(data, what=role.replace("_", " "))
+        except media.MediaRejected as exc:
+            check.findings = [*check.findings, f"returned {role} could not be stored: {exc.message}"]
+            continue
+        blob = media.blob_store(data=normalised.content, kind=role, content_type=normalised.content_type,
+                                width=normalised.width, height=normalised.height)
+        setattr(check, role, blob)
+    check.status = CheckStatus.DONE
+    check.passed = all_passed
+    check.finished_at = now
+    check.latency_ms = latency_ms
+    check.request_id = result.request_id
+    check.findings = [*check.findings, *result.findings]
+    check.recognised_digits = result.recognised_digits
+    check.raw_response = result.raw
+    check.error_vendor = result.vendor if result.error_code else ""
+    check.error_code = result.error_code
+    check.error_message = result.error_message
+    check.error_category = catalogue.lookup(result.vendor, result.error_code).category.value if result.error_code else ""
+    check.save()
+    audit_record(action="check.done", actor_label=PIPELINE, case=check.case,
+                 details={"check": check.pk, "passed": all_passed, "code": result.error_code})
+    case_evaluate(case_id=check.case_id)
+    return CheckRunResult(RunOutcome.DONE)
+
+
+# --- policy ------------------------------------------------------------------------------
+
+def threshold_policy_current(*, provider: str, metric: str) -> ThresholdPolicy | None:
+    """The newest policy version; version 1 is created from the defaults on first use."""
+    policy = ThresholdPolicy.objects.filter(provider=provider, metric=metric).order_by("-version").first()
+    if policy is not None:
+        return policy
+    default = threshold_default(provider=provider, metric=metric)
+    if default is None:
+        return None
+    try:
+        with transaction.atomic():
+            return ThresholdPolicy.objects.create(
+                provider=provider, metric=metric, version=1, value=default.value, scale=default.scale,
+                reason=f"default: {default.source}")
+    except IntegrityError:  # another worker seeded it first
+        return ThresholdPolicy.objects.get(provider=provider, metric=metric, version=1)
+
+
+@transaction.atomic
+def case_evaluate(*, case_id: int) -> Case:
+    """Apply the decision policy once every check of the latest submission has finished.
+
+    All passed → approved (or manual review when KYC_AUTO_APPROVE is off).
+    Only failures the person can fix → retake requested, with the reason.
+    Anything else (a score under its threshold, possible fraud, a vendor or
+    configuration failure) → manual review. Rejection is always a human decision.
+    """
+    case = Case.objects.select_for_update().get(pk=case_id)
+    if case.state != CaseState.PROCESSING:
+        return case
+    submission = case.submissions.order_by("-created_at", "-pk").first()
+    checks = list(submission.checks.prefetch_related("scores")) if submission else []
+    if not checks or not all(c.is_terminal for c in checks):
+        return case
+    failing = [c for c in checks if not c.passed]
+    if not failing:
+        if settings.KYC_AUTO_APPROVE:
+            return case_transition(case=case, to=CaseState.APPROVED, reason="all checks passed", actor_label=PIPELINE)
+        return case_transition(case=case, to=CaseState.MANUAL_REVIEW,
+                               reason="all checks passed; automatic approval is off", actor_label=PIPELINE)
+    reasons = [_failure_reason(c) for c in failing]
+    user_fixable = all(
+        c.status == CheckStatus.DONE and c.error_category == catalogue.Category.USER_FIXABLE.value for c in failing
+    )
+    target = CaseState.RETAKE_REQUESTED if user_fixable else CaseState.MANUAL_REVIEW
+    return case_transition(case=case, to=target, reason="; ".join(reasons), actor_label=PIPELINE)
+
+
+def _failure_reason(check: Check) -> str:
+    if check.error_code:
+        entry = catalogue.lookup(check.error_vendor, check.error_code)
+        return f"{check.provider} {check.error_code}: {entry.reviewer_explanation}"
+    below = [s for s in check.scores.all() if s.passed is False]
+    return "; ".join(f"{check.provider} {s.metric} {s.value:g} below threshold {s.threshold:g}" for s in below)

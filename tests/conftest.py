@@ -1,0 +1,99 @@
+"""Fixtures shared by every test area.
+
+``celery_worker`` starts a real ``celery worker`` process against the test
+PostgreSQL database and Redis, so pipeline tests exercise the same code path as
+production: on_commit → Redis → worker process → database.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _private_media_root(settings, tmp_path_factory):
+    """Keep every test's encrypted media out of the developer's var/ directory."""
+    settings.MEDIA_ROOT = str(tmp_path_factory.getbasetemp() / "private-media")
+
+
+@pytest.fixture(scope="session")
+def _flushed_broker():
+    import redis
+    from django.conf import settings
+
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_connect_timeout=2)
+    client.ping()
+    client.flushdb()
+    return client
+
+
+@pytest.fixture
+def celery_worker(transactional_db, settings, _flushed_broker):
+    """A real worker process. Yields a function to start it with extra environment."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.fail("worker tests need PostgreSQL: run them through scripts/test (DATABASE_URL=postgres://...)")
+    db = connection.settings_dict
+    processes: list[subprocess.Popen] = []
+
+    def start(**extra_env: str) -> subprocess.Popen:
+        name = f"test-{uuid.uuid4().hex[:8]}@localhost"
+        env = {
+            **os.environ,
+            "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+            "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
+            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+            "KYC_CHECK_RETRY_DELAYS": "1,1",
+            **extra_env,
+        }
+        log = open(Path(settings.MEDIA_ROOT).parent / f"{name}.log", "wb")
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "kyc_portal", "worker", "--pool", "prefork", "--concurrency", "1",
+             "-n", name, "--without-gossip", "--without-mingle", "--loglevel", "INFO"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        )
+        processes.append(proc)
+        _wait_for_worker(name, proc)
+        proc.log_path = log.name  # type: ignore[attr-defined]
+        return proc
+
+    yield start
+    for proc in processes:
+        proc.terminate()
+    for proc in processes:
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _wait_for_worker(name: str, proc: subprocess.Popen, timeout: float = 60) -> None:
+    from kyc_portal.celery import app
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"celery worker exited with {proc.returncode} before answering")
+        if any(name in reply for reply in app.control.ping(timeout=0.5) or []):
+            return
+    pytest.fail(f"celery worker {name} did not answer within {timeout} s")
+
+
+def wait_for(predicate, *, timeout: float = 60, interval: float = 0.2, message: str = "condition"):
+    """Poll until ``predicate()`` is truthy; return its value."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    pytest.fail(f"timed out after {timeout} s waiting for {message}")

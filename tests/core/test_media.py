@@ -1,0 +1,90 @@
+import io
+
+import pytest
+from django.core.files.storage import default_storage
+from PIL import Image
+
+from liveness import media
+from liveness.models import MediaKind
+
+
+def _image_bytes(fmt: str, size=(60, 80), **save) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, (200, 120, 90)).save(out, format=fmt, **save)
+    return out.getvalue()
+
+
+def test_jpeg_is_reencoded_without_exif_and_upright():
+    exif = Image.Exif()
+    exif[0x0112] = 6  # orientation: rotate 90° clockwise to display
+    exif[0x010F] = "Secret Camera Maker"
+    data = _image_bytes("JPEG", size=(80, 60), exif=exif.tobytes())
+
+    out = media.image_normalise(data)
+
+    image = Image.open(io.BytesIO(out.content))
+    assert (image.width, image.height) == (60, 80)  # orientation applied
+    assert b"Secret Camera Maker" not in out.content
+    assert not image.getexif()
+
+
+@pytest.mark.parametrize(
+    ("data", "code"),
+    [
+        (b"", "empty"),
+        (b"GIF89a" + _image_bytes("GIF")[6:], "gif"),
+        (b"<svg xmlns='http://www.w3.org/2000/svg'></svg>", "not_an_image"),
+        (b"<html><script>alert(1)</script></html>", "not_an_image"),
+        (_image_bytes("PNG")[:60], "corrupt_image"),
+        (_image_bytes("TIFF"), "unsupported_format"),
+    ],
+)
+def test_bad_images_are_refused_with_a_code(data, code):
+    with pytest.raises(media.MediaRejected) as caught:
+        media.image_normalise(data)
+    assert caught.value.code == code
+    assert caught.value.message
+
+
+def test_oversized_upload_is_refused_before_decoding(settings):
+    settings.KYC_MAX_IMAGE_BYTES = 1000
+    with pytest.raises(media.MediaRejected) as caught:
+        media.image_normalise(b"\xff" * 1001)
+    assert (caught.value.code, caught.value.status) == ("too_large", 413)
+
+
+def test_decompression_bomb_is_refused(settings):
+    settings.KYC_MAX_IMAGE_PIXELS = 10_000
+    with pytest.raises(media.MediaRejected) as caught:
+        media.image_normalise(_image_bytes("PNG", size=(400, 400)))
+    assert caught.value.code == "too_many_pixels"
+
+
+def test_video_probe_refuses_an_image():
+    with pytest.raises(media.MediaRejected) as caught:
+        media.video_probe(_image_bytes("JPEG"))
+    assert caught.value.code == "unsupported_video"
+
+
+@pytest.mark.django_db
+def test_stored_blob_is_encrypted_on_disk_and_decrypts():
+    data = _image_bytes("JPEG")
+
+    blob = media.blob_store(data=data, kind=MediaKind.SELFIE, content_type="image/jpeg")
+
+    with default_storage.open(blob.file.name, "rb") as handle:
+        on_disk = handle.read()
+    assert data not in on_disk and on_disk.startswith(media.MAGIC)
+    with pytest.raises(Exception):
+        Image.open(io.BytesIO(on_disk))
+    assert media.blob_read(blob) == data
+
+
+@pytest.mark.django_db
+def test_blob_swapped_onto_another_row_does_not_decrypt():
+    first = media.blob_store(data=b"first", kind=MediaKind.SELFIE, content_type="image/jpeg")
+    second = media.blob_store(data=b"second", kind=MediaKind.SELFIE, content_type="image/jpeg")
+    second.file.name = first.file.name
+
+    with pytest.raises(Exception):
+        media.blob_read(second)

@@ -1,0 +1,36 @@
+"""Providers that fail on purpose, to test how the pipeline ends a check that gets no answer.
+
+They implement the real provider interface and are selected by dotted path, the
+same way a deployment plugs in its own vendor. Vendor clients themselves are
+tested against the sandbox, never with these.
+"""
+from typing import ClassVar
+
+from liveness.providers.base import Media, Operation, ProviderError, ProviderResult
+
+
+class CrashingProvider:
+    """A provider with a bug: it raises an unexpected exception."""
+
+    name: ClassVar[str] = "crashing"
+    vendor: ClassVar[str] = "internal"
+    operations: ClassVar[frozenset[str]] = frozenset({Operation.SELFIE_LIVENESS})
+
+    def __init__(self, *, config: dict) -> None:
+        pass
+
+    def challenge_digits(self) -> str:
+        return "1234"
+
+    def check_selfie(self, *, image: Media) -> ProviderResult:
+        raise RuntimeError("simulated provider bug")
+
+    def check_video(self, *, video: Media, digits: str, card: Media | None) -> ProviderResult:
+        raise RuntimeError("simulated provider bug")
+
+
+class AlwaysRateLimitedProvider(CrashingProvider):
+    """A vendor that answers every call with its rate-limit code (transient)."""
+
+    def check_selfie(self, *, image: Media) -> ProviderResult:
+        raise ProviderError("rate limited", vendor="youtu", code="15", transient=True)
