@@ -251,6 +251,9 @@ for _key, _raw in env.ENVIRON.items():
         except ValueError as exc:
             raise ImproperlyConfigured(f"{_key} must be a number, got {_raw!r}") from exc
 
+# How long a capture link (signed, naming one case) stays valid, in seconds.
+KYC_CAPTURE_LINK_MAX_AGE = env.int("KYC_CAPTURE_LINK_MAX_AGE", default=24 * 3600)
+
 # What to do when every check passed. False sends even clean cases to a reviewer.
 KYC_AUTO_APPROVE = env.bool("KYC_AUTO_APPROVE", default=True)
 

@@ -37,6 +37,7 @@ from .models import (
 )
 from .providers import catalogue, get_provider, provider_name_for
 from .providers.base import Media, Operation, ProviderError, ProviderResult
+from .providers.base import Score as ProviderScore
 from .thresholds import threshold_default
 
 logger = logging.getLogger(__name__)
@@ -338,14 +339,12 @@ def check_record_result(*, check: Check, attempt: Attempt, result: ProviderResul
         outcome=AttemptOutcome.ANSWERED, finished_at=now, latency_ms=latency_ms,
         error_vendor=result.vendor if result.error_code else "", error_code=result.error_code)
     check = Check.objects.select_for_update().get(pk=check.pk)
-    all_passed = not result.error_code
-    for score in result.scores:
-        policy = threshold_policy_current(provider=check.provider, metric=score.metric)
-        passed = None if policy is None else score.value >= policy.value
-        Score.objects.create(check_run=check, metric=score.metric, value=score.value, scale=score.scale,
-                             threshold=policy.value if policy else None, policy=policy, passed=passed)
-        if passed is False:
-            all_passed = False
+    judged = result_judge(provider=check.provider, result=result)
+    for item in judged.scores:
+        Score.objects.create(check_run=check, metric=item.score.metric, value=item.score.value, scale=item.score.scale,
+                             threshold=item.policy.value if item.policy else None, policy=item.policy,
+                             passed=item.passed)
+    all_passed = judged.passed
     for role, data in result.photos.items():
         try:
             normalised = media.image_normalise(data, what=role.replace("_", " "))
@@ -375,6 +374,29 @@ def check_record_result(*, check: Check, attempt: Attempt, result: ProviderResul
 
 
 # --- policy ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class JudgedScore:
+    score: ProviderScore
+    policy: ThresholdPolicy | None
+    passed: bool | None  # None: informational, no threshold for this metric
+
+
+@dataclass(frozen=True)
+class Judgement:
+    passed: bool
+    scores: list[JudgedScore]
+
+
+def result_judge(*, provider: str, result: ProviderResult) -> Judgement:
+    """A provider answer passes when the vendor raised no error and every judged score meets its threshold."""
+    scores = []
+    for score in result.scores:
+        policy = threshold_policy_current(provider=provider, metric=score.metric)
+        scores.append(JudgedScore(score, policy, None if policy is None else score.value >= policy.value))
+    passed = not result.error_code and all(item.passed is not False for item in scores)
+    return Judgement(passed=passed, scores=scores)
+
 
 def threshold_policy_current(*, provider: str, metric: str) -> ThresholdPolicy | None:
     """The newest policy version; version 1 is created from the defaults on first use."""

@@ -1,0 +1,178 @@
+"""The pipeline in one process: accept → on_commit → check_run → policy, and every failure path."""
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from liveness import services
+from liveness.media import MediaRejected
+from liveness.models import (
+    Attempt, AttemptOutcome, AuditEvent, Case, CaseKind, CaseState, Check, CheckStatus, MediaBlob, Submission,
+    ThresholdPolicy,
+)
+from tests.mediagen import selfie_jpeg
+
+pytestmark = pytest.mark.django_db
+
+CRASHING = "tests.fault_providers.CrashingProvider"
+RATE_LIMITED = "tests.fault_providers.AlwaysRateLimitedProvider"
+
+
+def _submit_selfie(django_capture_on_commit_callbacks, image=None) -> tuple[Case, Check]:
+    case = services.case_open(kind=CaseKind.SELFIE, actor_label="test")
+    with django_capture_on_commit_callbacks() as callbacks:
+        submission = services.submission_accept(case=case, selfie=image or selfie_jpeg(), source="test",
+                                                actor_label="test")
+    assert len(callbacks) == 1, "the check is queued exactly once, after commit"
+    case.refresh_from_db()
+    return case, submission.checks.get()
+
+
+def test_accepting_a_selfie_stores_it_encrypted_and_moves_case_to_processing(django_capture_on_commit_callbacks):
+    case, check = _submit_selfie(django_capture_on_commit_callbacks)
+
+    assert case.state == CaseState.PROCESSING
+    assert check.status == CheckStatus.PENDING and check.provider == "local"
+    assert MediaBlob.objects.filter(kind="selfie").count() == 1
+    assert AuditEvent.objects.filter(case=case, action="submission.accepted").exists()
+
+
+def test_refused_upload_leaves_nothing_behind():
+    case = services.case_open(kind=CaseKind.SELFIE, actor_label="test")
+
+    with pytest.raises(MediaRejected):
+        services.submission_accept(case=case, selfie=b"GIF89a....", source="test", actor_label="test")
+
+    case.refresh_from_db()
+    assert case.state == CaseState.AWAITING_SUBMISSION
+    assert not Submission.objects.exists() and not MediaBlob.objects.exists()
+
+
+def test_a_processing_case_refuses_a_second_submission(django_capture_on_commit_callbacks):
+    case, _ = _submit_selfie(django_capture_on_commit_callbacks)
+
+    with pytest.raises(services.SubmissionRefused) as caught:
+        services.submission_accept(case=case, selfie=selfie_jpeg(), source="test", actor_label="test")
+    assert caught.value.code == "case_not_accepting"
+
+
+def test_real_face_is_scored_against_a_versioned_threshold_and_the_case_decided(django_capture_on_commit_callbacks):
+    case, check = _submit_selfie(django_capture_on_commit_callbacks)
+
+    result = services.check_run(check_id=check.pk, worker="test")
+
+    assert result.outcome is services.RunOutcome.DONE
+    check.refresh_from_db()
+    case.refresh_from_db()
+    score = check.scores.get(metric="liveness")
+    policy = ThresholdPolicy.objects.get(provider="local", metric="liveness")
+    assert 0 <= score.value <= 100 and score.policy == policy and score.threshold == policy.value
+    assert score.passed == (score.value >= policy.value)
+    assert check.status == CheckStatus.DONE and check.attempts == 1 and check.latency_ms is not None
+    assert list(check.attempt_rows.values_list("outcome", flat=True)) == [AttemptOutcome.ANSWERED]
+    expected = CaseState.APPROVED if check.passed else CaseState.MANUAL_REVIEW
+    assert case.state == expected
+    assert case.state_changed_by_label == services.PIPELINE
+
+
+def test_no_face_asks_the_user_for_a_retake_with_the_reason(django_capture_on_commit_callbacks):
+    case, check = _submit_selfie(django_capture_on_commit_callbacks, image=selfie_jpeg(face="none"))
+
+    services.check_run(check_id=check.pk, worker="test")
+
+    check.refresh_from_db()
+    case.refresh_from_db()
+    assert check.status == CheckStatus.DONE and check.passed is False
+    assert check.error_code == "LOCAL_NO_FACE" and check.error_category == "user_fixable"
+    assert case.state == CaseState.RETAKE_REQUESTED
+    assert "LOCAL_NO_FACE" in case.state_reason
+
+
+def test_a_done_check_is_never_run_twice(django_capture_on_commit_callbacks):
+    _, check = _submit_selfie(django_capture_on_commit_callbacks)
+    services.check_run(check_id=check.pk, worker="test")
+
+    again = services.check_run(check_id=check.pk, worker="test")
+
+    assert again.outcome is services.RunOutcome.SKIPPED
+    assert Attempt.objects.filter(check_run=check).count() == 1
+
+
+def test_an_in_flight_check_is_skipped_until_it_goes_stale(django_capture_on_commit_callbacks, settings):
+    _, check = _submit_selfie(django_capture_on_commit_callbacks)
+    claimed = services.check_claim(check_id=check.pk, worker="dead-worker")
+    assert claimed is not None
+
+    assert services.check_run(check_id=check.pk, worker="other").outcome is services.RunOutcome.SKIPPED
+
+    Check.objects.filter(pk=check.pk).update(claimed_at=timezone.now() - timedelta(seconds=settings.KYC_CHECK_STALE_AFTER + 1))
+    assert services.check_run(check_id=check.pk, worker="other").outcome is services.RunOutcome.DONE
+    outcomes = list(Attempt.objects.filter(check_run=check).values_list("outcome", flat=True))
+    assert outcomes == [AttemptOutcome.ABANDONED, AttemptOutcome.ANSWERED]
+
+
+def test_transient_errors_are_retried_on_schedule_then_fail_visibly(django_capture_on_commit_callbacks, settings):
+    settings.KYC_SELFIE_PROVIDER = RATE_LIMITED
+    settings.KYC_CHECK_RETRY_DELAYS = [5, 30]
+    case, check = _submit_selfie(django_capture_on_commit_callbacks)
+
+    first = services.check_run(check_id=check.pk, worker="test")
+    assert (first.outcome, first.retry_in) == (services.RunOutcome.RETRY, 5)
+    check.refresh_from_db()
+    assert check.status == CheckStatus.PENDING and check.next_attempt_at > timezone.now()
+    # an early duplicate delivery does not jump the schedule
+    assert services.check_run(check_id=check.pk, worker="test").outcome is services.RunOutcome.SKIPPED
+
+    Check.objects.filter(pk=check.pk).update(next_attempt_at=timezone.now())
+    assert services.check_run(check_id=check.pk, worker="test").retry_in == 30
+    Check.objects.filter(pk=check.pk).update(next_attempt_at=timezone.now())
+    assert services.check_run(check_id=check.pk, worker="test").outcome is services.RunOutcome.FAILED
+
+    check.refresh_from_db()
+    case.refresh_from_db()
+    assert check.status == CheckStatus.FAILED and check.attempts == 3
+    assert check.error_code == "15" and check.error_category == "transient"
+    assert "gave up after 3 attempts" in check.error_message
+    assert case.state == CaseState.MANUAL_REVIEW
+    assert Attempt.objects.filter(check_run=check, outcome=AttemptOutcome.TRANSIENT_ERROR).count() == 3
+
+
+def test_a_crashing_provider_fails_once_without_retry(django_capture_on_commit_callbacks, settings):
+    settings.KYC_SELFIE_PROVIDER = CRASHING
+    case, check = _submit_selfie(django_capture_on_commit_callbacks)
+
+    assert services.check_run(check_id=check.pk, worker="test").outcome is services.RunOutcome.FAILED
+
+    check.refresh_from_db()
+    case.refresh_from_db()
+    assert check.attempts == 1 and check.error_code == "provider_crashed"
+    assert "simulated provider bug" in check.error_message
+    assert case.state == CaseState.MANUAL_REVIEW
+
+
+def test_threshold_change_applies_to_new_checks_only(django_capture_on_commit_callbacks):
+    _, first = _submit_selfie(django_capture_on_commit_callbacks)
+    services.check_run(check_id=first.pk, worker="test")
+    v1 = ThresholdPolicy.objects.get(provider="local", metric="liveness")
+    ThresholdPolicy.objects.create(provider="local", metric="liveness", version=2, value=100.0, reason="stricter")
+
+    _, second = _submit_selfie(django_capture_on_commit_callbacks)
+    services.check_run(check_id=second.pk, worker="test")
+
+    assert first.scores.get().policy == v1
+    later = second.scores.get()
+    assert later.policy.version == 2 and later.threshold == 100.0
+    assert later.passed is (later.value >= 100.0)
+
+
+def test_requeue_sweep_finds_lost_and_abandoned_checks(django_capture_on_commit_callbacks, settings):
+    from liveness import selectors
+
+    _, lost = _submit_selfie(django_capture_on_commit_callbacks)
+    _, abandoned = _submit_selfie(django_capture_on_commit_callbacks)
+    _, fresh = _submit_selfie(django_capture_on_commit_callbacks)
+    long_ago = timezone.now() - timedelta(hours=1)
+    Check.objects.filter(pk=lost.pk).update(created_at=long_ago)
+    Check.objects.filter(pk=abandoned.pk).update(status=CheckStatus.IN_FLIGHT, claimed_at=long_ago)
+
+    assert sorted(selectors.check_ids_needing_requeue()) == sorted([lost.pk, abandoned.pk])
