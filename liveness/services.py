@@ -18,7 +18,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from . import media
+from . import media, signals
 from .models import (
     Attempt,
     AttemptOutcome,
@@ -104,6 +104,8 @@ def case_transition(
     locked.save(update_fields=["state", "state_changed_at", "state_changed_by", "state_changed_by_label", "state_reason"])
     audit_record(action="case.transition", actor=actor, actor_label=actor_label, case=locked,
                  details={"from": previous, "to": to, "reason": reason})
+    transaction.on_commit(lambda: signals.case_state_changed.send(
+        sender=Case, case_id=locked.pk, previous=previous, state=to, reason=reason, actor_label=actor_label))
     case.refresh_from_db()
     return locked
 
