@@ -24,6 +24,7 @@ from django.core.files.storage import default_storage
 from django.utils import timezone
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from .errors import UserFacingError
 from .models import MediaBlob
 
 MAGIC = b"KYCM1"
@@ -31,14 +32,8 @@ ACCEPTED_IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "BMP": "imag
 ACCEPTED_VIDEO_CONTAINERS = ("matroska", "webm", "mov", "mp4", "flv", "avi")
 
 
-class MediaRejected(ValueError):
-    """An upload that cannot be used. ``code`` is stable; ``message`` is for the user."""
-
-    def __init__(self, code: str, message: str, *, status: int = 400) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.status = status
+class MediaRejected(UserFacingError):
+    """An upload that cannot be used (bad type, size, corrupt...)."""
 
 
 @dataclass(frozen=True)

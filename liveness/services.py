@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from . import media, signals
+from .errors import UserFacingError
 from .models import (
     Attempt,
     AttemptOutcome,
@@ -50,14 +51,8 @@ class IllegalTransition(Exception):
     pass
 
 
-class SubmissionRefused(Exception):
-    """The case cannot take this submission now. ``code`` is stable, ``message`` is for people."""
-
-    def __init__(self, code: str, message: str, *, status: int = 409) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.status = status
+class SubmissionRefused(UserFacingError):
+    """The case cannot take this submission now (wrong state, challenge used or expired...)."""
 
 
 # --- audit -----------------------------------------------------------------------------
@@ -117,7 +112,7 @@ def challenge_issue(*, case: Case, actor_label: str) -> Challenge:
     if case.kind != CaseKind.DIGIT_VIDEO:
         raise SubmissionRefused("wrong_kind", "This case takes a selfie, not a digit video.")
     if case.state not in (CaseState.AWAITING_SUBMISSION, CaseState.RETAKE_REQUESTED):
-        raise SubmissionRefused("case_closed", "This case is not waiting for a video.")
+        raise SubmissionRefused("case_closed", "This case is not waiting for a video.", status=409)
     provider_name = provider_name_for(Operation.DIGIT_VIDEO)
     digits = get_provider(provider_name).challenge_digits()
     with transaction.atomic():
@@ -138,8 +133,8 @@ def _challenge_consume(*, case: Case, challenge_id: int) -> Challenge:
         if challenge is None:
             raise SubmissionRefused("challenge_unknown", "These digits were not issued for this case.", status=400)
         if challenge.used_at:
-            raise SubmissionRefused("challenge_used", "These digits were already used; ask for new digits.")
-        raise SubmissionRefused("challenge_expired", "These digits have expired; ask for new digits.")
+            raise SubmissionRefused("challenge_used", "These digits were already used; ask for new digits.", status=409)
+        raise SubmissionRefused("challenge_expired", "These digits have expired; ask for new digits.", status=409)
     return Challenge.objects.get(pk=challenge_id)
 
 
@@ -171,7 +166,8 @@ def submission_accept(
         locked = Case.objects.select_for_update().get(pk=case.pk)
         if locked.state not in (CaseState.AWAITING_SUBMISSION, CaseState.RETAKE_REQUESTED):
             raise SubmissionRefused("case_not_accepting",
-                                    f"This case is {locked.get_state_display().lower()} and takes no new submission.")
+                                    f"This case is {locked.get_state_display().lower()} and takes no new submission.",
+                                    status=409)
         submission = Submission(case=locked, kind=locked.kind, source=source)
         if operation == Operation.SELFIE_LIVENESS:
             submission.selfie = media.blob_store(

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from .. import services
+from ..errors import UserFacingError
 from ..media import MediaRejected
 from ..models import CaseKind, CaseState
 from ..providers import catalogue
@@ -49,11 +50,8 @@ def capture(request, token):
         try:
             services.submission_accept(case=case, selfie=upload.read(), source="browser", actor_label=SELF_SERVICE)
             return redirect("liveness:status", token=token)
-        except MediaRejected as exc:
-            form.add_error("selfie", exc.message)
-            status = exc.status
-        except services.SubmissionRefused as exc:
-            form.add_error(None, exc.message)
+        except UserFacingError as exc:
+            form.add_error("selfie" if isinstance(exc, MediaRejected) else None, exc.message)
             status = exc.status
     elif request.method == "POST":
         status = 400
