@@ -19,7 +19,10 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# KYC_ENV_FILE="" reads no file (tests of the settings themselves use that).
+_env_file = environ.Env().str("KYC_ENV_FILE", default=str(BASE_DIR / ".env"))
+if _env_file:
+    environ.Env.read_env(_env_file, overwrite=False)
 
 KYC_ENV = env.str("KYC_ENV", default="development")
 if KYC_ENV not in {"development", "production"}:

@@ -13,7 +13,7 @@ def _start(**env: str) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("KYC_", "DATABASE_URL", "SECRET_KEY"))}
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
-        cwd=ROOT, env={**clean, "DJANGO_SETTINGS_MODULE": "kyc_portal.settings", **env},
+        cwd=ROOT, env={**clean, "DJANGO_SETTINGS_MODULE": "kyc_portal.settings", "KYC_ENV_FILE": "", **env},
         capture_output=True, text=True, timeout=60,
     )
 
@@ -36,6 +36,7 @@ def test_good_defaults_start():
         ({"YOUTU_TIMEOUT": "-1"}, "YOUTU_TIMEOUT must be positive"),
         ({"KYC_ENV": "staging"}, "KYC_ENV must be"),
         ({"KYC_ENV": "production"}, "SECRET_KEY must be set when KYC_ENV=production"),
+        ({"KYC_ENV": "production", "SECRET_KEY": "x" * 50}, "MEDIA_ENCRYPTION_KEYS must be set when KYC_ENV=production"),
     ],
 )
 def test_bad_value_fails_at_start_with_clear_message(env, expected):
