@@ -10,7 +10,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def _start(**env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("KYC_", "DATABASE_URL", "SECRET_KEY"))}
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("KYC_", "DATABASE_URL", "SECRET_KEY", "MEDIA_ENCRYPTION_KEYS"))}
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
         cwd=ROOT, env={**clean, "DJANGO_SETTINGS_MODULE": "kyc_portal.settings", "KYC_ENV_FILE": "", **env},
