@@ -7,6 +7,7 @@ slow vendor must not hold row locks, and a rollback cannot undo a paid call.
 from __future__ import annotations
 
 import enum
+import functools
 import logging
 import time
 from dataclasses import dataclass
@@ -188,7 +189,7 @@ def submission_accept(
                      details={"submission": submission.pk, "source": source, "check": check.pk})
         case_transition(case=locked, to=CaseState.PROCESSING, reason="submission received", actor_label=actor_label,
                         actor=actor)
-        transaction.on_commit(lambda: _enqueue_check(check.pk))
+        transaction.on_commit(functools.partial(_enqueue_check, check.pk))
     case.refresh_from_db()
     return submission
 
