@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "liveness",
 ]
 
@@ -116,6 +118,10 @@ else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Shared cache (API throttling counts). Production: CACHE_URL=redis://host:6379/1 so every web
+# process sees the same counts; the default is per-process memory.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
 # --- auth, i18n, static -----------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -285,11 +291,30 @@ KYC_CHECK_RETRY_DELAYS = [int(x) for x in env.list("KYC_CHECK_RETRY_DELAYS", def
 KYC_CHECK_STALE_AFTER = CELERY_TASK_TIME_LIMIT + 30
 CELERY_BEAT_SCHEDULE = {
     "requeue-stuck-checks": {"task": "liveness.tasks.checks_requeue_stuck", "schedule": 60.0},
+    "requeue-lost-webhooks": {"task": "liveness.api.tasks.webhook_deliveries_requeue", "schedule": 60.0},
+    "purge-idempotency": {"task": "liveness.api.tasks.idempotency_purge", "schedule": 3600.0},
 }
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Partner API: requests per API key (liveness.api.permissions.PartnerKeyThrottle), counted in
+    # the default cache; a 429 carries Retry-After.
+    "DEFAULT_THROTTLE_RATES": {"partner_key": env.str("KYC_API_RATE", default="300/min")},
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "KYC liveness partner API",
+    "DESCRIPTION": "Open a case, issue digits, upload a selfie or a digit video, read the result or receive it "
+                   "by webhook. Authenticate with 'Authorization: Bearer kyc_live_...'. See docs/api.md.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    # The docs page loads Swagger UI from this server (drf-spectacular-sidecar), never a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- security -------------------------------------------------------------------

@@ -6,5 +6,6 @@ from liveness.views import healthz
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("api/", include("liveness.api.urls")),
     path("", include("liveness.urls")),
 ]

@@ -108,13 +108,16 @@ def case_transition(
 
 # --- challenges --------------------------------------------------------------------------
 
-def challenge_issue(*, case: Case, actor_label: str) -> Challenge:
-    """Ask the video provider for digits (a vendor call, outside any transaction) and bind them to the case."""
+def challenge_issue(*, case: Case, actor_label: str, provider_name: str | None = None) -> Challenge:
+    """Ask the video provider for digits (a vendor call, outside any transaction) and bind them to the case.
+
+    ``provider_name`` overrides the configured video provider (test API keys pin the local engine).
+    """
     if case.kind != CaseKind.DIGIT_VIDEO:
         raise SubmissionRefused("wrong_kind", "This case takes a selfie, not a digit video.")
     if case.state not in (CaseState.AWAITING_SUBMISSION, CaseState.RETAKE_REQUESTED):
         raise SubmissionRefused("case_closed", "This case is not waiting for a video.", status=409)
-    provider_name = provider_name_for(Operation.DIGIT_VIDEO)
+    provider_name = provider_name or provider_name_for(Operation.DIGIT_VIDEO)
     digits = get_provider(provider_name).challenge_digits()
     with transaction.atomic():
         challenge = Challenge.objects.create(
@@ -144,11 +147,13 @@ def _challenge_consume(*, case: Case, challenge_id: int) -> Challenge:
 def submission_accept(
     *, case: Case, actor_label: str, source: str, selfie: bytes | None = None, video: bytes | None = None,
     card: bytes | None = None, challenge_id: int | None = None, actor: AbstractBaseUser | None = None,
+    provider_name: str | None = None,
 ) -> Submission:
     """Validate and store the media of a submission, then queue its check once committed.
 
     Media is validated before any row is written (a refused upload leaves nothing
-    behind). Raises ``media.MediaRejected`` or ``SubmissionRefused``.
+    behind). Raises ``media.MediaRejected`` or ``SubmissionRefused``. ``provider_name``
+    overrides the configured provider for this submission's check.
     """
     if case.kind == CaseKind.SELFIE:
         if selfie is None:
@@ -184,7 +189,8 @@ def submission_accept(
                 width=card_image.width, height=card_image.height)
         submission.save()
         check = Check.objects.create(
-            submission=submission, case=locked, provider=provider_name_for(operation), operation=operation)
+            submission=submission, case=locked, provider=provider_name or provider_name_for(operation),
+            operation=operation)
         audit_record(action="submission.accepted", actor=actor, actor_label=actor_label, case=locked,
                      details={"submission": submission.pk, "source": source, "check": check.pk})
         case_transition(case=locked, to=CaseState.PROCESSING, reason="submission received", actor_label=actor_label,

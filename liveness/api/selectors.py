@@ -1,0 +1,49 @@
+"""Partner-scoped reads. Anything another partner owns is simply not found (404), never 403."""
+from __future__ import annotations
+
+import uuid
+
+from django.db.models import QuerySet
+
+from ..models import Case, Partner
+from ..partner_models import WebhookDelivery
+
+
+def _uuid(value) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError, AttributeError):
+        return None
+
+
+def case_get_for(*, partner: Partner, public_id) -> Case | None:
+    parsed = _uuid(public_id)
+    if parsed is None:
+        return None
+    return Case.objects.filter(public_id=parsed, partner=partner).first()
+
+
+def cases_for(*, partner: Partner, reference: str | None = None, state: str | None = None) -> QuerySet[Case]:
+    cases = Case.objects.filter(partner=partner).order_by("-created_at", "-pk")
+    if reference is not None:
+        cases = cases.filter(reference=reference)
+    if state is not None:
+        cases = cases.filter(state=state)
+    return cases
+
+
+def deliveries_for(*, partner: Partner, status: str | None = None, event: str | None = None) -> QuerySet[WebhookDelivery]:
+    deliveries = (WebhookDelivery.objects.filter(endpoint__partner=partner).select_related("endpoint")
+                  .order_by("-created_at", "-pk"))
+    if status is not None:
+        deliveries = deliveries.filter(status=status)
+    if event is not None:
+        deliveries = deliveries.filter(event=event)
+    return deliveries
+
+
+def delivery_get_for(*, partner: Partner, delivery_id) -> WebhookDelivery | None:
+    parsed = _uuid(delivery_id)
+    if parsed is None:
+        return None
+    return WebhookDelivery.objects.filter(pk=parsed, endpoint__partner=partner).select_related("endpoint", "case").first()

@@ -1,0 +1,382 @@
+"""Use cases of the partner API: keys, idempotency, API-side case actions, webhooks.
+
+Case use cases themselves live in ``liveness.services``; the functions here add what
+only the API needs (who the partner is, test-key isolation, audited photo access,
+signed webhook delivery). Keyword-only ``<entity>_<action>`` functions, atomic
+where they write; HTTP calls to partners are never made inside a transaction.
+"""
+from __future__ import annotations
+
+import base64
+import enum
+import hashlib
+import hmac
+import logging
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import requests
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .. import media, services
+from ..capture.links import capture_token_make
+from ..models import Case, CaseState, Challenge, Partner, Submission
+from ..partner_models import (
+    IdempotencyRecord, PartnerApiKey, WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint, WebhookEvent,
+)
+from . import webhooks
+
+logger = logging.getLogger(__name__)
+
+KEY_PREFIX_BYTES = 6  # 12 hex characters: public, only has to be unique
+KEY_SECRET_BYTES = 32  # 256 random bits
+LAST_USED_RESOLUTION = timedelta(minutes=1)  # don't write a row on every request
+IDEMPOTENCY_TTL = timedelta(hours=24)
+#: Test keys run their checks here, never on a paid vendor.
+TEST_PROVIDER = "local"
+#: Seconds to wait after attempt n before attempt n+1: about 20 hours in all, then failed.
+WEBHOOK_RETRY_DELAYS = (10, 60, 300, 1800, 7200, 21600, 43200)
+WEBHOOK_TIMEOUT_S = 5.0
+#: An attempt in flight longer than this was lost with its worker and may be claimed again.
+WEBHOOK_CLAIM_STALE_AFTER = timedelta(seconds=60)
+
+
+def actor_label_for(key: PartnerApiKey) -> str:
+    return f"partner:{key.partner_id}"
+
+
+# --- API keys ------------------------------------------------------------------------------
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+@transaction.atomic
+def key_create(*, partner: Partner, is_test: bool = False, name: str = "") -> tuple[PartnerApiKey, str]:
+    """Create a key and return it with its full text, which is never stored and cannot be shown again."""
+    prefix = secrets.token_hex(KEY_PREFIX_BYTES)
+    secret = secrets.token_urlsafe(KEY_SECRET_BYTES)
+    key = PartnerApiKey.objects.create(partner=partner, prefix=prefix, secret_sha256=_sha256(secret),
+                                       is_test=is_test, name=name)
+    services.audit_record(action="api_key.created", actor_label="system:cli",
+                          details={"partner": partner.pk, "prefix": key.display_prefix, "test": is_test})
+    return key, f"kyc_{key.mode}_{prefix}_{secret}"
+
+
+def key_parse(raw: str) -> tuple[str, str, str] | None:
+    """``kyc_<live|test>_<prefix>_<secret>`` → (mode, prefix, secret), or None when malformed."""
+    parts = raw.split("_", 3)
+    if len(parts) != 4 or parts[0] != "kyc" or parts[1] not in ("live", "test") or not parts[2] or not parts[3]:
+        return None
+    return parts[1], parts[2], parts[3]
+
+
+def key_authenticate(*, raw: str) -> PartnerApiKey | None:
+    """The active key this text names, or None (unknown, wrong secret, revoked, mode mismatch, partner off)."""
+    parsed = key_parse(raw)
+    if parsed is None:
+        return None
+    mode, prefix, secret = parsed
+    key = PartnerApiKey.objects.select_related("partner").filter(prefix=prefix).first()
+    if key is None or not hmac.compare_digest(key.secret_sha256, _sha256(secret)):
+        return None
+    if key.revoked_at is not None or key.mode != mode or not key.partner.is_active:
+        return None
+    now = timezone.now()
+    if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
+        PartnerApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
+        key.last_used_at = now
+    return key
+
+
+@transaction.atomic
+def key_revoke(*, key: PartnerApiKey, actor_label: str) -> PartnerApiKey:
+    if key.revoked_at is None:
+        key.revoked_at = timezone.now()
+        key.save(update_fields=["revoked_at"])
+        services.audit_record(action="api_key.revoked", actor_label=actor_label,
+                              details={"partner": key.partner_id, "prefix": key.display_prefix})
+    return key
+
+
+# --- idempotency -------------------------------------------------------------------------
+
+class IdempotencyState(enum.Enum):
+    NEW = "new"  # this request owns the key: process it, then complete or abandon the record
+    REPLAY = "replay"  # answered before: send the stored response
+    MISMATCH = "mismatch"  # same key, different request: 422
+    IN_PROGRESS = "in_progress"  # the first request with this key has not finished: 409
+
+
+@dataclass(frozen=True)
+class IdempotencyClaim:
+    state: IdempotencyState
+    record: IdempotencyRecord
+
+
+def request_fingerprint(*, method: str, path: str, body_digest: str) -> str:
+    return hashlib.sha256(f"{method.upper()}\n{path}\n{body_digest}".encode()).hexdigest()
+
+
+def idempotency_claim(*, partner: Partner, key: str, method: str, path: str, fingerprint: str) -> IdempotencyClaim:
+    """Own the key (insert wins) or find what happened to it.
+
+    The insert commits on its own, before the request is processed, so a concurrent
+    request with the same key hits the unique constraint and sees it in progress.
+    An expired record is replaced.
+    """
+    now = timezone.now()
+    for _ in range(2):
+        try:
+            with transaction.atomic():
+                record = IdempotencyRecord.objects.create(
+                    partner=partner, key=key, method=method.upper(), path=path, fingerprint=fingerprint,
+                    created_at=now, expires_at=now + IDEMPOTENCY_TTL)
+            return IdempotencyClaim(IdempotencyState.NEW, record)
+        except IntegrityError:
+            record = IdempotencyRecord.objects.filter(partner=partner, key=key).first()
+            if record is None:  # expired and deleted by a concurrent request: try the insert again
+                continue
+            if record.expires_at <= now:
+                IdempotencyRecord.objects.filter(pk=record.pk, expires_at__lte=now).delete()
+                continue
+            if record.fingerprint != fingerprint:
+                return IdempotencyClaim(IdempotencyState.MISMATCH, record)
+            if record.response_status is None:
+                return IdempotencyClaim(IdempotencyState.IN_PROGRESS, record)
+            return IdempotencyClaim(IdempotencyState.REPLAY, record)
+    raise RuntimeError("idempotency key kept changing under us")
+
+
+def idempotency_complete(*, record: IdempotencyRecord, status: int, body) -> None:
+    IdempotencyRecord.objects.filter(pk=record.pk).update(response_status=status, response_body=body)
+
+
+def idempotency_abandon(*, record: IdempotencyRecord) -> None:
+    """The request failed on our side (5xx): free the key so the partner's retry is processed."""
+    IdempotencyRecord.objects.filter(pk=record.pk, response_status__isnull=True).delete()
+
+
+def idempotency_purge_expired() -> int:
+    deleted, _ = IdempotencyRecord.objects.filter(expires_at__lte=timezone.now()).delete()
+    return deleted
+
+
+# --- cases through the API ------------------------------------------------------------------
+
+def case_open_for(*, key: PartnerApiKey, kind: str, reference: str) -> Case:
+    return services.case_open(kind=kind, reference=reference, partner=key.partner, actor_label=actor_label_for(key))
+
+
+def challenge_issue_for(*, key: PartnerApiKey, case: Case) -> Challenge:
+    """Digits for a video case. A test key gets them from the local engine, never from a vendor."""
+    return services.challenge_issue(case=case, actor_label=actor_label_for(key),
+                                    provider_name=TEST_PROVIDER if key.is_test else None)
+
+
+def submission_accept_for(
+    *, key: PartnerApiKey, case: Case, selfie: bytes | None = None, video: bytes | None = None,
+    card: bytes | None = None, challenge_id: int | None = None,
+) -> Submission:
+    """``services.submission_accept`` for a partner; a test key's checks are pinned to the local engine."""
+    return services.submission_accept(
+        case=case, actor_label=actor_label_for(key), source=f"api:{key.mode}", selfie=selfie, video=video,
+        card=card, challenge_id=challenge_id, provider_name=TEST_PROVIDER if key.is_test else None)
+
+
+def capture_link_create(*, key: PartnerApiKey, case: Case, path_for) -> tuple[str, datetime]:
+    """A signed link the partner sends to its end user; ``path_for(token)`` builds the absolute URL."""
+    if case.state not in (CaseState.AWAITING_SUBMISSION, CaseState.RETAKE_REQUESTED):
+        raise services.SubmissionRefused("case_not_accepting", "This case takes no new submission.", status=409)
+    url = path_for(capture_token_make(case=case))
+    expires_at = timezone.now() + timedelta(seconds=settings.KYC_CAPTURE_LINK_MAX_AGE)
+    services.audit_record(action="capture_link.created", actor_label=actor_label_for(key), case=case,
+                          details={"expires_at": expires_at.isoformat()})
+    return url, expires_at
+
+
+def case_viewed(*, key: PartnerApiKey, case: Case | None, ip_address: str | None, details: dict | None = None) -> None:
+    services.audit_record(action="api.case_viewed" if case else "api.cases_listed", actor_label=actor_label_for(key),
+                          case=case, details=details or {}, ip_address=ip_address)
+
+
+def case_photos_read(*, key: PartnerApiKey, case: Case, ip_address: str | None) -> list[dict]:
+    """The photos the providers returned (best frame, face crop), base64, one audit event per photo read."""
+    photos = []
+    for check in case.checks.select_related("best_frame", "face_crop").order_by("created_at", "pk"):
+        for role in ("best_frame", "face_crop"):
+            blob = getattr(check, role)
+            if blob is None or blob.purged_at:
+                continue
+            data = media.blob_read(blob)
+            services.audit_record(action="media.viewed", actor_label=actor_label_for(key), case=case,
+                                  ip_address=ip_address,
+                                  details={"blob": str(blob.id), "kind": role, "check": check.pk, "via": "api"})
+            photos.append({"check_id": check.pk, "role": role, "content_type": blob.content_type,
+                           "width": blob.width, "height": blob.height,
+                           "data_base64": base64.b64encode(data).decode()})
+    return photos
+
+
+# --- webhooks ----------------------------------------------------------------------------
+
+@transaction.atomic
+def webhook_endpoint_create(*, partner: Partner, url: str, events: list[str] | None = None) -> WebhookEndpoint:
+    events = list(events or WebhookEvent.values)
+    unknown = set(events) - set(WebhookEvent.values)
+    if unknown:
+        raise ValueError(f"unknown webhook events: {', '.join(sorted(unknown))}")
+    endpoint = WebhookEndpoint.objects.create(partner=partner, url=url, events=events,
+                                              secret=f"whsec_{secrets.token_urlsafe(32)}")
+    services.audit_record(action="webhook_endpoint.created", actor_label="system:cli",
+                          details={"partner": partner.pk, "url": url, "events": events})
+    return endpoint
+
+
+def webhook_events_emit(*, case_id: int, previous: str, state: str) -> list[WebhookDelivery]:
+    """Create one delivery per (subscribed endpoint, event) of this transition and queue them on commit."""
+    events = webhooks.events_for_transition(previous=previous, state=state)
+    if not events:
+        return []
+    case = Case.objects.filter(pk=case_id, partner__isnull=False).first()
+    if case is None:
+        return []
+    deliveries = []
+    now = timezone.now()
+    with transaction.atomic():
+        for endpoint in WebhookEndpoint.objects.filter(partner_id=case.partner_id, is_active=True).order_by("pk"):
+            for event in events:
+                if event not in endpoint.events:
+                    continue
+                delivery = WebhookDelivery(endpoint=endpoint, case=case, event=event, next_attempt_at=now)
+                delivery.payload = webhooks.payload_make(
+                    event_id=str(delivery.event_id), event=event, case_public_id=str(case.public_id),
+                    reference=case.reference, state=state, at=now)
+                delivery.save()
+                deliveries.append(delivery)
+        for delivery in deliveries:
+            transaction.on_commit(lambda pk=delivery.pk: _enqueue_delivery(pk))
+    return deliveries
+
+
+def _enqueue_delivery(delivery_id) -> None:
+    from .tasks import webhook_deliver_task
+
+    webhook_deliver_task.delay(str(delivery_id))
+
+
+class DeliveryOutcome(enum.Enum):
+    DELIVERED = "delivered"
+    RETRY = "retry"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+@dataclass(frozen=True)
+class DeliveryResult:
+    outcome: DeliveryOutcome
+    retry_in: int | None = None
+
+
+def retry_delays() -> tuple[int, ...]:
+    return tuple(getattr(settings, "KYC_WEBHOOK_RETRY_DELAYS", WEBHOOK_RETRY_DELAYS))
+
+
+def webhook_delivery_claim(*, delivery_id) -> WebhookDelivery | None:
+    """Take a pending delivery for one attempt, or None (done, failed, early, or another attempt in flight)."""
+    now = timezone.now()
+    with transaction.atomic():
+        delivery = (WebhookDelivery.objects.select_for_update().select_related("endpoint")
+                    .filter(pk=delivery_id).first())
+        if delivery is None or delivery.status != WebhookDeliveryStatus.PENDING:
+            return None
+        if delivery.claimed_at and delivery.claimed_at > now - WEBHOOK_CLAIM_STALE_AFTER:
+            return None
+        if delivery.next_attempt_at > now + timedelta(seconds=1):
+            return None
+        delivery.attempts += 1
+        delivery.claimed_at = now
+        delivery.save(update_fields=["attempts", "claimed_at"])
+    return delivery
+
+
+def webhook_deliver(*, delivery_id) -> DeliveryResult:
+    """One attempt: claim, POST the signed body (5 s timeout, no redirects), record the outcome.
+
+    A 2xx answer is delivered; anything else (other status, timeout, refused
+    connection) schedules the next attempt on ``retry_delays()``; after the last
+    one the delivery is failed, visible in ``GET /api/v1/webhooks/deliveries``.
+    """
+    delivery = webhook_delivery_claim(delivery_id=delivery_id)
+    if delivery is None:
+        return DeliveryResult(DeliveryOutcome.SKIPPED)
+    endpoint = delivery.endpoint
+    body = webhooks.body_encode(delivery.payload)
+    headers = webhooks.headers_make(secret=endpoint.secret, body=body, event=delivery.event,
+                                    delivery_id=str(delivery.pk))
+    status_code, error = None, ""
+    started = time.monotonic()
+    try:
+        response = requests.post(endpoint.url, data=body, headers=headers, allow_redirects=False,
+                                 timeout=getattr(settings, "KYC_WEBHOOK_TIMEOUT", WEBHOOK_TIMEOUT_S))
+        status_code = response.status_code
+        if not 200 <= status_code < 300:
+            error = f"HTTP {status_code}: {response.text[:200]}"
+    except requests.Timeout:
+        error = "timed out"
+    except requests.RequestException as exc:
+        error = f"{type(exc).__name__}: {exc}"[:500]
+    latency_ms = int((time.monotonic() - started) * 1000)
+    return webhook_delivery_record(delivery=delivery, status_code=status_code, latency_ms=latency_ms, error=error)
+
+
+@transaction.atomic
+def webhook_delivery_record(*, delivery: WebhookDelivery, status_code: int | None, latency_ms: int,
+                            error: str) -> DeliveryResult:
+    now = timezone.now()
+    delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
+    delivery.claimed_at = None
+    delivery.last_status_code = status_code
+    delivery.last_latency_ms = latency_ms
+    delivery.last_error = error
+    delays = retry_delays()
+    if status_code is not None and 200 <= status_code < 300:
+        delivery.status = WebhookDeliveryStatus.DELIVERED
+        delivery.delivered_at = now
+        result = DeliveryResult(DeliveryOutcome.DELIVERED)
+    elif delivery.attempts <= len(delays):
+        delay = delays[delivery.attempts - 1]
+        delivery.next_attempt_at = now + timedelta(seconds=delay)
+        result = DeliveryResult(DeliveryOutcome.RETRY, retry_in=delay)
+    else:
+        delivery.status = WebhookDeliveryStatus.FAILED
+        delivery.last_error = f"{error} (gave up after {delivery.attempts} attempts)"
+        result = DeliveryResult(DeliveryOutcome.FAILED)
+    delivery.save()
+    return result
+
+
+@transaction.atomic
+def webhook_redeliver(*, key: PartnerApiKey, delivery: WebhookDelivery) -> WebhookDelivery:
+    """Send an event again as a new delivery (same event id, fresh attempt budget), queued on commit."""
+    copy = WebhookDelivery.objects.create(
+        endpoint=delivery.endpoint, case=delivery.case, event=delivery.event, event_id=delivery.event_id,
+        payload=delivery.payload, redelivery_of=delivery)
+    services.audit_record(action="webhook.redelivered", actor_label=actor_label_for(key), case=delivery.case,
+                          details={"delivery": str(delivery.pk), "redelivery": str(copy.pk)})
+    transaction.on_commit(lambda: _enqueue_delivery(copy.pk))
+    return copy
+
+
+def webhook_delivery_ids_needing_requeue(*, lost_after_s: int = 120) -> list:
+    """Pending deliveries whose queued message was lost or whose worker died mid-attempt."""
+    now = timezone.now()
+    return list(
+        WebhookDelivery.objects.filter(status=WebhookDeliveryStatus.PENDING,
+                                       next_attempt_at__lt=now - timedelta(seconds=lost_after_s))
+        .exclude(claimed_at__gt=now - WEBHOOK_CLAIM_STALE_AFTER)
+        .values_list("pk", flat=True)[:500])

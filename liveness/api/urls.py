@@ -1,0 +1,20 @@
+"""``/api/``: the partner API (v1), its OpenAPI schema and a docs page served with local assets."""
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from . import views
+
+app_name = "api"
+urlpatterns = [
+    path("v1/cases", views.CasesView.as_view(), name="cases"),
+    path("v1/cases/<str:public_id>", views.CaseDetailView.as_view(), name="case"),
+    path("v1/cases/<str:public_id>/challenge", views.ChallengeView.as_view(), name="case-challenge"),
+    path("v1/cases/<str:public_id>/selfie", views.SelfieView.as_view(), name="case-selfie"),
+    path("v1/cases/<str:public_id>/video", views.VideoView.as_view(), name="case-video"),
+    path("v1/cases/<str:public_id>/capture-link", views.CaptureLinkView.as_view(), name="case-capture-link"),
+    path("v1/webhooks/deliveries", views.DeliveriesView.as_view(), name="webhook-deliveries"),
+    path("v1/webhooks/deliveries/<str:delivery_id>/redeliver", views.RedeliverView.as_view(),
+         name="webhook-redeliver"),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+]

@@ -1,0 +1,327 @@
+"""Partner REST API views: authenticate, validate, call a service, serialize.
+
+Every error is ``{"error": {"code": ..., "message": ...}}`` with a stable code.
+Cases and deliveries of another partner are 404 (not 403) on every endpoint, so
+their existence does not leak. Every POST honours ``Idempotency-Key``.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.core.exceptions import RequestDataTooBig
+from django.core.files.uploadedfile import UploadedFile
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import exceptions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from .. import services as case_services
+from ..errors import UserFacingError
+from ..media import MediaRejected
+from . import selectors, serializers
+from . import services as api_services
+from .authentication import PartnerKeyAuthentication
+from .permissions import IsPartnerKey, PartnerKeyThrottle
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+#: DRF's codes → the codes partners see.
+_CODES = {
+    "not_authenticated": "unauthenticated",
+    "authentication_failed": "invalid_api_key",
+    "permission_denied": "forbidden",
+    "throttled": "rate_limited",
+    "parse_error": "malformed_request",
+}
+
+
+class ApiError(exceptions.APIException):
+    def __init__(self, status_code: int, code: str, message: str) -> None:
+        super().__init__(detail=message, code=code)
+        self.status_code = status_code
+        self.code = code
+        self.message = message
+
+
+def error_response(status_code: int, code: str, message: str, **extra) -> Response:
+    return Response({"error": {"code": code, "message": message, **extra}}, status=status_code)
+
+
+def api_exception_handler(exc, context):
+    """Domain refusals keep their status and code; DRF's errors are wrapped in the same envelope."""
+    if isinstance(exc, (UserFacingError, MediaRejected, case_services.SubmissionRefused)):
+        return error_response(exc.status, exc.code, exc.message)
+    if isinstance(exc, RequestDataTooBig):
+        return error_response(413, "request_too_large", "The request body is larger than this API accepts.")
+    if isinstance(exc, ApiError):
+        return error_response(exc.status_code, exc.code, exc.message)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = {"error": {"code": "invalid_request", "message": "Some fields are not valid; see 'fields'.",
+                                   "fields": exc.detail}}
+        return response
+    code = getattr(exc, "default_code", "error")
+    if isinstance(exc.detail, str) and hasattr(exc.detail, "code") and exc.detail.code:
+        code = exc.detail.code
+    response.data = {"error": {"code": _CODES.get(code, code), "message": str(exc.detail)}}
+    return response
+
+
+class Pagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+ERRORS = {
+    400: OpenApiResponse(serializers.ErrorSerializer, description="Invalid request"),
+    401: OpenApiResponse(serializers.ErrorSerializer, description="Missing or invalid API key"),
+    404: OpenApiResponse(serializers.ErrorSerializer, description="Not found (or another partner's)"),
+    429: OpenApiResponse(serializers.ErrorSerializer, description="Rate limited; see Retry-After"),
+}
+POST_ERRORS = {
+    **ERRORS,
+    409: OpenApiResponse(serializers.ErrorSerializer,
+                         description="The case cannot take this now, or the same Idempotency-Key is in progress"),
+    422: OpenApiResponse(serializers.ErrorSerializer, description="Idempotency-Key reused with a different request"),
+}
+IDEMPOTENCY_PARAM = OpenApiParameter(
+    IDEMPOTENCY_HEADER, OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+    description="Any unique string (a UUID); the same key with the same request replays the first answer "
+                "for 24 hours")
+CASE_ID_PARAM = OpenApiParameter("public_id", OpenApiTypes.UUID, OpenApiParameter.PATH)
+
+
+def post_schema(*, request=None, responses: dict, summary: str, **kwargs):
+    return extend_schema(request=request, responses={**responses, **POST_ERRORS}, summary=summary,
+                         parameters=[IDEMPOTENCY_PARAM, *kwargs.pop("parameters", [])], **kwargs)
+
+
+class PartnerAPIView(APIView):
+    """Base: API-key auth, per-key throttle, error envelope."""
+
+    authentication_classes = [PartnerKeyAuthentication]
+    permission_classes = [IsPartnerKey]
+    throttle_classes = [PartnerKeyThrottle]
+    parser_classes = [JSONParser]
+
+    def get_exception_handler(self):
+        return api_exception_handler
+
+    @property
+    def key(self):
+        return self.request.auth
+
+    @property
+    def partner(self):
+        return self.request.auth.partner
+
+    def client_ip(self) -> str | None:
+        return self.request.META.get("REMOTE_ADDR")
+
+    def own_case(self, public_id):
+        case = selectors.case_get_for(partner=self.partner, public_id=public_id)
+        if case is None:
+            raise ApiError(404, "not_found", "No case with this id.")
+        return case
+
+    def validated(self, serializer_class, data):
+        serializer = serializer_class(data=data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+
+
+class IdempotentPostView(PartnerAPIView):
+    """A POST endpoint honouring ``Idempotency-Key``; subclasses implement ``create``."""
+
+    def post(self, request, *args, **kwargs):
+        idempotency_key = request.headers.get(IDEMPOTENCY_HEADER)
+        if idempotency_key is None:
+            return self.create(request, *args, **kwargs)
+        if not 1 <= len(idempotency_key) <= 255 or not idempotency_key.isprintable():
+            raise ApiError(400, "invalid_idempotency_key", "Idempotency-Key must be 1 to 255 printable characters.")
+        fingerprint = api_services.request_fingerprint(method=request.method, path=request.path,
+                                                       body_digest=self._body_digest(request))
+        claim = api_services.idempotency_claim(partner=self.partner, key=idempotency_key, method=request.method,
+                                               path=request.path, fingerprint=fingerprint)
+        if claim.state is api_services.IdempotencyState.MISMATCH:
+            raise ApiError(422, "idempotency_key_reused",
+                           f"This Idempotency-Key was first used for a different request ({claim.record.method} "
+                           f"{claim.record.path} with another body); use a new key for a new request.")
+        if claim.state is api_services.IdempotencyState.IN_PROGRESS:
+            raise ApiError(409, "idempotency_in_progress",
+                           "A request with this Idempotency-Key is still being processed; retry in a moment.")
+        if claim.state is api_services.IdempotencyState.REPLAY:
+            return Response(claim.record.response_body, status=claim.record.response_status,
+                            headers={"Idempotent-Replayed": "true"})
+        try:
+            try:
+                response = self.create(request, *args, **kwargs)
+            except Exception as exc:  # noqa: BLE001 - answered like dispatch would, so the answer can be stored
+                response = self.handle_exception(exc)
+        except BaseException:
+            api_services.idempotency_abandon(record=claim.record)
+            raise
+        if response.status_code >= 500:
+            api_services.idempotency_abandon(record=claim.record)
+        else:
+            body = json.loads(json.dumps(response.data, cls=DjangoJSONEncoder))
+            api_services.idempotency_complete(record=claim.record, status=response.status_code, body=body)
+        return response
+
+    @staticmethod
+    def _body_digest(request) -> str:
+        """sha256 of the raw body; for multipart, of the parts (a retry may pick a new boundary)."""
+        digest = hashlib.sha256()
+        if (request.content_type or "").startswith("multipart/"):
+            for name, values in sorted(request.data.lists()):
+                for value in values:
+                    digest.update(f"{name}=".encode())
+                    if isinstance(value, UploadedFile):
+                        for chunk in value.chunks():
+                            digest.update(chunk)
+                        value.seek(0)
+                    else:
+                        digest.update(str(value).encode())
+                    digest.update(b"\x00")
+        else:
+            digest.update(request._request.body)
+        return digest.hexdigest()
+
+    def create(self, request, *args, **kwargs):
+        raise NotImplementedError
+
+
+@extend_schema_view(
+    get=extend_schema(summary="List your cases", parameters=[serializers.CaseListQuerySerializer],
+                      responses={200: serializers.CaseSerializer(many=True), **ERRORS}),
+    post=post_schema(summary="Open a case", request=serializers.CaseCreateSerializer,
+                     responses={201: serializers.CaseSerializer}),
+)
+class CasesView(IdempotentPostView):
+    pagination_class = Pagination
+
+    def get(self, request):
+        query = self.validated(serializers.CaseListQuerySerializer, request.query_params)
+        paginator = Pagination()
+        page = paginator.paginate_queryset(selectors.cases_for(partner=self.partner, **query), request, view=self)
+        api_services.case_viewed(key=self.key, case=None, ip_address=self.client_ip(),
+                                 details={"query": {k: str(v) for k, v in query.items()}, "count": len(page)})
+        return paginator.get_paginated_response(serializers.CaseSerializer(page, many=True).data)
+
+    def create(self, request):
+        data = self.validated(serializers.CaseCreateSerializer, request.data)
+        case = api_services.case_open_for(key=self.key, kind=data["kind"], reference=data["reference"])
+        return Response(serializers.CaseSerializer(case).data, status=status.HTTP_201_CREATED,
+                        headers={"Location": reverse("api:case", kwargs={"public_id": case.public_id})})
+
+
+@extend_schema_view(get=extend_schema(
+    summary="A case with its checks, scores beside thresholds and error explanations",
+    parameters=[CASE_ID_PARAM, serializers.CaseDetailQuerySerializer],
+    responses={200: serializers.CaseDetailSerializer, **ERRORS}))
+class CaseDetailView(PartnerAPIView):
+    def get(self, request, public_id):
+        case = self.own_case(public_id)
+        query = self.validated(serializers.CaseDetailQuerySerializer, request.query_params)
+        context = {}
+        if query.get("include") == "photos":
+            context["photos"] = api_services.case_photos_read(key=self.key, case=case, ip_address=self.client_ip())
+        api_services.case_viewed(key=self.key, case=case, ip_address=self.client_ip(),
+                                 details={"photos": "photos" in context})
+        return Response(serializers.CaseDetailSerializer(case, context=context).data)
+
+
+@extend_schema_view(post=post_schema(summary="Digits the person must read aloud (digit-video cases)",
+                                     parameters=[CASE_ID_PARAM], responses={201: serializers.ChallengeSerializer}))
+class ChallengeView(IdempotentPostView):
+    def create(self, request, public_id):
+        case = self.own_case(public_id)
+        challenge = api_services.challenge_issue_for(key=self.key, case=case)
+        return Response(serializers.ChallengeSerializer(challenge).data, status=status.HTTP_201_CREATED)
+
+
+class UploadView(IdempotentPostView):
+    """Multipart file parts or a JSON body of base64 strings: same limits, same errors."""
+
+    parser_classes = [JSONParser, MultiPartParser]
+    input_serializer: type
+
+    def create(self, request, public_id):
+        case = self.own_case(public_id)
+        data = self.validated(self.input_serializer, request.data)
+        submission = api_services.submission_accept_for(key=self.key, case=case, **data)
+        case.refresh_from_db()
+        return Response({"submission_id": submission.pk, "case": serializers.CaseSerializer(case).data},
+                        status=status.HTTP_202_ACCEPTED)
+
+
+@extend_schema_view(post=post_schema(
+    summary="Upload the selfie (selfie cases)", parameters=[CASE_ID_PARAM],
+    request={"multipart/form-data": serializers.SelfieMultipartSchema,
+             "application/json": serializers.SelfieUploadSerializer},
+    responses={202: serializers.SubmissionAcceptedSerializer,
+               413: OpenApiResponse(serializers.ErrorSerializer, description="Too large")}))
+class SelfieView(UploadView):
+    input_serializer = serializers.SelfieUploadSerializer
+
+
+@extend_schema_view(post=post_schema(
+    summary="Upload the digit video, the ID-card photo and the challenge id (digit-video cases)",
+    parameters=[CASE_ID_PARAM],
+    request={"multipart/form-data": serializers.VideoMultipartSchema,
+             "application/json": serializers.VideoUploadSerializer},
+    responses={202: serializers.SubmissionAcceptedSerializer,
+               413: OpenApiResponse(serializers.ErrorSerializer, description="Too large")}))
+class VideoView(UploadView):
+    input_serializer = serializers.VideoUploadSerializer
+
+
+@extend_schema_view(post=post_schema(summary="A signed link where the person takes the check in a browser",
+                                     parameters=[CASE_ID_PARAM], responses={201: serializers.CaptureLinkSerializer}))
+class CaptureLinkView(IdempotentPostView):
+    def create(self, request, public_id):
+        case = self.own_case(public_id)
+        url, expires_at = api_services.capture_link_create(
+            key=self.key, case=case,
+            path_for=lambda token: request.build_absolute_uri(reverse("liveness:capture", kwargs={"token": token})))
+        return Response({"url": url, "expires_at": expires_at}, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(get=extend_schema(summary="Webhook deliveries and their latest attempt",
+                                      parameters=[serializers.DeliveryListQuerySerializer],
+                                      responses={200: serializers.WebhookDeliverySerializer(many=True), **ERRORS}))
+class DeliveriesView(PartnerAPIView):
+    pagination_class = Pagination
+
+    def get(self, request):
+        query = self.validated(serializers.DeliveryListQuerySerializer, request.query_params)
+        paginator = Pagination()
+        page = paginator.paginate_queryset(selectors.deliveries_for(partner=self.partner, **query), request, view=self)
+        return paginator.get_paginated_response(serializers.WebhookDeliverySerializer(page, many=True).data)
+
+
+@extend_schema_view(post=post_schema(
+    summary="Send an event again (a new delivery with the same event id)",
+    parameters=[OpenApiParameter("delivery_id", OpenApiTypes.UUID, OpenApiParameter.PATH)],
+    responses={202: serializers.WebhookDeliverySerializer}))
+class RedeliverView(IdempotentPostView):
+    def create(self, request, delivery_id):
+        delivery = selectors.delivery_get_for(partner=self.partner, delivery_id=delivery_id)
+        if delivery is None:
+            raise ApiError(404, "not_found", "No webhook delivery with this id.")
+        copy = api_services.webhook_redeliver(key=self.key, delivery=delivery)
+        return Response(serializers.WebhookDeliverySerializer(copy).data, status=status.HTTP_202_ACCEPTED)

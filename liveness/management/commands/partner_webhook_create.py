@@ -1,0 +1,27 @@
+"""Register a partner's webhook endpoint and print its signing secret.
+
+    python manage.py partner_webhook_create "Acme Bank" https://acme.example/kyc-hook [--events case.decided ...]
+"""
+from django.core.management.base import BaseCommand, CommandError
+
+from liveness.api import services as api_services
+from liveness.models import Partner
+from liveness.partner_models import WebhookEvent
+
+
+class Command(BaseCommand):
+    help = "Add a webhook endpoint for a partner and print the secret used to sign its deliveries."
+
+    def add_arguments(self, parser):
+        parser.add_argument("partner")
+        parser.add_argument("url")
+        parser.add_argument("--events", nargs="+", choices=WebhookEvent.values, default=None,
+                            help="Events to send (default: all)")
+
+    def handle(self, *args, partner, url, events, **options):
+        row = Partner.objects.filter(name=partner).first()
+        if row is None:
+            raise CommandError(f"no partner named {partner!r}")
+        endpoint = api_services.webhook_endpoint_create(partner=row, url=url, events=events)
+        self.stderr.write(f"endpoint {endpoint.pk} for {row.name}: {', '.join(endpoint.events)}; signing secret:")
+        self.stdout.write(endpoint.secret)

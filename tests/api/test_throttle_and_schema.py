@@ -1,0 +1,71 @@
+"""Per-key throttling with Retry-After, and the OpenAPI schema and docs page (local assets only)."""
+import re
+
+import pytest
+import yaml
+from django.contrib.staticfiles import finders
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from liveness.api.permissions import PartnerKeyThrottle
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def three_per_minute(monkeypatch):
+    cache.clear()
+    monkeypatch.setattr(PartnerKeyThrottle, "THROTTLE_RATES", {"partner_key": "3/min"})
+    yield
+    cache.clear()
+
+
+def test_a_key_over_its_rate_gets_429_with_retry_after_and_others_are_unaffected(api, other_api,
+                                                                                 three_per_minute):
+    statuses = [api.get("/api/v1/cases").status_code for _ in range(4)]
+
+    assert statuses == [200, 200, 200, 429]
+    limited = api.post("/api/v1/cases", {"kind": "selfie"}, format="json")
+    assert limited.status_code == 429 and 0 < int(limited["Retry-After"]) <= 60
+    assert limited.json()["error"]["code"] == "rate_limited"
+    assert other_api.get("/api/v1/cases").status_code == 200
+
+
+def test_the_default_rate_comes_from_settings():
+    from django.conf import settings
+
+    assert settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["partner_key"]
+
+
+def test_the_openapi_schema_describes_every_endpoint_and_the_key(client):
+    response = client.get("/api/schema/")
+
+    assert response.status_code == 200
+    schema = yaml.safe_load(response.content)
+    assert schema["openapi"].startswith("3.")
+    assert set(schema["paths"]) >= {
+        "/api/v1/cases", "/api/v1/cases/{public_id}", "/api/v1/cases/{public_id}/challenge",
+        "/api/v1/cases/{public_id}/selfie", "/api/v1/cases/{public_id}/video",
+        "/api/v1/cases/{public_id}/capture-link", "/api/v1/webhooks/deliveries",
+        "/api/v1/webhooks/deliveries/{delivery_id}/redeliver",
+    }
+    assert schema["components"]["securitySchemes"]["partnerApiKey"]["scheme"] == "bearer"
+    selfie = schema["paths"]["/api/v1/cases/{public_id}/selfie"]["post"]
+    assert set(selfie["requestBody"]["content"]) == {"multipart/form-data", "application/json"}
+    assert any(p["name"] == "Idempotency-Key" for p in selfie["parameters"])
+    assert {"202", "400", "401", "404", "409", "413", "422", "429"} <= set(selfie["responses"])
+
+
+def test_the_docs_page_loads_its_assets_from_this_server_not_a_cdn(client):
+    response = client.get("/api/docs/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    sources = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert sources and all(not s.startswith(("http://", "https://", "//")) for s in sources), sources
+    bundle = next(s for s in sources if s.endswith("swagger-ui-bundle.js"))
+    assert finders.find(bundle.removeprefix("/static/")), "the asset ships with drf-spectacular-sidecar"
+
+
+def test_the_docs_page_needs_no_key():
+    assert APIClient().get("/api/schema/").status_code == 200

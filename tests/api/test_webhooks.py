@@ -1,0 +1,336 @@
+"""Webhooks: which moves raise which events, signed delivery to a real HTTP receiver, retries, redelivery."""
+import hashlib
+import hmac
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.utils import timezone
+
+from liveness import services
+from liveness.api import services as api_services
+from liveness.api import tasks as api_tasks
+from liveness.api import webhooks
+from liveness.models import AuditEvent, CaseState
+from liveness.partner_models import WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint
+from tests.factories import CaseFactory
+
+pytestmark = pytest.mark.django_db
+
+DELIVERIES = "/api/v1/webhooks/deliveries"
+
+
+class Receiver:
+    """A partner's webhook endpoint: records what it got, answers the statuses it is told to."""
+
+    def __init__(self):
+        self.requests: list[tuple[dict, bytes]] = []
+        self.statuses: list[int] = []
+        self.delay = 0.0
+        self.url = ""
+
+
+@pytest.fixture
+def receiver():
+    rec = Receiver()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - http.server's naming
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            rec.requests.append(({k.lower(): v for k, v in self.headers.items()}, body))
+            if rec.delay:
+                time.sleep(rec.delay)
+            status = rec.statuses.pop(0) if rec.statuses else 200
+            self.send_response(status)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    rec.url = f"http://127.0.0.1:{server.server_port}/kyc-hook"
+    yield rec
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    """Delivery ids queued for the worker (the tests run the delivery in-process instead)."""
+    ids = []
+    monkeypatch.setattr(api_services, "_enqueue_delivery", lambda delivery_id: ids.append(str(delivery_id)))
+    return ids
+
+
+@pytest.fixture
+def endpoint(partner, receiver):
+    return api_services.webhook_endpoint_create(partner=partner, url=receiver.url)
+
+
+def _move(case, *states, capture):
+    for state in states:
+        with capture(execute=True):
+            services.case_transition(case=case, to=state, reason="test", actor_label="test")
+
+
+def _verify(secret: str, headers: dict, body: bytes) -> bool:
+    """The partner's side, written independently of liveness.api.webhooks."""
+    timestamp = headers["x-kyc-timestamp"]
+    scheme, _, received = headers["x-kyc-signature"].partition("=")
+    expected = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
+    fresh = abs(time.time() - int(timestamp)) < 300
+    return scheme == "v1" and fresh and hmac.compare_digest(expected, received)
+
+
+# --- events ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("path, events", [
+    ([CaseState.PROCESSING], []),
+    ([CaseState.PROCESSING, CaseState.APPROVED], ["case.checks_completed", "case.decided"]),
+    ([CaseState.PROCESSING, CaseState.RETAKE_REQUESTED], ["case.checks_completed", "case.retake_requested"]),
+    ([CaseState.PROCESSING, CaseState.MANUAL_REVIEW], ["case.checks_completed"]),
+    ([CaseState.PROCESSING, CaseState.MANUAL_REVIEW, CaseState.REJECTED], ["case.checks_completed", "case.decided"]),
+])
+def test_case_moves_raise_the_documented_events(partner, endpoint, queued, django_capture_on_commit_callbacks,
+                                                path, events):
+    case = CaseFactory(partner=partner, reference="cust-7")
+
+    _move(case, *path, capture=django_capture_on_commit_callbacks)
+
+    deliveries = list(WebhookDelivery.objects.order_by("created_at", "event"))
+    assert sorted(d.event for d in deliveries) == sorted(events)
+    assert sorted(queued) == sorted(str(d.pk) for d in deliveries), "each queued once, after commit"
+    for delivery in deliveries:
+        payload = delivery.payload
+        assert payload["event"] == delivery.event and payload["case_id"] == str(case.public_id)
+        assert payload["reference"] == "cust-7" and payload["id"] == str(delivery.event_id)
+        assert payload["state"] in {s.value for s in path} and payload["timestamp"].endswith("Z")
+
+
+def test_an_endpoint_gets_only_the_events_it_subscribed_to(partner, receiver, queued,
+                                                           django_capture_on_commit_callbacks):
+    api_services.webhook_endpoint_create(partner=partner, url=receiver.url, events=["case.decided"])
+    case = CaseFactory(partner=partner)
+
+    _move(case, CaseState.PROCESSING, CaseState.APPROVED, capture=django_capture_on_commit_callbacks)
+
+    assert list(WebhookDelivery.objects.values_list("event", flat=True)) == ["case.decided"]
+
+
+def test_no_webhooks_for_other_partners_inactive_endpoints_or_cases_outside_the_api(
+        partner, other_partner, receiver, queued, django_capture_on_commit_callbacks):
+    api_services.webhook_endpoint_create(partner=other_partner, url=receiver.url)
+    inactive = api_services.webhook_endpoint_create(partner=partner, url=receiver.url)
+    WebhookEndpoint.objects.filter(pk=inactive.pk).update(is_active=False)
+
+    _move(CaseFactory(partner=partner), CaseState.PROCESSING, CaseState.APPROVED,
+          capture=django_capture_on_commit_callbacks)
+    _move(CaseFactory(partner=None), CaseState.PROCESSING, CaseState.APPROVED,
+          capture=django_capture_on_commit_callbacks)
+
+    assert not WebhookDelivery.objects.exists() and not queued
+
+
+def test_a_webhook_failure_never_breaks_the_transition(partner, endpoint, monkeypatch, caplog,
+                                                       django_capture_on_commit_callbacks):
+    def broken(**kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(api_services, "webhook_events_emit", broken)
+    case = CaseFactory(partner=partner)
+
+    _move(case, CaseState.PROCESSING, CaseState.APPROVED, capture=django_capture_on_commit_callbacks)
+
+    case.refresh_from_db()
+    assert case.state == CaseState.APPROVED and "could not be queued" in caplog.text
+
+
+def test_unknown_events_are_refused_when_registering():
+    from tests.factories import PartnerFactory
+
+    with pytest.raises(ValueError, match="unknown webhook events"):
+        api_services.webhook_endpoint_create(partner=PartnerFactory(), url="http://x.test/", events=["case.exploded"])
+
+
+# --- delivery ----------------------------------------------------------------------------
+
+@pytest.fixture
+def delivery(partner, endpoint, queued, django_capture_on_commit_callbacks):
+    case = CaseFactory(partner=partner, reference="cust-9")
+    _move(case, CaseState.PROCESSING, CaseState.MANUAL_REVIEW, capture=django_capture_on_commit_callbacks)
+    return WebhookDelivery.objects.get()
+
+
+def test_a_delivery_is_signed_and_the_receiver_can_verify_it(delivery, endpoint, receiver):
+    result = api_services.webhook_deliver(delivery_id=delivery.pk)
+
+    assert result.outcome is api_services.DeliveryOutcome.DELIVERED
+    [(headers, body)] = receiver.requests
+    assert _verify(endpoint.secret, headers, body)
+    assert not _verify("whsec_wrong", headers, body)
+    assert not _verify(endpoint.secret, headers, body.replace(b"manual_review", b"approved"))
+    payload = json.loads(body)
+    assert payload == delivery.payload and payload["state"] == "manual_review"
+    assert headers["content-type"] == "application/json" and headers["x-kyc-event"] == "case.checks_completed"
+    assert headers["x-kyc-delivery"] == str(delivery.pk)
+    delivery.refresh_from_db()
+    assert delivery.status == WebhookDeliveryStatus.DELIVERED and delivery.attempts == 1
+    assert delivery.last_status_code == 200 and delivery.last_latency_ms is not None and delivery.delivered_at
+    assert api_services.webhook_deliver(delivery_id=delivery.pk).outcome is api_services.DeliveryOutcome.SKIPPED
+    assert len(receiver.requests) == 1, "a delivered event is not sent again"
+
+
+def test_the_signature_helpers_match_the_documented_scheme(endpoint):
+    body = b'{"a":1}'
+    header = webhooks.signature_make(secret="s3cret", timestamp=1700000000, body=body)
+
+    assert header == "v1=" + hmac.new(b"s3cret", b"1700000000." + body, hashlib.sha256).hexdigest()
+    assert webhooks.signature_verify(secret="s3cret", timestamp="1700000000", body=body, signature=header,
+                                     now=1700000100)
+    assert not webhooks.signature_verify(secret="s3cret", timestamp="1700000000", body=body, signature=header,
+                                         now=1700000000 + 301), "stale timestamps are refused"
+    assert not webhooks.signature_verify(secret="s3cret", timestamp="nope", body=body, signature=header)
+
+
+def test_a_failing_receiver_is_retried_on_the_growing_schedule_then_the_delivery_fails(delivery, receiver):
+    receiver.statuses = [500] * 20
+    schedule = []
+
+    for _ in range(20):
+        result = api_services.webhook_deliver(delivery_id=delivery.pk)
+        if result.outcome is not api_services.DeliveryOutcome.RETRY:
+            break
+        schedule.append(result.retry_in)
+        delivery.refresh_from_db()
+        assert delivery.next_attempt_at >= timezone.now() + timezone.timedelta(seconds=result.retry_in - 2)
+        assert api_services.webhook_deliver(delivery_id=delivery.pk).outcome is api_services.DeliveryOutcome.SKIPPED
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())  # time passes
+
+    assert result.outcome is api_services.DeliveryOutcome.FAILED
+    assert schedule == [10, 60, 300, 1800, 7200, 21600, 43200] and sum(schedule) > 20 * 3600
+    assert len(receiver.requests) == 8
+    delivery.refresh_from_db()
+    assert delivery.status == WebhookDeliveryStatus.FAILED and delivery.attempts == 8
+    assert delivery.last_status_code == 500 and "gave up after 8 attempts" in delivery.last_error
+
+
+def test_a_receiver_that_recovers_gets_the_event_on_the_next_attempt(delivery, receiver):
+    receiver.statuses = [503, 500]
+
+    outcomes = []
+    for _ in range(3):
+        outcomes.append(api_services.webhook_deliver(delivery_id=delivery.pk).outcome)
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
+
+    assert outcomes[:2] == [api_services.DeliveryOutcome.RETRY] * 2
+    assert outcomes[2] is api_services.DeliveryOutcome.DELIVERED
+    assert len({json.loads(body)["id"] for _, body in receiver.requests}) == 1, "same event id on every attempt"
+    assert len({headers["x-kyc-delivery"] for headers, _ in receiver.requests}) == 1
+
+
+def test_a_slow_receiver_times_out_and_is_retried(delivery, receiver, settings):
+    settings.KYC_WEBHOOK_TIMEOUT = 0.2
+    receiver.delay = 1.0
+
+    result = api_services.webhook_deliver(delivery_id=delivery.pk)
+
+    assert result.outcome is api_services.DeliveryOutcome.RETRY and result.retry_in == 10
+    delivery.refresh_from_db()
+    assert delivery.last_error == "timed out" and delivery.last_status_code is None
+    assert delivery.claimed_at is None
+
+
+def test_an_unreachable_receiver_is_recorded_and_retried(delivery, endpoint):
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(url="http://127.0.0.1:9/closed")
+
+    result = api_services.webhook_deliver(delivery_id=delivery.pk)
+
+    assert result.outcome is api_services.DeliveryOutcome.RETRY
+    delivery.refresh_from_db()
+    assert "ConnectionError" in delivery.last_error
+
+
+def test_the_task_requeues_itself_with_the_schedules_countdown(delivery, receiver, monkeypatch):
+    receiver.statuses = [500]
+    requeued = []
+    monkeypatch.setattr(api_tasks.webhook_deliver_task, "apply_async",
+                        lambda args, countdown: requeued.append((args, countdown)))
+
+    assert api_tasks.webhook_deliver_task(str(delivery.pk)) == "retry"
+    assert requeued == [((str(delivery.pk),), 10)]
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
+    assert api_tasks.webhook_deliver_task(str(delivery.pk)) == "delivered"
+    assert len(requeued) == 1
+
+
+def test_an_attempt_in_flight_is_not_taken_twice_but_a_stale_one_is(delivery, receiver):
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(claimed_at=timezone.now())
+    assert api_services.webhook_deliver(delivery_id=delivery.pk).outcome is api_services.DeliveryOutcome.SKIPPED
+    assert api_services.webhook_delivery_ids_needing_requeue() == []
+
+    long_ago = timezone.now() - timezone.timedelta(minutes=10)
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(claimed_at=long_ago, next_attempt_at=long_ago)
+    assert api_services.webhook_delivery_ids_needing_requeue() == [delivery.pk]
+    assert api_services.webhook_deliver(delivery_id=delivery.pk).outcome is api_services.DeliveryOutcome.DELIVERED
+
+
+# --- the API over deliveries ----------------------------------------------------------------
+
+def test_deliveries_are_listed_with_their_latest_attempt_own_only(api, other_api, delivery, receiver):
+    receiver.statuses = [500]
+    api_services.webhook_deliver(delivery_id=delivery.pk)
+
+    body = api.get(DELIVERIES).json()
+
+    [item] = body["results"]
+    assert item["id"] == str(delivery.pk) and item["event"] == "case.checks_completed"
+    assert item["status"] == "pending" and item["attempts"] == 1 and item["last_status_code"] == 500
+    assert item["case_id"] == delivery.payload["case_id"] and item["endpoint_url"] == receiver.url
+    assert api.get(DELIVERIES, {"status": "delivered"}).json()["count"] == 0
+    assert api.get(DELIVERIES, {"status": "bogus"}).status_code == 400
+    assert other_api.get(DELIVERIES).json()["count"] == 0
+
+
+def test_redeliver_sends_the_same_event_again_as_a_new_delivery(api, partner, delivery, receiver, queued,
+                                                                 django_capture_on_commit_callbacks):
+    api_services.webhook_deliver(delivery_id=delivery.pk)
+    queued.clear()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.post(f"{DELIVERIES}/{delivery.pk}/redeliver")
+
+    assert response.status_code == 202
+    copy = WebhookDelivery.objects.get(pk=response.json()["id"])
+    assert copy.event_id == delivery.event_id and copy.payload == delivery.payload and copy.redelivery_of == delivery
+    assert copy.status == WebhookDeliveryStatus.PENDING and queued == [str(copy.pk)]
+    assert AuditEvent.objects.filter(action="webhook.redelivered", actor_label=f"partner:{partner.pk}").exists()
+    assert api_services.webhook_deliver(delivery_id=copy.pk).outcome is api_services.DeliveryOutcome.DELIVERED
+    assert json.loads(receiver.requests[0][1]) == json.loads(receiver.requests[1][1])
+
+
+def test_another_partners_delivery_cannot_be_redelivered(other_api, delivery, queued):
+    queued.clear()
+    for delivery_id in (delivery.pk, "not-a-uuid"):
+        response = other_api.post(f"{DELIVERIES}/{delivery_id}/redeliver")
+        assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
+    assert WebhookDelivery.objects.count() == 1 and not queued
+
+
+def test_the_webhook_management_command_prints_the_secret(partner):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("partner_webhook_create", partner.name, "https://acme.example/hook", "--events", "case.decided",
+                 stdout=out, stderr=io.StringIO())
+
+    endpoint = WebhookEndpoint.objects.get()
+    assert out.getvalue().strip() == endpoint.secret and endpoint.events == ["case.decided"]
