@@ -67,7 +67,7 @@ T = Category.TRANSIENT
 C = Category.CONFIGURATION
 F = Category.POSSIBLE_FRAUD
 
-VENDORS = ("youtu", "tencent_cloud", "senseid", "http", "local")
+VENDORS = ("youtu", "tencent_cloud", "senseid", "http", "local", "internal")
 
 #: Values that mean "no error" for each vendor family; they are not catalogue entries.
 SUCCESS_CODES: dict[str, frozenset[str]] = {
@@ -1154,7 +1154,7 @@ HTTP_TABLE: list[tuple[str, Category, str, str, str]] = [
     ("tls", C, "operator", "TLS handshake or certificate verification failed.",
      "The vendor's certificate could not be verified, or TLS failed. Check the endpoint, the CA "
      "bundle and any intercepting proxy; retrying does not help."),
-    ("malformed_response", T, "retry_later", "The answer was not in the vendor's documented format.",
+    ("malformed", T, "retry_later", "The answer was not in the vendor's documented format.",
      "The body was not the expected JSON (often a proxy or gateway error page). Retried "
      "automatically; if it persists the endpoint setting probably points at the wrong service."),
     ("400", C, "operator", "400 Bad Request", "The vendor rejected the request as malformed: an "
@@ -1274,6 +1274,24 @@ LOCAL_TABLE: list[tuple[str, Category, str, str, str, str]] = [
 ]
 
 
+# =============================================================================================
+# internal: the portal's own pipeline (no vendor involved)
+# =============================================================================================
+PIPELINE = "liveness/services.py (the portal's pipeline)"
+INTERNAL_TABLE: list[tuple[str, Category, str, str, str]] = [
+    ("provider_crashed", C, "operator", "The provider module raised an unexpected error.",
+     "A bug or library failure in the portal's provider code, not a vendor answer. The check was not "
+     "retried (it would fail the same way); an operator should read the logs. Decide the case by hand "
+     "or ask for a retake once fixed."),
+    ("time_limit", T, "retry_later", "The check ran past the worker's time limit.",
+     "The provider call took longer than CELERY_TASK_SOFT_TIME_LIMIT. Retried automatically; repeated "
+     "time-outs mean the vendor or the local engine is overloaded."),
+    ("abandoned", T, "retry_later", "Every attempt was interrupted by a stopped worker.",
+     "Workers died during each attempt (deploys, crashes, out of memory). The vendor may have been "
+     "reached; see the attempt rows. Decide by hand or ask for a retake."),
+]
+
+
 def _build() -> dict[tuple[str, str], CatalogueEntry]:
     all_entries: list[CatalogueEntry] = list(_youtu_entries())
     for code, cat, user, en, zh, sources, reviewer in TENCENT_CLOUD_TABLE:
@@ -1282,6 +1300,8 @@ def _build() -> dict[tuple[str, str], CatalogueEntry]:
         all_entries.append(_entry("senseid", code, cat, user, en, "", reviewer, sources))
     for code, cat, user, en, reviewer in HTTP_TABLE:
         all_entries.append(_entry("http", code, cat, user, en, "", reviewer, (HTTP,)))
+    for code, cat, user, en, reviewer in INTERNAL_TABLE:
+        all_entries.append(_entry("internal", code, cat, user, en, "", reviewer, (PIPELINE,)))
     for code, cat, user, en, zh, reviewer in LOCAL_TABLE:
         all_entries.append(_entry("local", code, cat, user, en, zh, reviewer, (ENGINE,)))
     index: dict[tuple[str, str], CatalogueEntry] = {}

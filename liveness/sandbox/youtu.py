@@ -128,7 +128,8 @@ SELFIE_CODE_MAP: dict[str, int | None] = {
     "LOCAL_PRINT_ATTACK": None,
     "LOCAL_FRAME_BORDER": None,
 }
-SELFIE_FALLBACK = -4015  # any other hard failure without a score
+SELFIE_FALLBACK = -4015  # a hard failure without a score that the table does not name
+# (a code the table does not name but that left a score is answered with the score)
 
 #: livedetectfour live_status.
 LIVE_CODE_MAP: dict[str, int] = {
@@ -159,7 +160,7 @@ LIVE_FALLBACK = -5011  # "all other errors relating to liveness detection"
 COMPARE_CODE_MAP: dict[str, int | None] = {
     "LOCAL_UNDECODABLE_IMAGE": -4018,  # card image decoding failed
     "LOCAL_CARD_NO_FACE": -4017,  # facial detection of card image failed
-    "LOCAL_NO_FACE": -4017,
+    "LOCAL_NO_FACE": -4006,  # no usable face in the video to take features from
     "LOCAL_DIFFERENT_PERSON": None,  # comparison ran: a low sim is the answer
 }
 COMPARE_FALLBACK = -4010  # similarity could not be calculated
@@ -434,10 +435,11 @@ def _livedetectpicture(request: SandboxRequest, fields: dict[str, str], files: d
         raise _Reject(-4016, "the image cannot be decoded")
     result = _engine().analyse_selfie(image)
     code = str(result.code)
-    if code != "0" or result.score is None:
-        mapped = SELFIE_CODE_MAP.get(code, SELFIE_FALLBACK)
-        if mapped is not None or result.score is None:
-            raise _Reject(mapped if mapped is not None else SELFIE_FALLBACK, f"engine: {code}")
+    mapped = SELFIE_CODE_MAP.get(code) if code != "0" else None
+    if mapped is not None:
+        raise _Reject(mapped, f"engine: {code}")
+    if result.score is None:  # a hard failure the table does not name, and nothing scored
+        raise _Reject(SELFIE_FALLBACK, f"engine: {code}")
     score = max(0, min(100, int(round(float(result.score)))))
     return envelope(0, {"score": score})
 
@@ -445,7 +447,7 @@ def _livedetectpicture(request: SandboxRequest, fields: dict[str, str], files: d
 def _livegetfour(request: SandboxRequest, fields: dict[str, str], files: dict[str, bytes], form: str) -> SandboxResponse:
     try:
         digits = str(_engine().new_challenge_digits())
-    except ImportError:
+    except (ImportError, AttributeError):  # engine not installed: the sandbox still issues digits
         digits = "".join(secrets.choice("0123456789") for _ in range(4))
     _remember_challenge(fields.get("appid", ""), digits, fields.get("seq", ""))
     return envelope(0, {"validate_data": digits})
@@ -491,35 +493,41 @@ def _livedetectfour(request: SandboxRequest, fields: dict[str, str], files: dict
         min_long_side=long_side,
     )
     data: dict[str, Any] = {}
-    live_code = str(result.code)
-    if live_code == "0" or live_code in _COMPARE_CODES_IN_LIVE:
-        live_status = 0 if (result.ok or live_code in _COMPARE_CODES_IN_LIVE or live_code == "0") else LIVE_FALLBACK
-    else:
-        live_status = LIVE_CODE_MAP.get(live_code, LIVE_FALLBACK)
+    live_status = live_status_for(result)
     data["live_status"] = live_status
-    data["live_msg"] = MESSAGES.get(live_status, "Liveness detection failed")
+    data["live_msg"] = MESSAGES.get(live_status, MESSAGES[LIVE_FALLBACK])
     if compare:
-        sim_result = result.similarity
-        if card_status is not None:
-            compare_status = card_status
-        elif sim_result is None or sim_result.score is None and str(getattr(sim_result, "code", "")) not in COMPARE_CODE_MAP:
-            compare_status = COMPARE_NO_VIDEO_FACE
-        else:
-            sim_code = str(sim_result.code)
-            if sim_code == "0":
-                compare_status = 0
-            else:
-                mapped = COMPARE_CODE_MAP.get(sim_code, COMPARE_FALLBACK)
-                compare_status = 0 if mapped is None else mapped
-            if compare_status == 0 and sim_result.score is None:
-                compare_status = COMPARE_FALLBACK
+        compare_status = card_status if card_status is not None else compare_status_for(result.similarity)
         data["compare_status"] = compare_status
-        data["compare_msg"] = MESSAGES.get(compare_status, "Face comparison failed")
+        data["compare_msg"] = MESSAGES.get(compare_status, MESSAGES[COMPARE_FALLBACK])
         if compare_status == 0:
-            data["sim"] = max(0, min(100, int(round(float(sim_result.score)))))
+            data["sim"] = max(0, min(100, int(round(float(result.similarity.score)))))
             best = result.best_frame_jpeg or result.face_crop_jpeg or b""
             data["photo"] = base64.b64encode(best).decode("ascii")
     return envelope(0, data)
+
+
+def live_status_for(result: Any) -> int:
+    """livedetectfour ``live_status`` for an engine result (0 = liveness passed)."""
+    code = str(result.code)
+    if code == "0" or code in _COMPARE_CODES_IN_LIVE:
+        return 0  # a comparison verdict is reported in compare_status, not as a liveness failure
+    return LIVE_CODE_MAP.get(code, LIVE_FALLBACK)
+
+
+def compare_status_for(similarity: Any) -> int:
+    """livedetectfour ``compare_status`` for ``EngineResult.similarity`` (0 = comparison ran)."""
+    if similarity is None:
+        return COMPARE_NO_VIDEO_FACE
+    code = str(similarity.code)
+    if code == "0":
+        status = 0
+    else:
+        mapped = COMPARE_CODE_MAP.get(code, COMPARE_FALLBACK)
+        status = 0 if mapped is None else mapped
+    if status == 0 and similarity.score is None:
+        status = COMPARE_FALLBACK
+    return status
 
 
 @dataclass(frozen=True)

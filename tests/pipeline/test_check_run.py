@@ -150,6 +150,7 @@ def test_a_crashing_provider_fails_once_without_retry(django_capture_on_commit_c
     check.refresh_from_db()
     case.refresh_from_db()
     assert check.attempts == 1 and check.error_code == "provider_crashed"
+    assert check.error_category == "configuration"  # a known catalogue entry: an operator must look
     assert "simulated provider bug" in check.error_message
     assert case.state == CaseState.MANUAL_REVIEW
 

@@ -14,6 +14,9 @@ class Command(BaseCommand):
         "API 3.0 by X-TC-Action, SenseID /identity/*) plus the /_sandbox/ control API on one port. "
         "See docs/sandbox.md."
     )
+    # The sandbox stands apart from the portal (no URLs, no database): skip the system
+    # checks so it starts even while the portal itself is misconfigured or mid-migration.
+    requires_system_checks: list = []
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
