@@ -1,0 +1,419 @@
+"""Digit-reading video liveness (the local counterpart of YouTu ``livedetectfour``)."""
+from __future__ import annotations
+
+import io
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import codes, compare, digits as digit_asr, faces, pad
+from .imaging import encode_jpeg
+from .results import EngineResult, Scorer, failure, ramp
+from .selfie import assess_face
+
+SAMPLE_FPS = 8.0              # frames analysed per second of video
+WORK_SHORT_SIDE = 480         # frames are analysed at most this large (short side)
+AUDIO_RATE = digit_asr.SAMPLE_RATE
+MAX_DURATION_S = 60.0         # longer clips are cut (the challenge takes a few seconds)
+
+MIN_AUDIO_S = 0.3
+QUIET_DBFS = -42.0            # speech level (95th percentile of 20 ms frames) below: too quiet
+FACE_RATIO_OK, FACE_RATIO_MIN = 0.95, 0.80
+MULTI_FACE_KEYFRAMES = 0.30   # share of keyframes with 2+ faces that fails the clip
+SAME_PERSON_OK, SAME_PERSON_MAX = 0.45, 0.60  # descriptor distance within the clip
+LIP_RANGE_OK, LIP_RANGE_MIN = 0.08, 0.04      # p90-p10 of inner-lip gap / eye distance
+LIP_CORR_OK, LIP_CORR_MIN = 0.50, 0.20        # best Pearson r of lip gap vs. speech envelope
+LIP_MAX_LAG_S = 0.25
+MAX_DESCRIPTORS = 4
+WRONG_DIGITS_PENALTY = 50.0
+
+
+class VideoDecodeError(ValueError):
+    pass
+
+
+@dataclass
+class Decoded:
+    width: int = 0
+    height: int = 0
+    duration: float = 0.0
+    frames: list = field(default_factory=list)  # [(time s, rgb uint8)]
+    has_audio_stream: bool = False
+    audio: np.ndarray | None = None  # float32 mono 16 kHz
+    audio_start: float = 0.0
+    codec: str = ""
+
+
+def _rotate(img: np.ndarray, rotation: int) -> np.ndarray:
+    r = int(round(rotation / 90.0)) % 4
+    if r == 0:
+        return img
+    # FFmpeg's rotation is counter-clockwise degrees to apply for display
+    return np.ascontiguousarray(np.rot90(img, k=r))
+
+
+def probe_resolution(container) -> tuple[int, int]:
+    vs = container.streams.video[0]
+    return int(vs.codec_context.width or 0), int(vs.codec_context.height or 0)
+
+
+def decode(data: bytes, *, sample_fps: float = SAMPLE_FPS, stop_early=None) -> Decoded:
+    """Decode ``data`` (WebM/MP4/FLV/AVI/MKV/...) with PyAV: every ``1/sample_fps`` s one RGB
+    frame (short side at most 480 px) and the whole audio track as 16 kHz mono float.
+
+    ``stop_early(width, height)`` may return True to stop right after probing the stream.
+    """
+    import av
+
+    if not data:
+        raise VideoDecodeError("empty file")
+    try:
+        container = av.open(io.BytesIO(data), mode="r", metadata_errors="ignore")
+    except Exception as exc:  # av.error.* for unknown formats, corrupt headers, ...
+        raise VideoDecodeError(f"not a readable video ({type(exc).__name__}: {exc})") from exc
+    out = Decoded()
+    with container:
+        fmt_name = container.format.name or ""
+        if fmt_name.endswith("_pipe") or fmt_name in ("image2", "gif", "apng", "webp"):
+            raise VideoDecodeError(f"this is a still image ({fmt_name}), not a video")
+        if not container.streams.video:
+            raise VideoDecodeError("the file has no video stream")
+        vs = container.streams.video[0]
+        vs.thread_type = "AUTO"
+        out.codec = vs.codec_context.name or ""
+        w, h = probe_resolution(container)
+        out.width, out.height = w, h
+        if stop_early is not None and w and h and stop_early(w, h):
+            return out
+        streams = [vs]
+        resampler = None
+        chunks: list[np.ndarray] = []
+        if container.streams.audio:
+            a_s = container.streams.audio[0]
+            streams.append(a_s)
+            out.has_audio_stream = True
+            resampler = av.AudioResampler(format="flt", layout="mono", rate=AUDIO_RATE)
+        interval = 1.0 / sample_fps
+        next_t = -1.0
+        first_t = last_t = None
+        frame_dur = 1.0 / float(vs.average_rate or vs.guessed_rate or 25)
+        audio_t0 = None
+        n_video = 0
+        try:
+            for packet in container.demux(streams):
+                for frame in packet.decode():
+                    if isinstance(frame, av.AudioFrame):
+                        if audio_t0 is None:
+                            audio_t0 = float(frame.time or 0.0)
+                        for rf in resampler.resample(frame):
+                            chunks.append(rf.to_ndarray().reshape(-1))
+                        continue
+                    t = frame.time
+                    t = float(t) if t is not None else n_video * frame_dur
+                    n_video += 1
+                    if first_t is None:
+                        first_t = t
+                    last_t = t if last_t is None else max(last_t, t)
+                    if t - first_t > MAX_DURATION_S:
+                        continue
+                    if t + 1e-6 >= next_t:
+                        next_t = max(next_t + interval, t + interval * 0.5)
+                        fw, fh = frame.width, frame.height
+                        s = min(1.0, WORK_SHORT_SIDE / max(1, min(fw, fh)))
+                        tw, th = max(2, int(round(fw * s / 2)) * 2), max(2, int(round(fh * s / 2)) * 2)
+                        # to_ndarray() may return a strided view (line padding); dlib needs contiguous
+                        img = np.ascontiguousarray(frame.reformat(width=tw, height=th, format="rgb24").to_ndarray())
+                        rot = getattr(frame, "rotation", 0) or 0
+                        out.frames.append((t, _rotate(img, rot)))
+            if resampler is not None:
+                for rf in resampler.resample(None):
+                    chunks.append(rf.to_ndarray().reshape(-1))
+        except Exception as exc:  # truncated or corrupt stream: keep what decoded, if anything
+            if not out.frames:
+                raise VideoDecodeError(f"the video stream could not be decoded ({type(exc).__name__}: {exc})") from exc
+        if not out.frames:
+            raise VideoDecodeError("the video stream has no decodable frames")
+        out.duration = float(last_t - first_t + frame_dur)
+        if chunks:
+            out.audio = np.concatenate(chunks).astype(np.float32)
+            out.audio_start = float((audio_t0 or 0.0) - (first_t or 0.0))
+        if out.frames and out.frames[0][1].shape[0] > out.frames[0][1].shape[1] and out.width > out.height:
+            out.width, out.height = out.height, out.width  # rotated for display
+    return out
+
+
+# ------------------------------------------------------------------ audio helpers
+
+def frame_dbfs(x: np.ndarray, win: int = 320) -> np.ndarray:
+    """Level of each 20 ms frame in dBFS."""
+    n = len(x) // win
+    if n == 0:
+        return np.array([-120.0])
+    r = np.sqrt(np.mean(x[: n * win].reshape(n, win) ** 2, axis=1))
+    return 20 * np.log10(np.maximum(r, 1e-6))
+
+
+def envelope_db(x: np.ndarray, times: np.ndarray, half: float) -> np.ndarray:
+    out = np.empty(len(times))
+    for i, t in enumerate(times):
+        a, b = int(max(0, (t - half) * AUDIO_RATE)), int(min(len(x), (t + half) * AUDIO_RATE))
+        out[i] = 20 * math.log10(max(1e-6, float(np.sqrt(np.mean(x[a:b] ** 2))))) if b > a else -120.0
+    return out
+
+
+def best_lagged_corr(a: np.ndarray, b: np.ndarray, max_lag: int) -> tuple[float, int]:
+    """Highest Pearson r between a[i] and b[i + lag] for |lag| <= max_lag (NaN-aware)."""
+    best, best_lag = -1.0, 0
+    for lag in range(-max_lag, max_lag + 1):
+        if lag >= 0:
+            x, y = a[: len(a) - lag], b[lag:]
+        else:
+            x, y = a[-lag:], b[: len(b) + lag]
+        ok = ~(np.isnan(x) | np.isnan(y))
+        if ok.sum() < 8:
+            continue
+        x, y = x[ok], y[ok]
+        if x.std() < 1e-9 or y.std() < 1e-9:
+            continue
+        r = float(np.corrcoef(x, y)[0, 1])
+        if r > best:
+            best, best_lag = r, lag
+    return best, best_lag
+
+
+# ------------------------------------------------------------------ per-frame faces
+
+@dataclass
+class FrameFace:
+    index: int
+    time: float
+    face: faces.Face
+    opening: float
+    yaw: float
+    pitch: float
+    sharp: float
+    quality: float
+
+
+ROI_FACE_PX = 110  # the tracking window is scaled so the face is about this big (HOG minimum: 80)
+
+
+def _detect_roi(img: np.ndarray, prev: faces.Face) -> faces.Face | None:
+    """Find the face again in a window around its previous position, scaled down so the face is
+    ~110 px: 4-6 ms instead of ~25 ms for a full 480x640 frame."""
+    from PIL import Image
+
+    h, w = img.shape[:2]
+    m = prev.size * 0.6
+    x0, y0 = int(max(0, prev.left - m)), int(max(0, prev.top - m))
+    x1, y1 = int(min(w, prev.right + m)), int(min(h, prev.bottom + m))
+    roi = img[y0:y1, x0:x1]
+    s = min(1.0, ROI_FACE_PX / max(prev.size, 1.0))
+    if s < 1.0:
+        roi = np.asarray(Image.fromarray(roi).resize((max(1, int(roi.shape[1] * s)), max(1, int(roi.shape[0] * s))), Image.BILINEAR))
+    found = faces.detect(np.ascontiguousarray(roi), 0 if prev.size * s >= 85 else 1)
+    if not found:
+        return None
+    f = max(found, key=lambda f: f.size)
+    return faces.Face(int(f.left / s) + x0, int(f.top / s) + y0, int(f.right / s) + x0, int(f.bottom / s) + y0, f.score)
+
+
+def track_faces(frames: list, sample_fps: float) -> tuple[list[FrameFace], int, int]:
+    """Face of each sampled frame (None where lost). Full-frame detection once a second
+    ("keyframes", which also count faces) and whenever tracking is lost; otherwise detection in
+    a window around the previous face, ~5x cheaper. Returns (faces, keyframes, keyframes with
+    two or more faces)."""
+    out: list[FrameFace] = []
+    prev = None
+    key_every = max(1, int(round(sample_fps)))
+    keyframes = multi = 0
+    for i, (t, img) in enumerate(frames):
+        face = None
+        if i % key_every == 0 or prev is None:
+            found = faces.detect(img, 0)
+            if not found and (i % key_every == 0):
+                found = faces.detect(img, 1)
+            if i % key_every == 0:
+                keyframes += 1
+                if len(faces.significant_faces(found)) > 1:
+                    multi += 1
+            if found:
+                face = max(found, key=lambda f: f.size) if prev is None else min(
+                    faces.significant_faces(found), key=lambda f: abs(f.center[0] - prev.center[0]) + abs(f.center[1] - prev.center[1])
+                )
+        else:
+            face = _detect_roi(img, prev)
+            if face is None:
+                found = faces.detect(img, 0)
+                face = max(found, key=lambda f: f.size) if found else None
+        if face is None:
+            prev = None
+            continue
+        prev = face
+        faces.landmarks(img, face)
+        yaw, pitch, _ = faces.head_pose(face.points)
+        opening = faces.mouth_opening(face.points)
+        sharp = faces.sharpness(faces.chip(img, face))
+        quality = min(sharp / 150.0, 1.0) - (abs(yaw) + abs(pitch)) / 60.0 - max(0.0, opening - 0.1) + min(face.size / 200.0, 1.0) * 0.3
+        out.append(FrameFace(i, t, face, opening, yaw, pitch, sharp, quality))
+    return out, keyframes, multi
+
+
+# ------------------------------------------------------------------ the analysis
+
+def analyse_digit_video(video: bytes, *, digits: str, card: bytes | None = None,
+                        min_short_side: int = 270, min_long_side: int = 480,
+                        min_duration_s: float = 2.0, similarity_threshold: float | None = None) -> EngineResult:
+    """Liveness of a video in which the user reads ``digits`` aloud; with ``card``, also the
+    face comparison of the best frame with the card photo (in ``.similarity``).
+
+    See docs/engine.md for every check, threshold and the score formula.
+    """
+    digits = "".join(c for c in str(digits) if c.isdigit())
+
+    def too_small(w: int, h: int) -> bool:
+        return min(w, h) < min_short_side or max(w, h) < min_long_side
+
+    try:
+        dec = decode(video, stop_early=too_small)
+    except VideoDecodeError as exc:
+        return failure(codes.UNDECODABLE_VIDEO, str(exc))
+    sc = Scorer()
+    m = sc.metrics
+    m.update(width=dec.width, height=dec.height)
+    if too_small(dec.width, dec.height):
+        return failure(
+            codes.VIDEO_RESOLUTION_TOO_LOW,
+            f"resolution {dec.width}x{dec.height} below the minimum {min_short_side}x{min_long_side} "
+            f"(or {min_long_side}x{min_short_side} landscape)",
+            m,
+        )
+    m["duration_s"] = dec.duration
+    m["frames_analysed"] = len(dec.frames)
+    if dec.duration + 1e-3 < min_duration_s:
+        return failure(codes.VIDEO_TOO_SHORT, f"video lasts {dec.duration:.2f}s, below the minimum {min_duration_s:g}s", m)
+
+    # ---- audio level (checked before the expensive face work: without speech nothing else matters)
+    audio = dec.audio
+    audio_ok = True
+    if not dec.has_audio_stream or audio is None or len(audio) < MIN_AUDIO_S * AUDIO_RATE:
+        sc.add(codes.NO_AUDIO, "the video has no audio track" if not dec.has_audio_stream else "the audio track is empty", hard=True)
+        audio_ok = False
+    else:
+        m["audio_s"] = len(audio) / AUDIO_RATE
+        peak = float(np.abs(audio).max())
+        levels = frame_dbfs(audio)
+        speech_db = float(np.percentile(levels, 95))
+        floor_db = float(np.percentile(levels, 10))
+        m.update(rms_dbfs=speech_db, noise_floor_dbfs=floor_db, snr_db=speech_db - floor_db)
+        if peak < 1e-4:
+            sc.add(codes.NO_AUDIO, "the audio track is digital silence (microphone muted or missing)", hard=True)
+            audio_ok = False
+        elif speech_db < QUIET_DBFS:
+            sc.add(codes.AUDIO_TOO_QUIET, f"speech level {speech_db:.1f} dBFS below {QUIET_DBFS:.0f} dBFS", hard=True)
+            audio_ok = False
+
+    # ---- faces
+    tracked, keyframes, multi = track_faces(dec.frames, SAMPLE_FPS)
+    n = len(dec.frames)
+    ratio = len(tracked) / max(1, n)
+    m["face_frames_ratio"] = ratio
+    m["keyframes_multiple_faces"] = multi
+    best = max(tracked, key=lambda f: f.quality) if tracked else None
+    extra: dict = {}
+    scored = audio_ok
+    if not tracked:
+        sc.add(codes.NO_FACE, f"no face found in any of the {n} frames analysed", hard=True)
+        scored = False
+    elif keyframes and multi / keyframes >= MULTI_FACE_KEYFRAMES:
+        sc.add(codes.MULTIPLE_FACES, f"two or more faces in {multi} of {keyframes} one-second keyframes", hard=True)
+        scored = False
+    else:
+        if ratio < FACE_RATIO_MIN:
+            sc.add(codes.FACE_LOST, f"face visible in {ratio:.0%} of frames, below {FACE_RATIO_MIN:.0%}", 20.0, hard=True)
+        else:
+            sc.soft(codes.FACE_LOST, f"face visible in {ratio:.0%} of frames (under {FACE_RATIO_OK:.0%})",
+                    ramp(ratio, FACE_RATIO_OK, FACE_RATIO_MIN, 20.0))
+
+    best_desc = None
+    if best is not None:
+        img = dec.frames[best.index][1]
+        extra["best_frame_jpeg"] = encode_jpeg(img)
+        extra["face_crop_jpeg"] = encode_jpeg(faces.crop(img, best.face))
+        m["best_frame_time_s"] = best.time
+        if sc.hard_code not in (codes.MULTIPLE_FACES,):
+            best_desc = faces.descriptor(img, best.face)
+            # ---- same person throughout: one descriptor per stretch of the clip
+            span = max(1e-6, tracked[-1].time - tracked[0].time)
+            k = int(min(MAX_DESCRIPTORS, max(2, math.ceil(span))))
+            buckets: dict[int, FrameFace] = {}
+            for ff in tracked:
+                b = min(k - 1, int((ff.time - tracked[0].time) / span * k))
+                if b not in buckets or ff.quality > buckets[b].quality:
+                    buckets[b] = ff
+            dists = [
+                float(np.linalg.norm(faces.descriptor(dec.frames[ff.index][1], ff.face) - best_desc))
+                for ff in buckets.values() if ff is not best
+            ]
+            worst = max(dists) if dists else 0.0
+            m["identity_max_distance"] = worst
+            if worst > SAME_PERSON_MAX:
+                sc.add(codes.FACE_CHANGED, f"the face changed during the clip (descriptor distance {worst:.2f} above {SAME_PERSON_MAX})", 30.0, hard=True)
+            else:
+                sc.soft(codes.FACE_CHANGED, f"face descriptors vary within the clip (distance {worst:.2f} above {SAME_PERSON_OK})",
+                        ramp(worst, SAME_PERSON_OK, SAME_PERSON_MAX, 20.0))
+
+    # ---- spoken digits
+    recognised = ""
+    if audio_ok:
+        recognised, segs = digit_asr.recognise(audio, len(digits) or 4)
+        m["digits_expected"] = len(digits)
+        m["digits_correct"] = sum(a == b for a, b in zip(recognised, digits))
+        if segs:
+            m["speech_start_s"] = segs[0][1] + dec.audio_start
+            m["speech_end_s"] = segs[-1][2] + dec.audio_start
+        if recognised != digits:
+            sc.add(codes.WRONG_DIGITS, f"heard \"{recognised or 'nothing'}\", expected \"{digits}\"", WRONG_DIGITS_PENALTY, hard=True)
+
+    # ---- lips: does the mouth move, and with the speech?
+    if audio_ok and len(tracked) >= 8 and sc.hard_code not in (codes.MULTIPLE_FACES,):
+        opening = np.full(n, np.nan)
+        for ff in tracked:
+            opening[ff.index] = ff.opening
+        valid = opening[~np.isnan(opening)]
+        lip_range = float(np.percentile(valid, 90) - np.percentile(valid, 10))
+        m["lip_range"] = lip_range
+        times = np.array([t for t, _ in dec.frames]) - dec.frames[0][0] - dec.audio_start
+        env = envelope_db(audio, times, 0.5 / SAMPLE_FPS)
+        floor = float(np.percentile(frame_dbfs(audio), 10))
+        env = np.maximum(env - floor, 0.0)
+        corr, lag = best_lagged_corr(opening, env, int(round(LIP_MAX_LAG_S * SAMPLE_FPS)))
+        m["lip_corr"] = corr
+        m["lip_lag_s"] = lag / SAMPLE_FPS
+        if lip_range < LIP_RANGE_MIN:
+            sc.add(codes.NO_LIP_MOVEMENT, f"mouth opening varies by {lip_range:.3f} of the eye distance, below {LIP_RANGE_MIN}", 40.0, hard=True)
+        else:
+            sc.soft(codes.NO_LIP_MOVEMENT, f"little mouth movement ({lip_range:.3f} of the eye distance, under {LIP_RANGE_OK})",
+                    ramp(lip_range, LIP_RANGE_OK, LIP_RANGE_MIN, 20.0))
+            if corr < LIP_CORR_MIN:
+                sc.add(codes.LIPS_OUT_OF_SYNC, f"mouth movement does not follow the speech (correlation {corr:.2f} below {LIP_CORR_MIN})", 40.0, hard=True)
+            else:
+                sc.soft(codes.LIPS_OUT_OF_SYNC, f"mouth movement follows the speech only loosely (correlation {corr:.2f} under {LIP_CORR_OK})",
+                        ramp(corr, LIP_CORR_OK, LIP_CORR_MIN, 30.0))
+
+    # ---- quality and presentation-attack cues on the best frame
+    if best is not None and sc.hard_code not in (codes.MULTIPLE_FACES,):
+        img = dec.frames[best.index][1]
+        assess_face(img, best.face, sc, presentation_attack=True)
+
+    # ---- comparison with the ID card
+    if card is not None:
+        if best_desc is None:
+            extra["similarity"] = failure(codes.NO_FACE, "no usable face in the video to compare with the card")
+        else:
+            ref, fail, ref_px = compare.reference_descriptor(card)
+            extra["similarity"] = fail if fail is not None else compare.judge(
+                best_desc, ref, {"probe_face_px": best.face.size, "reference_face_px": ref_px}, similarity_threshold
+            )
+    return sc.result(scored=scored, recognised_digits=recognised, **extra)
