@@ -218,7 +218,9 @@ KYC_PROVIDERS: dict[str, dict] = {
         "secret_id": env.str("TENCENTCLOUD_SECRET_ID", default=""),
         "secret_key": env.str("TENCENTCLOUD_SECRET_KEY", default=""),
         "timeout": _positive("TENCENT_IAI_TIMEOUT", env.float("TENCENT_IAI_TIMEOUT", default=10.0)),
-        "face_model_version": env.str("TENCENT_IAI_FACE_MODEL_VERSION", default="2.0"),
+        # 3.0 is Tencent's default and the only version newer accounts accept; it answers IsLiveness
+        # (a verdict, no score). 2.0 answers a Score judged against the 87 threshold of seed 001.
+        "face_model_version": env.str("TENCENT_IAI_FACE_MODEL_VERSION", default="3.0"),
     },
     "tencent_faceid": {
         "endpoint": env.str("TENCENT_FACEID_ENDPOINT", default="faceid.tencentcloudapi.com"),

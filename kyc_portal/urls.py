@@ -7,5 +7,6 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/", include("liveness.api.urls")),
+    path("dashboard/", include("liveness.dashboard.urls")),
     path("", include("liveness.urls")),
 ]

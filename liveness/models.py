@@ -307,3 +307,4 @@ class AuditEvent(models.Model):
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.action}"
 
 from .partner_models import *  # noqa
+from .dashboard_models import *  # noqa

@@ -573,6 +573,11 @@ TENCENT_CLOUD_TABLE: list[tuple[str, Category, str, str, str, tuple[str, ...], s
     ("FailedOperation.GroupPersonMapNotExist", C, "operator",
      "The ID of the corresponding person is not in the group.",
      "组中不包含对应的人员Id。", _SEED1, _IAI_LIBRARY),
+    ("IsLiveness.False", F, "review",
+     "DetectLiveFace (FaceModelVersion 3.0) answered IsLiveness=false.", "活体检测未通过。",
+     ("seed 001 (IsLiveness field)", "liveness/providers/tencent_iai.py"),
+     "Tencent's 3.0 model judged the photo not to be of a live person (a photo of a photo or screen, "
+     "a mask). Model 3.0 returns no score, only this verdict: look at the selfie."),
     ("FailedOperation.ImageDecodeFailed", U, "selfie_file",
      "Image decoding failed.", "图片解码失败。", _SEED1,
      "The image could not be decoded (corrupt, truncated, or a format other than PNG/JPG/BMP). A new "

@@ -2,7 +2,7 @@
 import secrets
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 
 
@@ -20,10 +20,12 @@ class Command(BaseCommand):
         user.set_password(password)
         user.save()
         user.user_permissions.set(Permission.objects.filter(content_type__app_label="liveness"))
+        # The demo shows every role: supervisor (four-eyes approvals) and compliance admin (thresholds).
+        user.groups.set(Group.objects.filter(name__in=["reviewer", "supervisor", "compliance_admin"]))
         self.stdout.write(
             "\n"
             f"  Demo reviewer ({'created' if created else 'password reset'}):\n"
-            f"    login    {url}/admin/\n"
+            f"    login    {url}/dashboard/  (Django admin: {url}/admin/)\n"
             f"    user     {username}\n"
             f"    password {password}\n\n"
         )

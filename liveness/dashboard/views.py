@@ -1,0 +1,222 @@
+"""Reviewer pages. Each view checks access, validates input, calls a service or selector, renders.
+
+Access: anonymous users are sent to the login page; signed-in users need ``is_staff``
+and the page's permission (see ``liveness.dashboard_models.DASHBOARD_GROUPS``), else 403.
+Nothing here is cached: every response carries ``Cache-Control: no-store``.
+"""
+from __future__ import annotations
+
+import csv
+import functools
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import selectors, services
+from .forms import AuditFilterForm, DecisionForm, NoteForm, QueueFilterForm, ThresholdForm
+
+PERM_VIEW = "liveness.dashboard_view"
+PERM_AUDIT = "liveness.audit_view"
+
+
+def dashboard_required(perm: str = PERM_VIEW):
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            user = request.user
+            if not user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not user.is_staff or not user.has_perm(PERM_VIEW) or not user.has_perm(perm):
+                raise PermissionDenied("You do not have access to this dashboard page.")
+            response = view(request, *args, **kwargs)
+            add_never_cache_headers(response)
+            return response
+        return wrapped
+    return decorator
+
+
+def _ip(request) -> str | None:
+    return request.META.get("REMOTE_ADDR")
+
+
+def _case_or_404(public_id):
+    case = selectors.case_for_review(public_id=public_id)
+    if case is None:
+        raise Http404("no such case")
+    return case
+
+
+@require_GET
+@dashboard_required()
+def queue(request):
+    form = QueueFilterForm(request.GET or None)
+    filters = form.to_filter() if form.is_valid() else selectors.QueueFilter()
+    page = selectors.queue_cases(filters=filters, user=request.user, cursor=request.GET.get("after"))
+    params = request.GET.copy()
+    params.pop("after", None)
+    return render(request, "dashboard/queue.html", {
+        "form": form if request.GET else QueueFilterForm(initial={"state": filters.state}),
+        "filters": filters, "page": page, "counts": selectors.queue_state_counts(),
+        "providers": selectors.queue_providers(), "params": params.urlencode(),
+    })
+
+
+@require_GET
+@dashboard_required()
+def case_detail(request, public_id):
+    case = _case_or_404(public_id)
+    services.case_view_record(case=case, actor=request.user, ip_address=_ip(request))
+    review = selectors.case_review(case=case)
+    return render(request, "dashboard/case.html", {
+        "review": review, "case": case, "decision_form": DecisionForm(), "note_form": NoteForm(),
+        "can_decide": request.user.has_perm(services.PERM_DECIDE),
+        "can_approve_over_failed": request.user.has_perm(services.PERM_APPROVE_OVER_FAILED),
+        "reason_codes": services.REASON_CODES,
+    })
+
+
+@require_POST
+@dashboard_required(services.PERM_DECIDE)
+def case_decide(request, public_id):
+    case = _case_or_404(public_id)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Decision not saved: " + "; ".join(
+            f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
+        return redirect("dashboard:case", public_id=case.public_id)
+    try:
+        services.decision_make(
+            case=case, outcome=form.cleaned_data["outcome"], reason_code=form.cleaned_data["reason_code"],
+            user_message=form.cleaned_data["user_message"], internal_comment=form.cleaned_data["internal_comment"],
+            actor=request.user, ip_address=_ip(request))
+    except services.DecisionRefused as refused:
+        if refused.code in ("supervisor_required", "forbidden"):
+            return render(request, "dashboard/refused.html", {"case": case, "message": refused.message}, status=403)
+        messages.error(request, refused.message)
+        return redirect("dashboard:case", public_id=case.public_id)
+    messages.success(request, f"Decision saved: {form.cleaned_data['outcome']}.")
+    return redirect("dashboard:case", public_id=case.public_id)
+
+
+@require_POST
+@dashboard_required()
+def case_assign(request, public_id):
+    case = _case_or_404(public_id)
+    services.case_assign(case=case, assignee=request.user, actor=request.user, ip_address=_ip(request))
+    messages.success(request, "Assigned to you.")
+    return redirect(request.POST.get("next") if request.POST.get("next", "").startswith("/dashboard/")
+                    else reverse("dashboard:case", kwargs={"public_id": case.public_id}))
+
+
+@require_POST
+@dashboard_required(services.PERM_DECIDE)
+def case_note(request, public_id):
+    case = _case_or_404(public_id)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        services.note_add(case=case, body=form.cleaned_data["body"], actor=request.user, ip_address=_ip(request))
+        messages.success(request, "Note added.")
+    else:
+        messages.error(request, "A note cannot be empty.")
+    return redirect("dashboard:case", public_id=case.public_id)
+
+
+@require_GET
+@dashboard_required()
+def case_media(request, public_id, blob_id):
+    """Decrypted biometric media, audited per request, never cached, never a static file."""
+    case = _case_or_404(public_id)
+    try:
+        blob, data = services.media_open(case=case, blob_id=blob_id, actor=request.user, ip_address=_ip(request))
+    except services.MediaNotFound:
+        raise Http404("no such medium") from None
+    response = HttpResponse(data, content_type=blob.content_type)
+    response["Cache-Control"] = "no-store"
+    response["Content-Disposition"] = "inline"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@require_GET
+@dashboard_required(services.PERM_THRESHOLD_CHANGE)
+def thresholds(request):
+    return render(request, "dashboard/thresholds.html", {"rows": selectors.threshold_rows()})
+
+
+@require_http_methods(["GET", "POST"])
+@dashboard_required(services.PERM_THRESHOLD_CHANGE)
+def threshold_edit(request, provider, metric):
+    row = selectors.threshold_row(provider=provider, metric=metric)
+    if row is None:
+        raise Http404("no such threshold")
+    current_value = row.current.value if row.current else row.default.value
+    scale = row.current.scale if row.current else row.default.scale
+    preview = None
+    if request.method == "POST":
+        form = ThresholdForm(request.POST, scale=scale)
+        if form.is_valid():
+            value = form.cleaned_data["value"]
+            if request.POST.get("action") == "save":
+                try:
+                    policy = services.threshold_policy_change(
+                        provider=provider, metric=metric, value=value, reason=form.cleaned_data["reason"],
+                        actor=request.user, ip_address=_ip(request))
+                except services.ThresholdChangeRefused as refused:
+                    form.add_error(None, str(refused))
+                else:
+                    messages.success(request, f"Saved {policy}.")
+                    return redirect("dashboard:thresholds")
+            preview = selectors.threshold_preview(
+                provider=provider, metric=metric, value=value, current=current_value, scale=scale,
+                last_n=form.cleaned_data.get("last_n") or 1000)
+    else:
+        form = ThresholdForm(initial={"value": current_value, "last_n": 1000}, scale=scale)
+    return render(request, "dashboard/threshold_edit.html", {
+        "row": row, "form": form, "preview": preview, "current_value": current_value, "scale": scale,
+        "hist_w": selectors.HIST_W, "hist_h": selectors.HIST_H})
+
+
+@require_GET
+@dashboard_required(PERM_AUDIT)
+def audit(request):
+    form = AuditFilterForm(request.GET or None)
+    filters = form.to_filter() if form.is_valid() else selectors.AuditFilter()
+    page = selectors.audit_page(filters=filters, cursor=request.GET.get("after"))
+    params = request.GET.copy()
+    params.pop("after", None)
+    return render(request, "dashboard/audit.html", {
+        "form": form if request.GET else AuditFilterForm(), "page": page, "params": params.urlencode(),
+        "actions": selectors.audit_actions()})
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@require_GET
+@dashboard_required(PERM_AUDIT)
+def audit_csv(request):
+    """The filtered audit log as CSV, streamed; the export itself is audited."""
+    form = AuditFilterForm(request.GET or None)
+    filters = form.to_filter() if form.is_valid() else selectors.AuditFilter()
+    services.audit_export_record(actor=request.user, filters=filters, ip_address=_ip(request))
+    writer = csv.writer(_Echo())
+
+    def rows():
+        yield writer.writerow(["created_at", "actor", "action", "case", "reference", "ip_address", "details"])
+        for e in selectors.audit_events(filters=filters).order_by("-created_at", "-pk").iterator(chunk_size=2000):
+            yield writer.writerow([e.created_at.isoformat(), e.actor_label, e.action,
+                                   e.case.public_id if e.case else "", e.case.reference if e.case else "",
+                                   e.ip_address or "", services.json_compact(e.details)])
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="audit.csv"'
+    return response

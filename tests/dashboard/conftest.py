@@ -1,0 +1,76 @@
+"""Dashboard fixtures: users in each role, and a case in manual review with real encrypted media."""
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+
+from liveness import media, services
+from liveness.dashboard_models import DASHBOARD_GROUPS
+from liveness.models import (
+    AttemptOutcome, Case, CaseKind, CaseState, Check, CheckStatus, MediaKind, Score, Submission,
+)
+from liveness.providers.base import Metric, Operation
+from tests.factories import UserFactory
+from tests.mediagen import selfie_jpeg
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+def role_user(username: str, group: str | None, *, staff: bool = True):
+    """A staff user in one dashboard group (groups are re-made: transactional tests flush the data migration's)."""
+    user = UserFactory(username=username, is_staff=staff)
+    user.set_password(PASSWORD)
+    user.save()
+    if group:
+        g, _ = Group.objects.get_or_create(name=group)
+        g.permissions.set(Permission.objects.filter(content_type__app_label="liveness",
+                                                    codename__in=DASHBOARD_GROUPS[group]))
+        user.groups.add(g)
+    return user
+
+
+@pytest.fixture
+def reviewer(db):
+    return role_user("rita", "reviewer")
+
+
+@pytest.fixture
+def supervisor(db):
+    return role_user("sam", "supervisor")
+
+
+@pytest.fixture
+def compliance_admin(db):
+    return role_user("ada", "compliance_admin")
+
+
+def make_review_case(*, passed: bool = False, reference: str = "ref-dash-1", score: float = 41.5,
+                     provider: str = "local") -> Case:
+    """A selfie case the pipeline sent to manual review: one done check with a score under its threshold."""
+    case = services.case_open(kind=CaseKind.SELFIE, actor_label="test", reference=reference)
+    selfie = selfie_jpeg()
+    blob = media.blob_store(data=selfie, kind=MediaKind.SELFIE, content_type="image/jpeg")
+    crop = media.blob_store(data=selfie, kind=MediaKind.FACE_CROP, content_type="image/jpeg")
+    submission = Submission.objects.create(case=case, kind=case.kind, selfie=blob, source="test")
+    policy = services.threshold_policy_current(provider=provider, metric=Metric.LIVENESS)
+    check = Check.objects.create(
+        submission=submission, case=case, provider=provider, operation=Operation.SELFIE_LIVENESS,
+        status=CheckStatus.DONE, attempts=1, passed=passed, latency_ms=321, request_id="req-abc-123",
+        error_vendor="" if passed else "youtu", error_code="" if passed else "-5008",
+        error_category="" if passed else "possible_fraud",
+        raw_response={"errorcode": 0 if passed else -5008, "score": score}, face_crop=crop)
+    check.attempt_rows.create(number=1, outcome=AttemptOutcome.ANSWERED, latency_ms=321)
+    Score.objects.create(check_run=check, metric=Metric.LIVENESS, value=score, scale=policy.scale,
+                         threshold=policy.value, policy=policy, passed=score >= policy.value)
+    services.case_transition(case=case, to=CaseState.PROCESSING, reason="submission received", actor_label="test")
+    services.case_transition(case=case, to=CaseState.MANUAL_REVIEW, reason="score below threshold",
+                             actor_label="system:pipeline")
+    case.refresh_from_db()
+    case.selfie_blob = blob
+    case.selfie_bytes = selfie
+    return case
+
+
+@pytest.fixture
+def review_case(db):
+    return make_review_case()

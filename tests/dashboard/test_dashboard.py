@@ -1,0 +1,264 @@
+"""Reviewer dashboard: access by role, the queue, the case page, decisions, media, thresholds, audit."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from liveness.dashboard import selectors
+from liveness.models import AuditEvent, Case, CaseNote, CaseState, Decision, Score, ThresholdPolicy
+
+from .conftest import make_review_case, role_user
+
+pytestmark = pytest.mark.django_db
+
+
+def _url(name, case=None, **kw):
+    if case is not None:
+        kw["public_id"] = case.public_id
+    return reverse(f"dashboard:{name}", kwargs=kw or None)
+
+
+# --- access ------------------------------------------------------------------------------
+
+def test_anonymous_users_are_sent_to_login_everywhere(client, review_case):
+    urls = [_url("queue"), _url("case", review_case), _url("thresholds"), _url("audit"), _url("audit_csv"),
+            _url("media", review_case, blob_id=review_case.selfie_blob.id)]
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith("/admin/login/?next="), url
+    assert not AuditEvent.objects.filter(action__in=["case.viewed", "media.viewed"]).exists()
+
+
+def test_signed_in_user_without_a_role_or_staff_flag_is_refused(client, review_case):
+    client.force_login(role_user("nobody", None))
+    assert client.get(_url("queue")).status_code == 403
+    client.force_login(role_user("outsider", "reviewer", staff=False))
+    assert client.get(_url("case", review_case)).status_code == 403
+
+
+def test_reviewer_cannot_see_or_change_thresholds_or_audit(client, reviewer):
+    client.force_login(reviewer)
+    assert client.get(_url("thresholds")).status_code == 403
+    response = client.post(_url("threshold_edit", provider="local", metric="liveness"),
+                           {"value": "10", "reason": "x", "action": "save"})
+    assert response.status_code == 403
+    assert not ThresholdPolicy.objects.filter(version__gt=1).exists()
+    assert client.get(_url("audit")).status_code == 403
+
+
+def test_compliance_admin_cannot_decide(client, compliance_admin, review_case):
+    client.force_login(compliance_admin)
+    response = client.post(_url("decide", review_case), {"outcome": "reject", "reason": "reject:spoof_suspected"})
+    assert response.status_code == 403
+    assert not Decision.objects.exists()
+
+
+# --- decisions -----------------------------------------------------------------------------
+
+def test_reviewer_rejects_a_case_state_decision_and_audit_are_written(client, reviewer, review_case):
+    client.force_login(reviewer)
+    response = client.post(_url("decide", review_case), {
+        "outcome": "reject", "reason": "reject:spoof_suspected", "user_message": "",
+        "internal_comment": "screen replay visible"})
+    assert response.status_code == 302
+
+    review_case.refresh_from_db()
+    assert review_case.state == CaseState.REJECTED
+    assert review_case.state_changed_by == reviewer
+    decision = Decision.objects.get(case=review_case)
+    assert (decision.outcome, decision.reason_code, decision.decided_by) == ("reject", "spoof_suspected", reviewer)
+    assert decision.user_message == "We could not verify your identity."  # the reason's default
+    actions = set(AuditEvent.objects.filter(case=review_case, actor=reviewer).values_list("action", flat=True))
+    assert {"decision.made", "case.transition"} <= actions
+
+
+def test_reviewer_requests_a_retake(client, reviewer, review_case):
+    client.force_login(reviewer)
+    client.post(_url("decide", review_case), {"outcome": "retake", "reason": "retake:poor_lighting",
+                                              "user_message": "Please use daylight."})
+    review_case.refresh_from_db()
+    assert review_case.state == CaseState.RETAKE_REQUESTED
+    assert Decision.objects.get(case=review_case).user_message == "Please use daylight."
+
+
+def test_reviewer_cannot_approve_over_a_failed_check(client, reviewer, review_case):
+    client.force_login(reviewer)
+    response = client.post(_url("decide", review_case), {
+        "outcome": "approve", "reason": "approve:manual_match", "internal_comment": "looks fine to me"})
+    assert response.status_code == 403
+    assert "needs a supervisor" in response.content.decode()
+    review_case.refresh_from_db()
+    assert review_case.state == CaseState.MANUAL_REVIEW and not Decision.objects.exists()
+
+
+def test_supervisor_approves_over_a_failed_check_only_with_a_comment(client, supervisor, review_case):
+    client.force_login(supervisor)
+    client.post(_url("decide", review_case), {"outcome": "approve", "reason": "approve:manual_match"})
+    review_case.refresh_from_db()
+    assert review_case.state == CaseState.MANUAL_REVIEW and not Decision.objects.exists()
+
+    client.post(_url("decide", review_case), {"outcome": "approve", "reason": "approve:manual_match",
+                                              "internal_comment": "same person; low light lowered the score"})
+    review_case.refresh_from_db()
+    assert review_case.state == CaseState.APPROVED
+    event = AuditEvent.objects.get(case=review_case, action="decision.made")
+    assert event.details["four_eyes"] is True and event.actor == supervisor
+
+
+def test_reviewer_may_approve_when_every_check_passed(client, reviewer):
+    case = make_review_case(passed=True, score=90.0, reference="ref-ok")
+    client.force_login(reviewer)
+    client.post(_url("decide", case), {"outcome": "approve", "reason": "approve:verified"})
+    case.refresh_from_db()
+    assert case.state == CaseState.APPROVED
+
+
+def test_a_reason_of_another_outcome_and_a_closed_case_are_refused(client, reviewer, review_case):
+    client.force_login(reviewer)
+    client.post(_url("decide", review_case), {"outcome": "reject", "reason": "retake:poor_lighting"})
+    assert not Decision.objects.exists()
+    client.post(_url("decide", review_case), {"outcome": "reject", "reason": "reject:other"})
+    client.post(_url("decide", review_case), {"outcome": "retake", "reason": "retake:other"})
+    assert Decision.objects.count() == 1  # rejected is final
+
+
+# --- case page, media ----------------------------------------------------------------------
+
+def test_case_page_shows_scores_thresholds_catalogue_and_is_audited(client, reviewer, review_case):
+    client.force_login(reviewer)
+    response = client.get(_url("case", review_case))
+    html = response.content.decode()
+    assert response.status_code == 200 and response["Cache-Control"].startswith("max-age=0")
+    assert "no-store" in response["Cache-Control"]
+    assert "41.5" in html and "threshold 60" in html and "policy v1" in html
+    assert "req-abc-123" in html and "321 ms" in html and "<details>" in html
+    assert "-5008" in html and "Suggested user action" in html
+    assert _url("media", review_case, blob_id=review_case.selfie_blob.id) in html
+    assert AuditEvent.objects.filter(case=review_case, action="case.viewed", actor=reviewer).count() == 1
+
+
+def test_media_view_decrypts_audits_and_is_never_cached(client, reviewer, review_case):
+    client.force_login(reviewer)
+    response = client.get(_url("media", review_case, blob_id=review_case.selfie_blob.id))
+    assert response.status_code == 200
+    assert response.content == review_case.selfie_bytes
+    assert response["Content-Type"] == "image/jpeg"
+    assert "no-store" in response["Cache-Control"]
+    event = AuditEvent.objects.get(action="media.viewed")
+    assert event.case == review_case and event.actor == reviewer
+    assert event.details == {"blob": str(review_case.selfie_blob.id), "kind": "selfie"}
+
+
+def test_media_of_another_case_cannot_be_reached_through_this_one(client, reviewer, review_case):
+    other = make_review_case(reference="ref-other")
+    client.force_login(reviewer)
+    response = client.get(_url("media", review_case, blob_id=other.selfie_blob.id))
+    assert response.status_code == 404
+    assert not AuditEvent.objects.filter(action="media.viewed").exists()
+
+
+def test_notes_and_assignment(client, reviewer, review_case):
+    client.force_login(reviewer)
+    client.post(_url("assign", review_case))
+    client.post(_url("note", review_case), {"body": "called the partner"})
+    assert review_case.__class__.objects.get(pk=review_case.pk).assignment.assignee == reviewer
+    assert CaseNote.objects.get(case=review_case).body == "called the partner"
+    html = client.get(_url("queue") + "?assigned=me").content.decode()
+    assert review_case.reference in html
+    assert {"case.assigned", "note.added"} <= set(AuditEvent.objects.values_list("action", flat=True))
+
+
+# --- queue ---------------------------------------------------------------------------------
+
+def test_queue_counts_filters_search_and_keyset_pages(client, reviewer):
+    cases = [make_review_case(reference=f"q-{i}", passed=i % 2 == 0, score=90.0 if i % 2 == 0 else 30.0)
+             for i in range(5)]
+    base = timezone.now() - timedelta(days=5)
+    for i, case in enumerate(cases):
+        Case.objects.filter(pk=case.pk).update(created_at=base + timedelta(hours=i))
+    client.force_login(reviewer)
+
+    html = client.get(_url("queue")).content.decode()
+    assert 'data-state="manual_review"><b>5</b>' in html
+    assert html.index("q-0") < html.index("q-4")  # oldest first
+    failing = selectors.queue_cases(filters=selectors.QueueFilter(failing="any"), user=reviewer)
+    assert [c.reference for c in failing.items] == ["q-1", "q-3"]
+    by_code = selectors.queue_cases(filters=selectors.QueueFilter(failing="-5008", provider="local"), user=reviewer)
+    assert len(by_code.items) == 2
+    assert not selectors.queue_cases(filters=selectors.QueueFilter(provider="senseid"), user=reviewer).items
+
+    found = client.get(_url("queue") + f"?q={cases[3].public_id}").content.decode()
+    assert "q-3" in found and "q-2" not in found
+    assert "q-2" in client.get(_url("queue") + "?q=q-2").content.decode()
+
+    seen, cursor = [], None
+    while True:
+        page = selectors.queue_cases(filters=selectors.QueueFilter(), user=reviewer, cursor=cursor, size=2)
+        seen += [c.reference for c in page.items]
+        cursor = page.next_cursor
+        if not cursor:
+            break
+    assert seen == [f"q-{i}" for i in range(5)]
+    newest = selectors.queue_cases(filters=selectors.QueueFilter(oldest_first=False), user=reviewer, size=2)
+    assert [c.reference for c in newest.items] == ["q-4", "q-3"]
+    day = (base + timedelta(hours=1)).date()
+    assert selectors.queue_cases(filters=selectors.QueueFilter(created_from=day, created_to=day), user=reviewer).items
+
+
+def test_bounded_count_caps():
+    for i in range(4):
+        make_review_case(reference=f"c-{i}", passed=True, score=90.0)
+    assert selectors.bounded_count(Case.objects.all(), cap=2) == (2, True)
+    assert selectors.bounded_count(Case.objects.all(), cap=10) == (4, False)
+
+
+# --- thresholds ----------------------------------------------------------------------------
+
+def test_thresholds_page_shows_both_sources_and_far_meaning(client, compliance_admin):
+    client.force_login(compliance_admin)
+    html = client.get(_url("thresholds")).content.decode()
+    assert "seed 002 recommends 87" in html and "seed 000 recommends 90" in html
+    assert "false-accept rate 1 in 10,000" in html
+
+
+def test_threshold_preview_then_save_creates_a_new_version(client, compliance_admin):
+    make_review_case(score=41.5, reference="t1")
+    make_review_case(score=55.0, reference="t2", passed=False)
+    make_review_case(score=75.0, reference="t3", passed=True)
+    client.force_login(compliance_admin)
+    url = _url("threshold_edit", provider="local", metric="liveness")
+
+    response = client.post(url, {"value": "50", "reason": "", "last_n": "100", "action": "preview"})
+    html = response.content.decode()
+    assert response.status_code == 200 and 'id="preview"' in html and "<svg" in html
+    assert response.context["preview"].fail_to_pass == 1 and response.context["preview"].pass_to_fail == 0
+    assert ThresholdPolicy.objects.filter(provider="local", metric="liveness").count() == 1
+
+    response = client.post(url, {"value": "50", "reason": "", "action": "save"})
+    assert "A reason is required" in response.content.decode()
+    client.post(url, {"value": "50", "reason": "fewer false rejections in low light", "action": "save"})
+    latest = ThresholdPolicy.objects.filter(provider="local", metric="liveness").order_by("-version").first()
+    assert (latest.version, latest.value, latest.created_by) == (2, 50.0, compliance_admin)
+    assert Score.objects.filter(policy__version=1).count() == 3  # history is not rewritten
+    assert AuditEvent.objects.filter(action="threshold.changed", actor=compliance_admin).exists()
+
+
+# --- audit ---------------------------------------------------------------------------------
+
+def test_audit_page_filters_and_csv_export(client, supervisor, review_case):
+    client.force_login(supervisor)
+    client.get(_url("case", review_case))
+    html = client.get(_url("audit") + "?action=case.viewed").content.decode()
+    assert "<code>case.viewed</code>" in html and "<code>case.transition</code>" not in html
+
+    response = client.get(_url("audit_csv") + f"?case={review_case.public_id}")
+    assert response["Content-Type"].startswith("text/csv") and "no-store" in response["Cache-Control"]
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert rows[0][:3] == ["created_at", "actor", "action"]
+    assert {"case.opened", "case.transition", "case.viewed"} <= {r[2] for r in rows[1:]}
+    assert AuditEvent.objects.filter(action="audit.exported", actor=supervisor).exists()
