@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Group, Permission
 
+from liveness.providers import catalogue
 from liveness import media, services
 from liveness.dashboard_models import DASHBOARD_GROUPS
 from liveness.models import (
@@ -57,7 +58,7 @@ def make_review_case(*, passed: bool = False, reference: str = "ref-dash-1", sco
         submission=submission, case=case, provider=provider, operation=Operation.SELFIE_LIVENESS,
         status=CheckStatus.DONE, attempts=1, passed=passed, latency_ms=321, request_id="req-abc-123",
         error_vendor="" if passed else "youtu", error_code="" if passed else "-5008",
-        error_category="" if passed else "possible_fraud",
+        error_category="" if passed else catalogue.lookup("youtu", "-5008").category.value,
         raw_response={"errorcode": 0 if passed else -5008, "score": score}, face_crop=crop)
     check.attempt_rows.create(number=1, outcome=AttemptOutcome.ANSWERED, latency_ms=321)
     Score.objects.create(check_run=check, metric=Metric.LIVENESS, value=score, scale=policy.scale,
