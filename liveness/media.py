@@ -65,7 +65,6 @@ def image_normalise(data: bytes, *, what: str = "photo") -> NormalisedImage:
             f"The {what} is {len(data) / 1e6:.1f} MB; the limit is {settings.KYC_MAX_IMAGE_BYTES / 1e6:.0f} MB.",
             status=413,
         )
-    Image.MAX_IMAGE_PIXELS = settings.KYC_MAX_IMAGE_PIXELS
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -77,6 +76,10 @@ def image_normalise(data: bytes, *, what: str = "photo") -> NormalisedImage:
                 raise MediaRejected(
                     "unsupported_format", f"The {what} must be a JPEG, PNG, BMP or WebP image, not {image_format or 'this format'}."
                 )
+            # Only the header has been read so far: refuse huge dimensions before decoding pixels.
+            # (Pillow's own process-wide MAX_IMAGE_PIXELS still catches anything larger.)
+            if image.width * image.height > settings.KYC_MAX_IMAGE_PIXELS:
+                raise Image.DecompressionBombError(f"{image.width}x{image.height}")
             if getattr(image, "n_frames", 1) > 1:
                 raise MediaRejected("animated", f"The {what} is an animated image; send a single still photo.")
             image.load()

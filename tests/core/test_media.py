@@ -53,10 +53,22 @@ def test_oversized_upload_is_refused_before_decoding(settings):
     assert (caught.value.code, caught.value.status) == ("too_large", 413)
 
 
-def test_decompression_bomb_is_refused(settings):
+def test_decompression_bomb_is_refused_without_changing_pillow_globally(settings):
+    pillow_limit = Image.MAX_IMAGE_PIXELS
     settings.KYC_MAX_IMAGE_PIXELS = 10_000
     with pytest.raises(media.MediaRejected) as caught:
         media.image_normalise(_image_bytes("PNG", size=(400, 400)))
+    assert caught.value.code == "too_many_pixels"
+    assert Image.MAX_IMAGE_PIXELS == pillow_limit
+
+
+def test_a_real_bomb_file_is_refused_before_its_pixels_are_decoded():
+    # A 9000x9000 PNG of one colour is a few hundred KB on disk but 81 megapixels (243 MB as RGB) decoded.
+    out = io.BytesIO()
+    Image.new("L", (9000, 9000)).save(out, format="PNG", optimize=True)
+    assert len(out.getvalue()) < 2_000_000
+    with pytest.raises(media.MediaRejected) as caught:
+        media.image_normalise(out.getvalue())
     assert caught.value.code == "too_many_pixels"
 
 
