@@ -140,3 +140,12 @@ def parse_multipart(request: SandboxRequest) -> tuple[dict[str, str], dict[str, 
     if not found:
         raise MultipartError("no form-data part found")
     return fields, files
+
+
+def json_object(body: bytes) -> dict | None:
+    """The body as a JSON object, or None when it is not one (the call log reads codes from it)."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    return data if isinstance(data, dict) else None

@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import base64
 import io
-import json
 import re
 import uuid
 from typing import Any
@@ -46,6 +45,7 @@ from .http import (
     MultipartError,
     SandboxRequest,
     SandboxResponse,
+    json_object,
     json_response,
     parse_multipart,
 )
@@ -116,11 +116,8 @@ def server_error(request: SandboxRequest) -> SandboxResponse:
 
 
 def outcome_code(body: bytes) -> str:
-    try:
-        data = json.loads(body)
-    except ValueError:
-        return ""
-    if not isinstance(data, dict):
+    data = json_object(body)
+    if data is None:
         return ""
     if data.get("code") == 1000 and data.get("passed") is False:
         return str(data.get("liveness_status") or "4007")

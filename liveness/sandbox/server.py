@@ -16,7 +16,6 @@ No Django request cycle is involved; vendor modules may read ``django.conf.setti
 from __future__ import annotations
 
 import importlib
-import json
 import logging
 import socket
 import socketserver
@@ -30,7 +29,7 @@ from urllib.parse import parse_qsl
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from .faults import CallLog, FaultRegistry, FaultSpecError, parse_fault
-from .http import SandboxRequest, SandboxResponse, json_response
+from .http import SandboxRequest, SandboxResponse, json_object, json_response
 
 logger = logging.getLogger("liveness.sandbox")
 
@@ -86,11 +85,8 @@ def vendor_code_of(module: ModuleType | None, body: bytes) -> str:
             return str(module.outcome_code(body))
         except Exception:  # pragma: no cover - a vendor module's helper must not break logging
             return ""
-    try:
-        data = json.loads(body)
-    except ValueError:
-        return ""
-    if not isinstance(data, dict):
+    data = json_object(body)
+    if data is None:
         return ""
     response = data.get("Response")
     if isinstance(response, dict):

@@ -31,7 +31,6 @@ import hashlib
 import hmac
 import io
 import ipaddress
-import json
 import secrets
 import threading
 import time
@@ -43,7 +42,14 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from .http import MultipartError, SandboxRequest, SandboxResponse, json_response, parse_multipart
+from .http import (
+    MultipartError,
+    SandboxRequest,
+    SandboxResponse,
+    json_object,
+    json_response,
+    parse_multipart,
+)
 
 VENDOR = "youtu"
 
@@ -580,11 +586,8 @@ def control(request: SandboxRequest) -> SandboxResponse:
 
 def outcome_code(body: bytes) -> str:
     """The vendor code inside an answer body, for the sandbox's call log."""
-    try:
-        data = json.loads(body)
-    except ValueError:
-        return ""
-    if not isinstance(data, dict):
+    data = json_object(body)
+    if data is None:
         return ""
     code = data.get("code")
     inner = data.get("data") or {}
