@@ -12,6 +12,7 @@ Public API::
 Models load lazily, once per process (``loaders``); ``warm_up()`` loads them eagerly.
 """
 from . import codes
+from .compare import DEFAULT_THRESHOLD as _SIMILARITY_THRESHOLD
 from .compare import compare_faces, distance_to_similarity, similarity_to_distance
 from .digits import new_challenge_digits
 from .loaders import warm_up
@@ -19,7 +20,10 @@ from .results import EngineResult
 from .selfie import analyse_selfie
 from .video import analyse_digit_video
 
-RECOMMENDED_THRESHOLDS: dict[str, float] = {"liveness": 70.0, "similarity": 70.0}
+# Justified in docs/engine.md ("Thresholds"): liveness 70 = any single strong presentation-attack
+# cue or unusable quality fails; similarity 75 = descriptor distance 0.55, a little stricter than
+# dlib's published 0.6 operating point.
+RECOMMENDED_THRESHOLDS: dict[str, float] = {"liveness": 70.0, "similarity": _SIMILARITY_THRESHOLD}
 
 __all__ = [
     "EngineResult", "analyse_selfie", "analyse_digit_video", "compare_faces", "new_challenge_digits",

@@ -27,7 +27,7 @@ ANCHORS = (
     (1.20, 0.0),
 )
 DLIB_OPERATING_DISTANCE = 0.6
-DEFAULT_THRESHOLD = 70.0
+DEFAULT_THRESHOLD = 75.0  # = RECOMMENDED_THRESHOLDS["similarity"]; see docs/engine.md
 
 
 def distance_to_similarity(distance: float) -> float:

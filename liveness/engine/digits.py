@@ -20,6 +20,7 @@ WORDS = {
 _DIGIT_RULE = "( zero | oh | one | two | three | four | five | six | seven | eight | nine )"
 _grammars: set[str] = set()
 SAMPLE_RATE = 16000
+PAD_S = 0.25
 
 
 def new_challenge_digits() -> str:
@@ -40,18 +41,42 @@ def _ensure_grammar(dec, n: int) -> str:
     return name
 
 
-def prepare(samples: np.ndarray) -> bytes:
-    """float mono 16 kHz -> int16 bytes for the decoder: peak-normalised to -3 dBFS, 0.3 s of
-    faint noise on both sides (pocketsphinx's noise and silence models need some non-speech and
-    misbehave on exact digital zeros)."""
+def speech_span(x: np.ndarray, margin_before: float = 0.15, margin_after: float = 0.25) -> tuple[int, int]:
+    """(start, end) sample indices of the speech in ``x``, by frame energy: 20 ms frames louder
+    than both the noise floor + 15 dB and the loudest frame - 35 dB, widened by the margins.
+    The whole signal when nothing stands out."""
+    win = SAMPLE_RATE // 50
+    n = len(x) // win
+    if n < 3:
+        return 0, len(x)
+    db = 20 * np.log10(np.maximum(np.sqrt(np.mean(x[: n * win].reshape(n, win) ** 2, axis=1)), 1e-7))
+    thr = max(float(np.percentile(db, 10)) + 15.0, float(db.max()) - 35.0)
+    loud = np.nonzero(db > thr)[0]
+    if loud.size == 0:
+        return 0, len(x)
+    start = max(0, int(loud[0] * win - margin_before * SAMPLE_RATE))
+    end = min(len(x), int((loud[-1] + 1) * win + margin_after * SAMPLE_RATE))
+    return start, end
+
+
+def prepare(samples: np.ndarray) -> tuple[bytes, float]:
+    """float mono 16 kHz -> (int16 bytes for the decoder, time offset of those bytes in s).
+
+    The speech is cut out with :func:`speech_span` (long stretches of non-speech make the
+    fixed-length grammar insert words into them), peak-normalised to -6 dBFS and padded with
+    0.25 s of faint noise (-54 dBFS) on both sides: pocketsphinx's noise and silence models
+    need a little non-speech and misbehave on exact digital zeros. Each choice was measured
+    with bench/engine.py on synthetic speech (see docs/engine.md)."""
     x = np.asarray(samples, np.float32)
+    a, b = speech_span(x)
+    x = x[a:b]
     peak = float(np.abs(x).max()) if x.size else 0.0
     if peak > 0:
-        x = x * (0.7 / peak)
-    pad = np.zeros(int(0.3 * SAMPLE_RATE), np.float32)
+        x = x * (0.5 / peak)
+    pad = np.zeros(int(PAD_S * SAMPLE_RATE), np.float32)
     x = np.concatenate([pad, x, pad])
-    x = x + np.random.default_rng(0).normal(0, 0.0006, x.size).astype(np.float32)
-    return np.clip(x * 32767, -32768, 32767).astype(np.int16).tobytes()
+    x = x + np.random.default_rng(0).normal(0, 0.002, x.size).astype(np.float32)
+    return np.clip(x * 32767, -32768, 32767).astype(np.int16).tobytes(), a / SAMPLE_RATE - PAD_S
 
 
 def recognise(samples: np.ndarray, n_digits: int) -> tuple[str, list[tuple[str, float, float]]]:
@@ -59,7 +84,7 @@ def recognise(samples: np.ndarray, n_digits: int) -> tuple[str, list[tuple[str, 
 
     Times are relative to the start of ``samples``.
     """
-    raw = prepare(samples)
+    raw, offset = prepare(samples)
     dec = loaders.digit_decoder()
     with loaders.ASR_LOCK:
         name = _ensure_grammar(dec, n_digits)
@@ -70,7 +95,7 @@ def recognise(samples: np.ndarray, n_digits: int) -> tuple[str, list[tuple[str, 
         hyp = dec.hyp()
         frate = 100.0  # pocketsphinx frames per second
         segs = [
-            (s.word, s.start_frame / frate - 0.3, (s.end_frame + 1) / frate - 0.3)
+            (s.word, s.start_frame / frate + offset, (s.end_frame + 1) / frate + offset)
             for s in dec.seg()
             if s.word.split("(")[0] in WORDS
         ]

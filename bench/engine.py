@@ -1,0 +1,245 @@
+"""Benchmarks of the local liveness engine: latency, real-time factor, digit accuracy and
+face-similarity distributions. Everything it needs is generated (tests/mediagen.py).
+
+    . .venv/bin/activate && python bench/engine.py            # full run, ~3-5 minutes
+    python bench/engine.py --quick                             # fewer repetitions
+    python bench/engine.py --json var/bench-engine.json        # also write the figures
+
+Timings are taken on ONE core (the process pins itself to CPU 0 where the OS allows it).
+"""
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import random
+import statistics
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+import numpy as np  # noqa: E402
+
+from liveness.engine import (  # noqa: E402
+    RECOMMENDED_THRESHOLDS, analyse_digit_video, analyse_selfie, distance_to_similarity, warm_up,
+)
+from liveness.engine import digits as asr  # noqa: E402
+from liveness.engine import faces  # noqa: E402
+from liveness.engine.imaging import decode_image, limit_size  # noqa: E402
+from tests import mediagen  # noqa: E402
+
+
+def pct(xs, q):
+    return float(np.percentile(np.asarray(xs, float), q))
+
+
+def one_core() -> str:
+    try:
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+        return "pinned to one core"
+    except (AttributeError, OSError):
+        return "NOT pinned (sched_setaffinity unavailable)"
+
+
+def bench_selfie(reps: int) -> dict:
+    variants = {
+        "good 600x800": mediagen.selfie_jpeg(),
+        "phone photo 1800x2400": mediagen.selfie_jpeg(size=(1800, 2400)),
+        "moire": mediagen.selfie_jpeg(moire=0.12),
+        "blurred": mediagen.selfie_jpeg(blur=5),
+    }
+    out = {}
+    for name, data in variants.items():
+        analyse_selfie(data)
+        times = []
+        for _ in range(reps):
+            t = time.perf_counter()
+            r = analyse_selfie(data)
+            times.append((time.perf_counter() - t) * 1000)
+        out[name] = {"median_ms": statistics.median(times), "p95_ms": pct(times, 95), "score": r.score}
+    allt = [v["median_ms"] for v in out.values()]
+    out["_overall_median_ms"] = statistics.median(allt)
+    return out
+
+
+def bench_video(reps: int) -> dict:
+    out = {}
+    clips = {
+        "webm 480x640 5s": mediagen.digit_video("4821", duration=5.0),
+        "mp4 480x640 5s": mediagen.digit_video("4821", duration=5.0, fmt="mp4"),
+        "webm 854x480 5s": mediagen.digit_video("4821", duration=5.0, size=(854, 480)),
+    }
+    for name, data in clips.items():
+        analyse_digit_video(data, digits="4821")
+        times = []
+        for _ in range(reps):
+            t = time.perf_counter()
+            r = analyse_digit_video(data, digits="4821", card=mediagen.card_jpeg())
+            times.append(time.perf_counter() - t)
+        dur = r.metrics["duration_s"]
+        out[name] = {"median_s": statistics.median(times), "p95_s": pct(times, 95), "duration_s": dur,
+                     "rtf_median": statistics.median(times) / dur, "rtf_p95": pct(times, 95) / dur, "ok": r.ok}
+    return out
+
+
+def _samples(wav: bytes) -> np.ndarray:
+    x, sr = mediagen.wav_to_array(wav)
+    return mediagen._resample(x, sr, asr.SAMPLE_RATE)
+
+
+def bench_digits(per_voice: int, video_n: int) -> dict:
+    rng = random.Random(2024)
+    speeds = (120, 140, 160, 180)
+    out = {}
+    for label, voices in (("good_voices", mediagen.GOOD_VOICES), ("hard_voices", mediagen.HARD_VOICES)):
+        ok = n = digit_ok = 0
+        per = {}
+        times = []
+        for v in voices:
+            vo = 0
+            for i in range(per_voice):
+                d = "".join(rng.choice("0123456789") for _ in range(4))
+                x = _samples(mediagen.speech_wav(d, v, speeds[i % len(speeds)]))
+                t = time.perf_counter()
+                heard, _ = asr.recognise(x, 4)
+                times.append(time.perf_counter() - t)
+                n += 1
+                ok += heard == d
+                vo += heard == d
+                digit_ok += sum(a == b for a, b in zip(heard, d))
+            per[v] = vo / per_voice
+        out[label] = {"utterances": n, "exact": ok / n, "per_digit": digit_ok / (4 * n), "per_voice": per,
+                      "median_ms": statistics.median(times) * 1000}
+    # end to end: through a WebM (Opus) video
+    ok = 0
+    for i in range(video_n):
+        d = "".join(rng.choice("0123456789") for _ in range(4))
+        v = mediagen.GOOD_VOICES[i % len(mediagen.GOOD_VOICES)]
+        r = analyse_digit_video(mediagen.digit_video(d, voice=v, speed=speeds[i % 4]), digits=d)
+        ok += r.recognised_digits == d
+    out["video_webm_opus"] = {"utterances": video_n, "exact": ok / max(1, video_n)}
+    # wrong digits must never be accepted
+    false_accept = 0
+    for i in range(video_n):
+        d = "".join(rng.choice("0123456789") for _ in range(4))
+        other = "".join(rng.choice("0123456789") for _ in range(4))
+        if other == d:
+            continue
+        heard, _ = asr.recognise(_samples(mediagen.speech_wav(other, mediagen.GOOD_VOICES[i % 9])), 4)
+        false_accept += heard == d
+    out["wrong_digits_accepted"] = false_accept
+    return out
+
+
+def _desc(rgb: np.ndarray) -> np.ndarray | None:
+    rgb, _ = limit_size(rgb, 1400)
+    found = faces.detect(rgb, 0) or faces.detect(rgb, 1)
+    if not found:
+        return None
+    f = faces.landmarks(rgb, max(found, key=lambda f: f.size))
+    return faces.descriptor(rgb, f)
+
+
+def bench_similarity(max_lfw: int) -> dict:
+    from PIL import Image, ImageFilter
+
+    names = mediagen.usable_lfw_faces()[:max_lfw]
+    base = {}
+    for name in ["astronaut"] + names:
+        d = _desc(mediagen.selfie_rgb(name))
+        if d is not None:
+            base[name] = d
+    # same person: each face against re-renderings of the same photo (lighting, blur, size,
+    # rotation, mirror, JPEG) and, for the astronaut, against the ID card
+    def variants(name):
+        img = mediagen.selfie_rgb(name)
+        yield np.asarray(Image.fromarray(img).transpose(Image.FLIP_LEFT_RIGHT))
+        yield np.clip(img * 0.55, 0, 255).astype(np.uint8)
+        yield np.asarray(Image.fromarray(img).filter(ImageFilter.GaussianBlur(2)))
+        yield mediagen.selfie_rgb(name, rotate=15)
+        yield mediagen.selfie_rgb(name, scale=0.4)
+        yield decode_image(mediagen.selfie_jpeg(name, quality=30))[0]
+
+    same = []
+    for name, d in base.items():
+        for img in variants(name):
+            v = _desc(np.ascontiguousarray(img))
+            if v is not None:
+                same.append(float(np.linalg.norm(v - d)))
+    card = _desc(decode_image(mediagen.card_jpeg())[0])
+    same.append(float(np.linalg.norm(card - base["astronaut"])))
+    diff = [float(np.linalg.norm(base[a] - base[b])) for a, b in itertools.combinations(base, 2)]
+    res = {"faces": len(base), "same_pairs": len(same), "different_pairs": len(diff)}
+    for label, xs in (("same", same), ("different", diff)):
+        res[label] = {
+            "distance_p5": pct(xs, 5), "distance_median": pct(xs, 50), "distance_p95": pct(xs, 95),
+            "distance_min": min(xs), "distance_max": max(xs),
+            "similarity_median": distance_to_similarity(pct(xs, 50)),
+        }
+    res["by_threshold"] = {}
+    for thr in (60, 70, 75, 80):
+        far = sum(distance_to_similarity(x) >= thr for x in diff) / len(diff)
+        frr = sum(distance_to_similarity(x) < thr for x in same) / len(same)
+        res["by_threshold"][thr] = {"false_accept": far, "false_reject": frr,
+                                    "false_accepts": int(round(far * len(diff)))}
+    return res
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--json")
+    args = ap.parse_args()
+    pinning = one_core()
+    t0 = time.perf_counter()
+    warm_up()
+    load_s = time.perf_counter() - t0
+    q = args.quick
+    print(f"# local engine benchmark ({pinning}; models loaded in {load_s:.2f}s)")
+    results = {"pinning": pinning, "model_load_s": load_s}
+
+    s = results["selfie"] = bench_selfie(5 if q else 25)
+    print("\n## selfie (analyse_selfie)                       median    p95   score")
+    for k, v in s.items():
+        if not k.startswith("_"):
+            print(f"  {k:40s} {v['median_ms']:6.0f}ms {v['p95_ms']:5.0f}ms  {v['score']}")
+    print(f"  target: median <= 300 ms -> {s['_overall_median_ms']:.0f} ms ({s['_overall_median_ms'] / 300:.2f}x of target)")
+
+    v = results["video"] = bench_video(2 if q else 5)
+    print("\n## digit video (analyse_digit_video, with card)   median    p95   RTF med  RTF p95")
+    for k, x in v.items():
+        print(f"  {k:40s} {x['median_s']:6.2f}s {x['p95_s']:5.2f}s   {x['rtf_median']:.3f}    {x['rtf_p95']:.3f}")
+    print("  target: real-time factor <= 0.5 on one core")
+
+    d = results["digits"] = bench_digits(3 if q else 6, 6 if q else 18)
+    print("\n## spoken digits (pocketsphinx, 4-digit grammar)")
+    for k in ("good_voices", "hard_voices"):
+        x = d[k]
+        print(f"  {k:12s} {x['utterances']:3d} utterances: exact {x['exact']:.1%}, per digit {x['per_digit']:.1%}, {x['median_ms']:.0f} ms each")
+        print("      " + ", ".join(f"{vv} {acc:.0%}" for vv, acc in x["per_voice"].items()))
+    print(f"  through WebM/Opus video: {d['video_webm_opus']['exact']:.1%} of {d['video_webm_opus']['utterances']}")
+    print(f"  other digits spoken and accepted as the challenge: {d['wrong_digits_accepted']}")
+    print("  target: >= 90% exact over >= 50 utterances (good voices)")
+
+    sim = results["similarity"] = bench_similarity(30 if q else 100)
+    print(f"\n## face similarity ({sim['faces']} faces; {sim['same_pairs']} same-photo pairs, {sim['different_pairs']} different-face pairs)")
+    for k in ("same", "different"):
+        x = sim[k]
+        print(f"  {k:9s} distance p5 {x['distance_p5']:.3f}  median {x['distance_median']:.3f}  p95 {x['distance_p95']:.3f}"
+              f"  (min {x['distance_min']:.3f}, max {x['distance_max']:.3f})  similarity median {x['similarity_median']:.0f}")
+    for thr, x in sim["by_threshold"].items():
+        mark = "  <- recommended" if thr == RECOMMENDED_THRESHOLDS["similarity"] else ""
+        print(f"  threshold {thr}: false accepts {x['false_accepts']}/{sim['different_pairs']} ({x['false_accept']:.2%}),"
+              f" false rejects {x['false_reject']:.1%}{mark}")
+    if args.json:
+        os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
+        with open(args.json, "w") as fh:
+            json.dump(results, fh, indent=2, default=float)
+    print(f"\ntotal {time.perf_counter() - t0:.0f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
