@@ -1,0 +1,69 @@
+"""liveness_selfie / liveness_video print one JSON verdict judged exactly as the pipeline judges."""
+import json
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from liveness.models import ThresholdPolicy
+from tests.mediagen import card_jpeg, digit_video, selfie_jpeg
+
+pytestmark = pytest.mark.django_db
+
+
+def _run(*args) -> dict:
+    from io import StringIO
+
+    out = StringIO()
+    call_command(*args, "--json", stdout=out)
+    return json.loads(out.getvalue())
+
+
+def test_selfie_of_a_real_face_is_scored_against_the_current_threshold(tmp_path):
+    image = tmp_path / "selfie.jpg"
+    image.write_bytes(selfie_jpeg())
+
+    verdict = _run("liveness_selfie", str(image))
+
+    policy = ThresholdPolicy.objects.get(provider="local", metric="liveness")
+    assert {"passed", "score", "threshold", "code", "explanation"} <= set(verdict)
+    assert verdict["threshold"] == policy.value
+    assert verdict["passed"] == (verdict["score"] >= policy.value) and verdict["code"] == "0"
+
+
+def test_selfie_without_a_face_fails_with_the_engine_code_and_its_explanation(tmp_path):
+    image = tmp_path / "coffee.jpg"
+    image.write_bytes(selfie_jpeg(no_face=True))
+
+    verdict = _run("liveness_selfie", str(image))
+
+    assert verdict["passed"] is False and verdict["code"] == "LOCAL_NO_FACE"
+    assert "face" in verdict["explanation"].lower()
+
+
+def test_video_with_the_right_digits_and_card_reports_both_scores(tmp_path):
+    video, card = tmp_path / "clip.webm", tmp_path / "card.jpg"
+    video.write_bytes(digit_video("3185"))
+    card.write_bytes(card_jpeg())
+
+    verdict = _run("liveness_video", str(video), "--digits", "3185", "--card", str(card))
+
+    assert verdict["recognised_digits"] == "3185"
+    assert set(verdict["scores"]) == {"liveness", "similarity"}
+    assert verdict["scores"]["similarity"]["passed"] is True
+
+
+def test_video_with_other_digits_fails_as_wrong_digits(tmp_path):
+    video = tmp_path / "clip.webm"
+    video.write_bytes(digit_video("3185"))
+
+    verdict = _run("liveness_video", str(video), "--digits", "7777")
+
+    assert verdict["passed"] is False and verdict["code"] == "LOCAL_WRONG_DIGITS"
+
+
+def test_unreadable_input_is_a_command_error_not_a_traceback(tmp_path):
+    bogus = tmp_path / "not-an-image.jpg"
+    bogus.write_bytes(b"<html></html>")
+
+    with pytest.raises(CommandError, match="not_an_image"):
+        call_command("liveness_selfie", str(bogus))
