@@ -1,0 +1,138 @@
+"""Reviewer dashboard at scale: queue and case-view latency and SQL queries per page.
+
+Seeds N cases (default 1,000,000), each with a submission and a check, into a separate
+PostgreSQL database with set-based SQL (seeding is skipped when the rows are already
+there), adds one fully realistic case (encrypted photos, scores, audit trail), then
+requests pages through Django's test client, in process, as a logged-in supervisor.
+Timings are the view's own (no network, no browser); the median and p95 of R requests
+per page are printed, with the SQL query count of each page, which must not grow with N.
+
+    .venv/bin/python bench/dashboard.py            # 1,000,000 cases, ~3 min to seed once
+    .venv/bin/python bench/dashboard.py --cases 20000 --repeat 20
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kyc_portal.settings")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/kyc_bench")
+os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "false")
+
+STATES = ["approved", "manual_review", "rejected", "retake_requested", "approved", "approved", "manual_review"]
+
+
+def seed(n: int) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT count(*) FROM liveness_case WHERE reference LIKE 'bench-%%'")
+        have = cur.fetchone()[0]
+        if have >= n:
+            print(f"seed: {have:,} bench cases already present")
+            return
+        started = time.monotonic()
+        states = "ARRAY[" + ",".join(f"'{s}'" for s in STATES) + "]"
+        cur.execute(f"""
+            INSERT INTO liveness_case (public_id, reference, kind, state, state_changed_at, state_changed_by_label,
+                                       state_reason, created_at)
+            SELECT md5('bench' || i)::uuid, 'bench-' || i, 'selfie', ({states})[1 + i % {len(STATES)}],
+                   now() - i * interval '7 seconds', 'bench', '', now() - i * interval '7 seconds'
+            FROM generate_series({have + 1}, {n}) AS i""")
+        cur.execute("""
+            INSERT INTO liveness_submission (case_id, kind, source, created_at)
+            SELECT c.id, 'selfie', 'bench', c.created_at FROM liveness_case c
+            WHERE c.reference LIKE 'bench-%%' AND NOT EXISTS (SELECT 1 FROM liveness_submission s WHERE s.case_id = c.id)""")
+        cur.execute("""
+            INSERT INTO liveness_check (submission_id, case_id, provider, operation, status, attempts, passed,
+                                        error_vendor, error_code, error_message, error_category, request_id,
+                                        latency_ms, findings, recognised_digits, raw_response, created_at)
+            SELECT s.id, s.case_id, CASE WHEN s.id % 3 = 0 THEN 'youtu_legacy' ELSE 'local' END, 'selfie_liveness',
+                   'done', 1, c.state = 'approved',
+                   CASE WHEN c.state = 'approved' THEN '' ELSE 'local' END,
+                   CASE WHEN c.state = 'approved' THEN '' ELSE 'LOCAL_BLURRY' END,
+                   '', '', 'req-' || s.id, 300, '[]', '', '{}', s.created_at
+            FROM liveness_submission s JOIN liveness_case c ON c.id = s.case_id
+            WHERE s.source = 'bench' AND NOT EXISTS (SELECT 1 FROM liveness_check k WHERE k.submission_id = s.id)""")
+        cur.execute("ANALYZE")
+    print(f"seed: {n - have:,} cases with submissions and checks in {time.monotonic() - started:.0f} s")
+
+
+def realistic_case():
+    from tests.dashboard.conftest import make_review_case
+
+    return make_review_case(reference=f"bench-real-{time.time_ns()}")
+
+
+def measure(client, url: str, repeat: int) -> tuple[float, float, int, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)  # warm caches, templates, connection
+    timings = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        response = client.get(url)
+        timings.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url)
+    timings.sort()
+    p95 = timings[min(len(timings) - 1, int(round(0.95 * (len(timings) - 1))))]
+    return statistics.median(timings), p95, len(queries), len(response.content)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cases", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=30)
+    args = parser.parse_args()
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+    from django.test import Client
+
+    settings.ALLOWED_HOSTS = ["*"]
+    call_command("migrate", verbosity=0)
+    seed(args.cases)
+    case = realistic_case()
+
+    from django.contrib.auth import get_user_model
+
+    user, _ = get_user_model().objects.get_or_create(username="bench-supervisor", defaults={"is_staff": True})
+    user.groups.set(Group.objects.filter(name__in=["reviewer", "supervisor"]))
+    client = Client()
+    client.force_login(user)
+
+    from liveness.models import Case
+
+    total = Case.objects.count()
+    pages = {
+        "queue: manual review, oldest first": "/dashboard/",
+        "queue: all states, newest first": "/dashboard/?state=all&sort=newest",
+        "queue: failing LOCAL_BLURRY, youtu": "/dashboard/?state=all&failing=LOCAL_BLURRY&provider=youtu_legacy",
+        "queue: search by reference": f"/dashboard/?q=bench-{args.cases // 2}",
+        "case view (photos, scores, timeline)": f"/dashboard/cases/{case.public_id}/",
+    }
+    print(f"\n{total:,} cases in PostgreSQL; {args.repeat} requests per page (in-process, Django test client)\n")
+    print(f"{'page':<40} {'median ms':>10} {'p95 ms':>8} {'queries':>8} {'KB':>6}")
+    worst = 0.0
+    for name, url in pages.items():
+        median, p95, queries, size = measure(client, url, args.repeat)
+        worst = max(worst, p95)
+        print(f"{name:<40} {median:>10.1f} {p95:>8.1f} {queries:>8} {size / 1024:>6.0f}")
+    print(f"\nworst p95 {worst:.1f} ms against a target of 150 ms: ratio {worst / 150:.2f}")
+
+
+if __name__ == "__main__":
+    main()
