@@ -27,12 +27,14 @@ ensure_venv() {
 }
 
 # Debian packages the tests and the engine use (speech synthesis for test media, a browser for UI tests).
+# Arguments are "command:package" or "/path/of/a/file:package".
 ensure_debs() {
   local missing=()
   local pkg bin
   for pkg in "$@"; do
     bin="${pkg%%:*}"; pkg="${pkg#*:}"
-    command -v "$bin" >/dev/null 2>&1 || missing+=("$pkg")
+    if [ "${bin:0:1}" = / ]; then [ -e "$bin" ] || missing+=("$pkg")   # a file the package installs
+    else command -v "$bin" >/dev/null 2>&1 || missing+=("$pkg"); fi
   done
   [ ${#missing[@]} -eq 0 ] && return 0
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then

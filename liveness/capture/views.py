@@ -1,23 +1,68 @@
-"""End-user pages: validate, call a service, render. No business logic here."""
+"""End-user pages: validate, call a service, render. No business logic here.
+
+Server-rendered pages (start, selfie, digit video, status) progressively enhanced by
+static/capture/capture.js, which talks to three small JSON endpoints:
+
+* ``POST c/<token>/challenge/`` — new digits for a digit-video case;
+* ``POST c/<token>/upload/`` — a selfie, or a video + ID-card photo + challenge id;
+* ``GET  c/<token>/status.json`` — where the case is, in words the person can act on.
+
+Errors from the JSON endpoints are ``{"error": {"code", "message"}}`` with the HTTP status
+of the refusal (400, 404, 409, 410, 413, 429).
+"""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django import forms
-from django.http import HttpResponse
+from django.conf import settings
+from django.db.models import Q
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from .. import services
 from ..errors import UserFacingError
 from ..media import MediaRejected
-from ..models import CaseKind, CaseState
+from ..models import CaseKind, CaseState, Challenge, CheckStatus
 from ..providers import catalogue
 from .links import CaptureLinkInvalid, capture_token_case, capture_token_make
 
 SELF_SERVICE = "self-service:web"
+OPEN_STATES = (CaseState.AWAITING_SUBMISSION, CaseState.RETAKE_REQUESTED)
+
+# Cool-down: this many failed submissions within the window block new uploads for the case.
+MAX_FAILED_SUBMISSIONS = 5
+FAILURE_WINDOW = timedelta(minutes=10)
+
+IMAGE_TYPES = ("image/jpeg", "image/png")
+VIDEO_TYPES = ("video/webm", "video/mp4", "video/quicktime", "video/x-matroska")
+
+# Translations of the refusals people meet most; anything else keeps the service's English message.
+ERROR_MESSAGES = {
+    "gif": gettext_lazy("GIF images are not accepted; please send a JPEG or PNG photo."),
+    "too_large": gettext_lazy("The file is too large."),
+    "empty": gettext_lazy("The file is empty."),
+    "not_an_image": gettext_lazy("The file is not an image we can read."),
+    "not_a_video": gettext_lazy("The file is not a video we can read."),
+    "challenge_used": gettext_lazy("These digits were already used; ask for new digits."),
+    "challenge_expired": gettext_lazy("These digits have expired; ask for new digits."),
+    "challenge_unknown": gettext_lazy("These digits were not issued for this check."),
+    "case_not_accepting": gettext_lazy("This check is not waiting for a new submission."),
+    "case_closed": gettext_lazy("This check is not waiting for a new submission."),
+    "too_many_attempts": gettext_lazy(
+        "Too many unsuccessful attempts. Please wait about 10 minutes, then try again."),
+    "link_invalid": gettext_lazy("This link is not valid."),
+    "link_expired": gettext_lazy("This link has expired."),
+}
 
 
 class SelfieForm(forms.Form):
-    selfie = forms.FileField(label="Your selfie (JPEG or PNG)")
+    selfie = forms.FileField(label=gettext_lazy("Your selfie (JPEG or PNG)"))
 
 
 def _case_or_error(request, token):
@@ -28,10 +73,55 @@ def _case_or_error(request, token):
         return None, render(request, "capture/link_invalid.html", {"reason": exc.reason}, status=status)
 
 
+def _json_error(code: str, message: str, status: int) -> JsonResponse:
+    return JsonResponse({"error": {"code": code, "message": str(ERROR_MESSAGES.get(code, message))}}, status=status)
+
+
+def _json_case(token):
+    try:
+        return capture_token_case(token=token), None
+    except CaptureLinkInvalid as exc:
+        code = f"link_{exc.reason}"
+        return None, _json_error(code, str(ERROR_MESSAGES[code]), 410 if exc.reason == "expired" else 404)
+
+
+def _limits() -> dict:
+    return {"max_image_bytes": settings.KYC_MAX_IMAGE_BYTES, "max_video_bytes": settings.KYC_MAX_VIDEO_BYTES}
+
+
+def _js_messages() -> dict:
+    """Sentences the page's script shows, in the request's language."""
+    return {
+        "camera_denied": _("We could not use your camera or microphone. Allow access in your browser, "
+                           "or upload a file instead."),
+        "no_recorder": _("This browser cannot record video. Please try another browser."),
+        "too_large": _("The file is too large."),
+        "bad_type": _("Please choose a JPEG or PNG photo."),
+        "need_photo": _("Take or choose a photo first."),
+        "need_video_card": _("Record the video and choose the ID-card photo first."),
+        "network": _("The upload failed. Check your connection and try again."),
+        "expires": _("These digits expire in %s."),
+        "uploading": _("Uploading…"),
+        "recorded": _("Recorded. Play it back, or record again."),
+    }
+
+
+def failed_recently(case) -> int:
+    """Failed submissions of the case within the window (a check that did not pass, or got no answer)."""
+    since = timezone.now() - FAILURE_WINDOW
+    return case.checks.filter(created_at__gte=since).filter(
+        Q(passed=False) | Q(status=CheckStatus.FAILED)).values("submission").distinct().count()
+
+
+def _cooling_down(case) -> bool:
+    return failed_recently(case) >= MAX_FAILED_SUBMISSIONS
+
+
 @require_http_methods(["GET", "POST"])
 def start(request):
     if request.method == "POST":
-        case = services.case_open(kind=CaseKind.SELFIE, actor_label=SELF_SERVICE)
+        kind = CaseKind.DIGIT_VIDEO if request.POST.get("kind") == CaseKind.DIGIT_VIDEO else CaseKind.SELFIE
+        case = services.case_open(kind=kind, actor_label=SELF_SERVICE)
         return redirect("liveness:capture", token=capture_token_make(case=case))
     return render(request, "capture/start.html")
 
@@ -41,22 +131,84 @@ def capture(request, token):
     case, error = _case_or_error(request, token)
     if error:
         return error
-    if case.state not in (CaseState.AWAITING_SUBMISSION, CaseState.RETAKE_REQUESTED):
+    if case.state not in OPEN_STATES:
         return redirect("liveness:status", token=token)
+    ctx = {"case": case, "token": token, "retake": _retake_message(case), "limits": _limits(),
+           "cooling_down": _cooling_down(case), "js_messages": _js_messages()}
+    if case.kind == CaseKind.DIGIT_VIDEO:
+        return render(request, "capture/video.html", ctx)
     form = SelfieForm(request.POST or None, request.FILES or None)
     status = 200
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and ctx["cooling_down"]:
+        form.add_error(None, ERROR_MESSAGES["too_many_attempts"])
+        status = 429
+    elif request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["selfie"]
         try:
             services.submission_accept(case=case, selfie=upload.read(), source="browser", actor_label=SELF_SERVICE)
             return redirect("liveness:status", token=token)
         except UserFacingError as exc:
-            form.add_error("selfie" if isinstance(exc, MediaRejected) else None, exc.message)
+            form.add_error("selfie" if isinstance(exc, MediaRejected) else None,
+                           str(ERROR_MESSAGES.get(exc.code, exc.message)))
             status = exc.status
     elif request.method == "POST":
         status = 400
-    return render(request, "capture/selfie.html", {"form": form, "case": case, "retake": _retake_message(case)},
-                  status=status)
+    return render(request, "capture/selfie.html", {**ctx, "form": form}, status=status)
+
+
+@require_POST
+def challenge(request, token):
+    case, error = _json_case(token)
+    if error:
+        return error
+    if _cooling_down(case):
+        return _json_error("too_many_attempts", "", 429)
+    try:
+        issued = services.challenge_issue(case=case, actor_label=SELF_SERVICE)
+    except UserFacingError as exc:
+        return _json_error(exc.code, exc.message, exc.status)
+    return JsonResponse({
+        "challenge_id": issued.pk, "digits": issued.digits, "expires_at": issued.expires_at.isoformat(),
+        "expires_in": max(0, int((issued.expires_at - timezone.now()).total_seconds())),
+    }, status=201)
+
+
+def _too_large(upload, limit: int) -> bool:
+    return upload is not None and upload.size > limit
+
+
+@require_POST
+def upload(request, token):
+    """JSON upload used by the page's script: a selfie, or a digit video + ID-card photo + challenge id."""
+    case, error = _json_case(token)
+    if error:
+        return error
+    if _cooling_down(case):
+        return _json_error("too_many_attempts", "", 429)
+    files = request.FILES
+    try:
+        if case.kind == CaseKind.SELFIE:
+            selfie = files.get("selfie")
+            if _too_large(selfie, settings.KYC_MAX_IMAGE_BYTES):
+                return _json_error("too_large", "", 413)
+            services.submission_accept(case=case, selfie=selfie.read() if selfie else None, source="browser",
+                                       actor_label=SELF_SERVICE)
+        else:
+            video, card = files.get("video"), files.get("card")
+            if _too_large(video, settings.KYC_MAX_VIDEO_BYTES) or _too_large(card, settings.KYC_MAX_IMAGE_BYTES):
+                return _json_error("too_large", "", 413)
+            try:
+                challenge_id = int(request.POST.get("challenge_id", ""))
+            except ValueError:
+                challenge_id = None
+            if challenge_id is not None and not Challenge.objects.filter(pk=challenge_id, case=case).exists():
+                return _json_error("challenge_unknown", "", 404)
+            services.submission_accept(case=case, video=video.read() if video else None,
+                                       card=card.read() if card else None, challenge_id=challenge_id,
+                                       source="browser", actor_label=SELF_SERVICE)
+    except UserFacingError as exc:
+        return _json_error(exc.code, exc.message, exc.status)
+    return JsonResponse({"status_url": reverse("liveness:status", kwargs={"token": token})}, status=201)
 
 
 def status(request, token):
@@ -64,19 +216,50 @@ def status(request, token):
     if error:
         return error
     return render(request, "capture/status.html", {
-        "case": case, "token": token, "retake": _retake_message(case),
-        "processing": case.state == CaseState.PROCESSING,
+        "case": case, "token": token, "info": status_info(case, token), "processing": case.state == CaseState.PROCESSING,
     })
 
 
+@require_GET
+def status_json(request, token):
+    case, error = _json_case(token)
+    if error:
+        return error
+    response = JsonResponse(status_info(case, token))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+def status_info(case, token: str) -> dict:
+    """Where the case is, for the person: an outcome word and a sentence; never scores or vendor codes."""
+    state = case.state
+    outcome, message = {
+        CaseState.PROCESSING: ("processing", _("We are checking your submission. This page updates by itself.")),
+        CaseState.APPROVED: ("passed", _("Passed. Thank you, you are done.")),
+        CaseState.MANUAL_REVIEW: ("review", _("Received. A member of our team will review it shortly.")),
+        CaseState.REJECTED: ("rejected", _("We could not verify your identity.")),
+        CaseState.RETAKE_REQUESTED: ("retry", _("Please try again: %(reason)s") % {"reason": _retake_message(case)}),
+    }.get(state, ("waiting", _("We are waiting for your submission.")))
+    cooling = state in OPEN_STATES and _cooling_down(case)
+    if cooling:
+        message = f"{message} {ERROR_MESSAGES['too_many_attempts']}"
+    return {
+        "state": state, "outcome": outcome, "message": message, "done": state != CaseState.PROCESSING,
+        "cooling_down": cooling,
+        "retry_url": reverse("liveness:capture", kwargs={"token": token})
+        if state in OPEN_STATES else None,
+    }
+
+
 def _retake_message(case) -> str:
-    """What the person should do next, from the catalogue (never raw scores)."""
+    """What the person should do next, from the catalogue (never raw scores), in their language."""
     if case.state != CaseState.RETAKE_REQUESTED:
         return ""
     check = case.checks.exclude(error_code="").order_by("-created_at").first()
     if check is None:
-        return "Please try again."
-    return catalogue.lookup(check.error_vendor, check.error_code).user_message_en
+        return _("Please try again.")
+    entry = catalogue.lookup(check.error_vendor, check.error_code)
+    return entry.user_message_zh if (get_language() or "").startswith("zh") else entry.user_message_en
 
 
 def robots(request):

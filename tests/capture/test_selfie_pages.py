@@ -39,7 +39,7 @@ def test_a_selfie_upload_is_accepted_and_the_status_page_follows_the_case(client
     case.refresh_from_db()
     assert case.state == CaseState.PROCESSING
     page = client.get(response.url)
-    assert b"We are checking your photo" in page.content and b'http-equiv="refresh"' in page.content
+    assert b"We are checking your submission" in page.content and b'http-equiv="refresh"' in page.content
 
 
 def test_a_gif_disguised_as_jpeg_is_refused_with_a_clear_message_and_nothing_stored(client):

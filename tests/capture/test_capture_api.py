@@ -1,0 +1,245 @@
+"""The capture JSON endpoints (challenge, upload, status) and the pages around them."""
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import timezone
+
+from liveness import services
+from liveness.capture.links import capture_token_make
+from liveness.capture.views import MAX_FAILED_SUBMISSIONS
+from liveness.models import (
+    Case,
+    CaseKind,
+    CaseState,
+    Challenge,
+    Check,
+    MediaBlob,
+    Submission,
+)
+from liveness.providers import catalogue
+from tests.factories import CaseFactory
+from tests.mediagen import card_jpeg, digit_video, selfie_jpeg
+
+pytestmark = pytest.mark.django_db
+
+GIF = b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
+
+
+def _file(name, data, content_type):
+    return SimpleUploadedFile(name, data, content_type=content_type)
+
+
+_TOKENS: dict = {}
+
+
+def _url(name, case):
+    """One token per case, so URLs compare equal (a token embeds its signing time)."""
+    token = _TOKENS.setdefault(case.public_id, capture_token_make(case=case))
+    return reverse(f"liveness:{name}", kwargs={"token": token})
+
+
+def _video_case():
+    return CaseFactory(kind=CaseKind.DIGIT_VIDEO)
+
+
+def _challenge(client, case):
+    response = client.post(_url("capture-challenge", case))
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def _send_video(client, case, challenge_id, video=None, card=None):
+    return client.post(_url("capture-upload", case), {
+        "video": _file("digits.webm", video if video is not None else digit_video("1234"), "video/webm"),
+        "card": _file("card.jpg", card if card is not None else card_jpeg(), "image/jpeg"),
+        "challenge_id": str(challenge_id),
+    })
+
+
+def test_the_start_page_offers_both_checks_and_opens_a_video_case(client):
+    page = client.get(reverse("liveness:start"))
+    assert b'value="selfie"' in page.content and b'value="digit_video"' in page.content
+
+    response = client.post(reverse("liveness:start"), {"kind": "digit_video"})
+
+    case = Case.objects.get()
+    assert case.kind == CaseKind.DIGIT_VIDEO
+    video_page = client.get(response.url)
+    assert video_page.status_code == 200 and b'id="video-app"' in video_page.content
+    assert b"capture/capture.js" in video_page.content
+
+
+def test_a_challenge_returns_digits_id_and_expiry(client):
+    case = _video_case()
+
+    body = _challenge(client, case)
+
+    challenge = Challenge.objects.get(case=case)
+    assert body["challenge_id"] == challenge.pk and body["digits"] == challenge.digits
+    assert len(body["digits"]) == 4 and body["digits"].isdigit()
+    assert 0 < body["expires_in"] <= 600 and body["expires_at"].startswith(str(challenge.expires_at.date()))
+
+
+def test_a_challenge_for_a_selfie_case_or_a_bad_link_is_refused(client):
+    response = client.post(_url("capture-challenge", CaseFactory()))
+    assert response.status_code == 400 and response.json()["error"]["code"] == "wrong_kind"
+
+    token = capture_token_make(case=_video_case())
+    response = client.post(reverse("liveness:capture-challenge", kwargs={"token": token[:-2] + "xx"}))
+    assert response.status_code == 404 and response.json()["error"]["code"] == "link_invalid"
+    assert client.get(reverse("liveness:capture-challenge", kwargs={"token": token})).status_code == 405
+
+
+def test_a_video_upload_is_accepted_and_queued(client, django_capture_on_commit_callbacks):
+    case = _video_case()
+    challenge_id = _challenge(client, case)["challenge_id"]
+
+    with django_capture_on_commit_callbacks() as queued:
+        response = _send_video(client, case, challenge_id)
+
+    assert response.status_code == 201, response.content
+    assert response.json()["status_url"] == _url("status", case)
+    submission = Submission.objects.get(case=case)
+    assert submission.challenge_id == challenge_id and submission.video and submission.card
+    assert [cb.args[0] for cb in queued if getattr(cb, "func", None) is services._enqueue_check] == [
+        case.checks.get().pk]
+    status = client.get(_url("status-json", case)).json()
+    assert status["outcome"] == "processing" and status["done"] is False and status["retry_url"] is None
+
+
+def test_an_oversized_video_is_413_and_nothing_is_stored(client, settings):
+    case = _video_case()
+    challenge_id = _challenge(client, case)["challenge_id"]
+    settings.KYC_MAX_VIDEO_BYTES = 1000
+
+    response = _send_video(client, case, challenge_id)
+
+    assert response.status_code == 413 and response.json()["error"]["code"] == "too_large"
+    assert not MediaBlob.objects.exists()
+
+
+def test_a_gif_card_is_400_with_a_clear_message(client):
+    case = _video_case()
+    challenge_id = _challenge(client, case)["challenge_id"]
+
+    response = _send_video(client, case, challenge_id, card=GIF)
+
+    assert response.status_code == 400
+    assert response.json()["error"] == {
+        "code": "gif", "message": "GIF images are not accepted; please send a JPEG or PNG photo."}
+    assert not MediaBlob.objects.exists()
+    assert not Challenge.objects.get(pk=challenge_id).used_at  # the digits are still usable
+
+
+def test_a_gif_selfie_through_the_json_upload_is_400(client):
+    response = client.post(_url("capture-upload", CaseFactory()), {"selfie": _file("me.jpg", GIF, "image/jpeg")})
+    assert response.status_code == 400 and response.json()["error"]["code"] == "gif"
+
+
+def test_a_used_or_expired_challenge_is_409(client):
+    case = _video_case()
+    used = Challenge.objects.create(case=case, digits="1234", provider="local",
+                                    expires_at=timezone.now() + timedelta(minutes=5), used_at=timezone.now())
+    expired = Challenge.objects.create(case=case, digits="1234", provider="local",
+                                       expires_at=timezone.now() - timedelta(seconds=1))
+
+    for challenge, code in ((used, "challenge_used"), (expired, "challenge_expired")):
+        response = _send_video(client, case, challenge.pk)
+        assert response.status_code == 409 and response.json()["error"]["code"] == code
+    assert not Submission.objects.exists()
+
+
+def test_a_challenge_of_another_case_is_404(client):
+    case, other = _video_case(), _video_case()
+    challenge_id = _challenge(client, other)["challenge_id"]
+
+    response = _send_video(client, case, challenge_id)
+
+    assert response.status_code == 404 and response.json()["error"]["code"] == "challenge_unknown"
+    assert not Challenge.objects.get(pk=challenge_id).used_at
+
+
+def test_missing_parts_are_400(client):
+    case = _video_case()
+    response = client.post(_url("capture-upload", case), {"challenge_id": "x"})
+    assert response.status_code == 400 and response.json()["error"]["code"] == "video_card_challenge_required"
+
+
+def _failed_submission(case, **check):
+    submission = Submission.objects.create(case=case, kind=case.kind)
+    return Check.objects.create(submission=submission, case=case, provider="local", operation="digit_video",
+                                status="done", passed=False, error_vendor="local", error_code="LOCAL_NO_FACE",
+                                **check)
+
+
+def test_five_failed_submissions_in_ten_minutes_cool_the_case_down(client):
+    case = _video_case()
+    case.state = CaseState.RETAKE_REQUESTED
+    case.save()
+    old = _failed_submission(case)
+    Check.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(minutes=11))
+    for _ in range(MAX_FAILED_SUBMISSIONS - 1):
+        _failed_submission(case)
+    assert client.post(_url("capture-challenge", case)).status_code == 201  # 4 recent failures: still allowed
+
+    _failed_submission(case)
+
+    for response in (client.post(_url("capture-challenge", case)),
+                     _send_video(client, case, Challenge.objects.get(case=case).pk)):
+        assert response.status_code == 429
+        assert response.json()["error"]["code"] == "too_many_attempts"
+        assert "10 minutes" in response.json()["error"]["message"]
+    assert "10 minutes" in client.get(_url("status-json", case)).json()["message"]
+    selfie_case = CaseFactory(state=CaseState.RETAKE_REQUESTED)
+    for _ in range(MAX_FAILED_SUBMISSIONS):
+        _failed_submission(selfie_case)
+    response = client.post(_url("capture", selfie_case), {"selfie": _file("me.jpg", selfie_jpeg(), "image/jpeg")})
+    assert response.status_code == 429 and b"10 minutes" in response.content
+
+
+def test_status_json_gives_the_outcome_in_words_never_codes_or_scores(client):
+    case = _video_case()
+    _failed_submission(case, )
+    case.state = CaseState.RETAKE_REQUESTED
+    case.save()
+    entry = catalogue.lookup("local", "LOCAL_NO_FACE")
+
+    en = client.get(_url("status-json", case)).json()
+    zh = client.get(_url("status-json", case), HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+
+    assert en["outcome"] == "retry" and en["done"] is True and en["retry_url"] == _url("capture", case)
+    assert entry.user_message_en in en["message"] and "LOCAL_NO_FACE" not in str(en)
+    assert entry.user_message_zh in zh["message"]
+    for state, outcome in ((CaseState.APPROVED, "passed"), (CaseState.MANUAL_REVIEW, "review"),
+                           (CaseState.REJECTED, "rejected")):
+        case.state = state
+        case.save()
+        body = client.get(_url("status-json", case)).json()
+        assert body["outcome"] == outcome and body["done"] is True and body["retry_url"] is None
+
+
+def test_pages_are_translated_to_simplified_chinese_and_the_language_switch_works(client):
+    page = client.get(reverse("liveness:start"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert "身份验证" in page.content.decode() and 'lang="zh-hans"' in page.content.decode()
+
+    response = client.post(reverse("liveness:set_language"), {"language": "zh-hans", "next": "/"})
+    assert response.status_code == 302
+    assert "视频验证" in client.get(reverse("liveness:start")).content.decode()
+    status = client.get(_url("status-json", _video_case())).json()
+    assert status["message"] == "我们正在等待您的提交。"
+
+
+def test_every_capture_string_is_translated_and_compiled():
+    from django.utils import translation
+
+    from tests.capture.zh_hans import ZH
+
+    po = (Path(__file__).resolve().parents[2] / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po").read_text()
+    msgids = re.findall(r'^msgid "(.+)"$', po, flags=re.MULTILINE)
+    assert msgids and all(m.replace('\\"', '"') in ZH for m in msgids), "run makemessages, then python -m tests.capture.zh_hans"
+    with translation.override("zh-hans"):
+        assert [m for m, zh in ZH.items() if translation.gettext(m) != zh] == [], "run compilemessages"

@@ -1,0 +1,107 @@
+"""Simplified Chinese for the capture pages; `python -m tests.capture.zh_hans` fills locale/zh_Hans's django.po.
+
+Kept beside the tests so a missing translation fails ``test_every_capture_string_is_translated``.
+"""
+ZH = {
+    "GIF images are not accepted; please send a JPEG or PNG photo.": "不接受 GIF 图片，请发送 JPEG 或 PNG 照片。",
+    "The file is too large.": "文件太大。",
+    "The file is empty.": "文件是空的。",
+    "The file is not an image we can read.": "无法读取该图片文件。",
+    "The file is not a video we can read.": "无法读取该视频文件。",
+    "These digits were already used; ask for new digits.": "这组数字已被使用，请获取新的数字。",
+    "These digits have expired; ask for new digits.": "这组数字已过期，请获取新的数字。",
+    "These digits were not issued for this check.": "这组数字不属于本次验证。",
+    "This check is not waiting for a new submission.": "本次验证目前不接受新的提交。",
+    "Too many unsuccessful attempts. Please wait about 10 minutes, then try again.":
+        "失败次数过多。请等待约 10 分钟后再试。",
+    "This link is not valid.": "此链接无效。",
+    "This link has expired.": "此链接已过期。",
+    "Your selfie (JPEG or PNG)": "您的自拍照（JPEG 或 PNG）",
+    "We could not use your camera or microphone. Allow access in your browser, or upload a file instead.":
+        "无法使用您的摄像头或麦克风。请在浏览器中允许访问，或改为上传文件。",
+    "This browser cannot record video. Please try another browser.": "此浏览器无法录制视频，请换用其他浏览器。",
+    "Please choose a JPEG or PNG photo.": "请选择 JPEG 或 PNG 照片。",
+    "Take or choose a photo first.": "请先拍摄或选择一张照片。",
+    "Record the video and choose the ID-card photo first.": "请先录制视频并选择身份证照片。",
+    "The upload failed. Check your connection and try again.": "上传失败。请检查网络连接后重试。",
+    "These digits expire in %s.": "这组数字将在 %s 后过期。",
+    "Uploading…": "正在上传…",
+    "Recorded. Play it back, or record again.": "已录制。您可以回放，或重新录制。",
+    "We are checking your submission. This page updates by itself.": "我们正在核验您的提交。本页面会自动更新。",
+    "Passed. Thank you, you are done.": "验证通过。谢谢，您已完成。",
+    "Received. A member of our team will review it shortly.": "已收到。我们的工作人员将尽快审核。",
+    "We could not verify your identity.": "我们无法验证您的身份。",
+    "Please try again: %(reason)s": "请重试：%(reason)s",
+    "We are waiting for your submission.": "我们正在等待您的提交。",
+    "Please try again.": "请重试。",
+    "Language": "语言",
+    "Change": "切换",
+    "Identity check": "身份验证",
+    "This link has expired": "此链接已过期",
+    "This link is not valid": "此链接无效",
+    "Ask whoever sent it for a new link.": "请联系发送链接的一方获取新链接。",
+    "Your selfie": "您的自拍照",
+    "Face the camera in good light, alone in the picture, phone held upright.":
+        "请在光线充足处正对摄像头，画面中只有您一人，手机竖直拿稳。",
+    "Camera": "摄像头",
+    "Camera preview": "摄像头预览",
+    "Fit your face inside the oval.": "请将脸部置于椭圆框内。",
+    "Take photo": "拍照",
+    "Your photo, ready to send": "您的照片，可以发送",
+    "Use the camera": "使用摄像头",
+    "Retake": "重拍",
+    "Upload progress": "上传进度",
+    "Send": "发送",
+    "We check that you are a real person present in front of the camera. What you send is encrypted as soon as it "
+    "arrives and only the compliance team can see it.":
+        "我们会确认您是真人且本人就在摄像头前。您发送的内容一到达即被加密，只有合规团队可以查看。",
+    "Selfie check": "自拍验证",
+    "Take or upload one photo of your face. About one minute.": "拍摄或上传一张您的面部照片。约需一分钟。",
+    "Start a selfie check": "开始自拍验证",
+    "Video check": "视频验证",
+    "Read four digits aloud on a short video, then photograph your ID card. Needs a camera and a microphone.":
+        "录制一段短视频并大声读出四个数字，然后拍摄您的身份证。需要摄像头和麦克风。",
+    "Start a video check": "开始视频验证",
+    "Your identity check": "您的身份验证",
+    "Record another video": "重新录制视频",
+    "Take another selfie": "重新自拍",
+    "This check needs JavaScript, a camera and a microphone. Please enable JavaScript or use the selfie check.":
+        "此验证需要 JavaScript、摄像头和麦克风。请启用 JavaScript，或改用自拍验证。",
+    "1. Read four digits aloud": "1. 大声读出四个数字",
+    "When you are ready, ask for your digits. After a 3-second countdown we record 4 seconds: look at the camera "
+    "and read the digits aloud, clearly.":
+        "准备好后，请获取您的数字。倒数 3 秒后将录制 4 秒：请看着摄像头，清楚地大声读出数字。",
+    "Show my digits": "显示我的数字",
+    "Recording": "正在录制",
+    "Your recording": "您的录像",
+    "Start recording": "开始录制",
+    "Record again": "重新录制",
+    "2. Photo of your ID card": "2. 身份证照片",
+    "ID card, front side (JPEG or PNG)": "身份证正面（JPEG 或 PNG）",
+    "3. Send": "3. 发送",
+}
+
+
+def fill(path: str) -> list[str]:
+    """Write the translations into the .po file; return msgids still untranslated."""
+    import polib
+
+    po = polib.pofile(path)
+    missing = []
+    for entry in po:
+        if entry.msgid in ZH:
+            entry.msgstr = ZH[entry.msgid]
+            entry.flags = [f for f in entry.flags if f != "fuzzy"]
+        elif not entry.msgstr:
+            missing.append(entry.msgid)
+    po.metadata_is_fuzzy = False
+    po.metadata.update({"Language": "zh_Hans", "Content-Type": "text/plain; charset=UTF-8",
+                        "Plural-Forms": "nplurals=1; plural=0;"})
+    po.save(path)
+    return missing
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit("\n".join(fill(sys.argv[1] if len(sys.argv) > 1 else "locale/zh_Hans/LC_MESSAGES/django.po")) or None)
