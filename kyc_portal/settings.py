@@ -66,6 +66,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "liveness.security.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -296,6 +297,7 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-lost-webhooks": {"task": "liveness.api.tasks.webhook_deliveries_requeue", "schedule": 60.0},
     "purge-idempotency": {"task": "liveness.api.tasks.idempotency_purge", "schedule": 3600.0},
 }
+CELERY_BEAT_SCHEDULE["purge-expired-media"] = {"task": "liveness.tasks.media_purge_expired", "schedule": 3600.0}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
@@ -318,6 +320,28 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
 }
+
+# --- retention of biometric media -----------------------------------------------------
+# Days after a case reached the state before its media is purged (liveness/security/retention.py):
+# KYC_RETENTION_DAYS_<STATE>=N, N >= 1, or 0 / "off" to keep that state's media. Cases in
+# processing or manual review are never purged; naming them is an error.
+_RETENTION_DEFAULTS = {"approved": 90, "rejected": 90, "retake_requested": 30, "awaiting_submission": 30}
+KYC_RETENTION_DAYS: dict[str, int] = {}
+for _state, _default in _RETENTION_DEFAULTS.items():
+    _name = f"KYC_RETENTION_DAYS_{_state.upper()}"
+    _raw = env.str(_name, default=str(_default)).strip().lower()
+    if _raw in {"0", "off", "never"}:
+        continue
+    try:
+        _days = int(_raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{_name} must be a whole number of days (or 0/off), got {_raw!r}") from None
+    if _days < 1 or _days > 36500:
+        raise ImproperlyConfigured(f"{_name} must be between 1 and 36500 days (or 0/off), got {_days}")
+    KYC_RETENTION_DAYS[_state] = _days
+for _name in ("KYC_RETENTION_DAYS_PROCESSING", "KYC_RETENTION_DAYS_MANUAL_REVIEW"):
+    if env.str(_name, default=""):
+        raise ImproperlyConfigured(f"{_name}: media of cases still being worked on is never purged")
 
 # --- security -------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -69,8 +69,11 @@ class Case(models.Model):
 
     class Meta:
         indexes = [
+            # The reviewer queue pages by keyset on (created_at, id), within a state or across all.
             models.Index(fields=["state", "created_at"]),
+            models.Index(fields=["created_at", "id"], name="case_created_keyset_idx"),
             models.Index(fields=["partner", "reference"]),
+            models.Index(fields=["reference"], name="case_reference_idx"),
         ]
 
     def __str__(self) -> str:

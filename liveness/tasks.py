@@ -28,3 +28,11 @@ def checks_requeue_stuck() -> int:
     for check_id in check_ids:
         check_run_task.delay(check_id)
     return len(check_ids)
+
+
+@shared_task(ignore_result=True, name="liveness.tasks.media_purge_expired")
+def media_purge_expired() -> int:
+    """Beat: delete the media of cases past their retention period (liveness.security.retention)."""
+    from .security import retention
+
+    return retention.media_purge_expired().blobs

@@ -1,0 +1,1 @@
+"""Security services: media key rotation (``keys``) and media retention (``retention``)."""
