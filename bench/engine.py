@@ -213,7 +213,7 @@ def main() -> int:
         print(f"  {k:40s} {x['median_s']:6.2f}s {x['p95_s']:5.2f}s   {x['rtf_median']:.3f}    {x['rtf_p95']:.3f}")
     print("  target: real-time factor <= 0.5 on one core")
 
-    d = results["digits"] = bench_digits(3 if q else 6, 6 if q else 18)
+    d = results["digits"] = bench_digits(3 if q else 8, 6 if q else 18)
     print("\n## spoken digits (pocketsphinx, 4-digit grammar)")
     for k in ("good_voices", "hard_voices"):
         x = d[k]

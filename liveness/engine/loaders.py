@@ -74,12 +74,13 @@ def digit_decoder():
     """A pocketsphinx decoder with only the digit words in its dictionary and no language model.
 
     ``silprob`` 0.1 (default 0.005) makes pauses between digits cheap, which suits a code read
-    digit by digit."""
+    digit by digit; ``topn`` 16 (default 4) scores more Gaussians per frame, measured +3 points
+    of exact-utterance accuracy for ~10% more decoding time (bench/engine.py)."""
 
     def make():
         from pocketsphinx import Decoder
 
-        return Decoder(lm=None, dict=DIGIT_DICT, loglevel="FATAL", silprob=0.1)
+        return Decoder(lm=None, dict=DIGIT_DICT, loglevel="FATAL", silprob=0.1, topn=16)
 
     return _get("sphinx", make)
 

@@ -27,6 +27,7 @@ LIP_CORR_OK, LIP_CORR_MIN = 0.50, 0.20        # best Pearson r of lip gap vs. sp
 LIP_MAX_LAG_S = 0.25
 MAX_DESCRIPTORS = 4
 WRONG_DIGITS_PENALTY = 50.0
+HARD_PENALTY = 35.0  # at least this for every hard failure that still gets a score: alone it ends below 70
 
 
 class VideoDecodeError(ValueError):
@@ -331,7 +332,7 @@ def analyse_digit_video(video: bytes, *, digits: str, card: bytes | None = None,
         scored = False
     else:
         if ratio < FACE_RATIO_MIN:
-            sc.add(codes.FACE_LOST, f"face visible in {ratio:.0%} of frames, below {FACE_RATIO_MIN:.0%}", 20.0, hard=True)
+            sc.add(codes.FACE_LOST, f"face visible in {ratio:.0%} of frames, below {FACE_RATIO_MIN:.0%}", HARD_PENALTY, hard=True)
         else:
             sc.soft(codes.FACE_LOST, f"face visible in {ratio:.0%} of frames (under {FACE_RATIO_OK:.0%})",
                     ramp(ratio, FACE_RATIO_OK, FACE_RATIO_MIN, 20.0))
@@ -359,7 +360,7 @@ def analyse_digit_video(video: bytes, *, digits: str, card: bytes | None = None,
             worst = max(dists) if dists else 0.0
             m["identity_max_distance"] = worst
             if worst > SAME_PERSON_MAX:
-                sc.add(codes.FACE_CHANGED, f"the face changed during the clip (descriptor distance {worst:.2f} above {SAME_PERSON_MAX})", 30.0, hard=True)
+                sc.add(codes.FACE_CHANGED, f"the face changed during the clip (descriptor distance {worst:.2f} above {SAME_PERSON_MAX})", HARD_PENALTY + 5, hard=True)
             else:
                 sc.soft(codes.FACE_CHANGED, f"face descriptors vary within the clip (distance {worst:.2f} above {SAME_PERSON_OK})",
                         ramp(worst, SAME_PERSON_OK, SAME_PERSON_MAX, 20.0))
@@ -392,12 +393,12 @@ def analyse_digit_video(video: bytes, *, digits: str, card: bytes | None = None,
         m["lip_corr"] = corr
         m["lip_lag_s"] = lag / SAMPLE_FPS
         if lip_range < LIP_RANGE_MIN:
-            sc.add(codes.NO_LIP_MOVEMENT, f"mouth opening varies by {lip_range:.3f} of the eye distance, below {LIP_RANGE_MIN}", 40.0, hard=True)
+            sc.add(codes.NO_LIP_MOVEMENT, f"mouth opening varies by {lip_range:.3f} of the eye distance, below {LIP_RANGE_MIN}", HARD_PENALTY + 5, hard=True)
         else:
             sc.soft(codes.NO_LIP_MOVEMENT, f"little mouth movement ({lip_range:.3f} of the eye distance, under {LIP_RANGE_OK})",
                     ramp(lip_range, LIP_RANGE_OK, LIP_RANGE_MIN, 20.0))
             if corr < LIP_CORR_MIN:
-                sc.add(codes.LIPS_OUT_OF_SYNC, f"mouth movement does not follow the speech (correlation {corr:.2f} below {LIP_CORR_MIN})", 40.0, hard=True)
+                sc.add(codes.LIPS_OUT_OF_SYNC, f"mouth movement does not follow the speech (correlation {corr:.2f} below {LIP_CORR_MIN})", HARD_PENALTY + 5, hard=True)
             else:
                 sc.soft(codes.LIPS_OUT_OF_SYNC, f"mouth movement follows the speech only loosely (correlation {corr:.2f} under {LIP_CORR_OK})",
                         ramp(corr, LIP_CORR_OK, LIP_CORR_MIN, 30.0))

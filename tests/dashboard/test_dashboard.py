@@ -135,7 +135,8 @@ def test_case_page_shows_scores_thresholds_catalogue_and_is_audited(client, revi
     html = response.content.decode()
     assert response.status_code == 200 and response["Cache-Control"].startswith("max-age=0")
     assert "no-store" in response["Cache-Control"]
-    assert "41.5" in html and "threshold 60" in html and "policy v1" in html
+    threshold = ThresholdPolicy.objects.get(provider="local", metric="liveness", version=1).value
+    assert "41.5" in html and f"threshold {threshold:g}" in html and "policy v1" in html
     assert "req-abc-123" in html and "321 ms" in html and "<details>" in html
     assert "-5008" in html and "Suggested user action" in html
     assert _url("media", review_case, blob_id=review_case.selfie_blob.id) in html
