@@ -19,12 +19,13 @@ DASHBOARD_PERMISSIONS = {
     "case_approve_over_failed": "Can approve a case with a failed check (four eyes: supervisor)",
     "audit_view": "Can read and export the audit log",
     "threshold_change": "Can change threshold policies",
+    "case_assign_others": "Can assign a case to another reviewer",
 }
 
 #: The roles. A data migration (0003_dashboard) creates these groups with these permissions.
 DASHBOARD_GROUPS = {
     "reviewer": ["dashboard_view", "case_decide"],
-    "supervisor": ["dashboard_view", "case_decide", "case_approve_over_failed", "audit_view"],
+    "supervisor": ["dashboard_view", "case_decide", "case_approve_over_failed", "audit_view", "case_assign_others"],
     "compliance_admin": ["dashboard_view", "audit_view", "threshold_change"],
 }
 

@@ -380,3 +380,13 @@ def threshold_preview(*, provider: str, metric: str, value: float, current: floa
         value=value, current=current, scale=scale, sample=len(values), pass_to_fail=pass_to_fail,
         fail_to_pass=fail_to_pass, meaning=threshold_meaning(provider=provider, metric=metric, value=value),
         bins=bins, current_x=round(current / scale * HIST_W, 1), proposed_x=round(value / scale * HIST_W, 1))
+
+
+def assignable_reviewers() -> list:
+    """Active staff who may decide cases: the people a supervisor can hand a case to."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Q
+
+    decide = Q(groups__permissions__codename="case_decide") | Q(user_permissions__codename="case_decide")
+    return list(get_user_model().objects.filter(is_active=True, is_staff=True).filter(decide | Q(is_superuser=True))
+                .distinct().order_by("username")[:500])

@@ -49,6 +49,11 @@ OUTCOME_STATE = {
 PERM_DECIDE = "liveness.case_decide"
 PERM_APPROVE_OVER_FAILED = "liveness.case_approve_over_failed"
 PERM_THRESHOLD_CHANGE = "liveness.threshold_change"
+PERM_ASSIGN_OTHERS = "liveness.case_assign_others"
+
+
+class AssignmentRefused(Exception):
+    pass
 
 
 class DecisionRefused(Exception):
@@ -130,7 +135,15 @@ def decision_make(
 @transaction.atomic
 def case_assign(*, case: Case, assignee: AbstractBaseUser, actor: AbstractBaseUser,
                 ip_address: str | None = None) -> CaseAssignment:
-    """Make ``assignee`` the one reviewer working the case (replacing any previous one), audited."""
+    """Make ``assignee`` the one reviewer working the case (replacing any previous one), audited.
+
+    Anyone who may decide takes a case for themselves; handing it to someone else needs
+    the supervisor's ``case_assign_others``, and the assignee must be able to work cases.
+    """
+    if assignee.pk != actor.pk and not actor.has_perm(PERM_ASSIGN_OTHERS):
+        raise AssignmentRefused("Only a supervisor can assign a case to someone else.")
+    if not (assignee.is_active and assignee.is_staff and assignee.has_perm(PERM_DECIDE)):
+        raise AssignmentRefused(f"{assignee.get_username()} cannot work cases (not an active reviewer).")
     previous = CaseAssignment.objects.select_for_update().filter(case=case).first()
     assignment, _ = CaseAssignment.objects.update_or_create(case=case, defaults={"assignee": assignee})
     audit_record(action="case.assigned", actor=actor, actor_label=actor_label_for(actor), case=case,

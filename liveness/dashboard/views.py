@@ -10,6 +10,7 @@ import csv
 import functools
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, StreamingHttpResponse
@@ -78,6 +79,7 @@ def case_detail(request, public_id):
         "can_decide": request.user.has_perm(services.PERM_DECIDE),
         "can_approve_over_failed": request.user.has_perm(services.PERM_APPROVE_OVER_FAILED),
         "reason_codes": services.REASON_CODES,
+        "assignable": selectors.assignable_reviewers() if request.user.has_perm(services.PERM_ASSIGN_OTHERS) else [],
     })
 
 
@@ -108,8 +110,18 @@ def case_decide(request, public_id):
 @dashboard_required()
 def case_assign(request, public_id):
     case = _case_or_404(public_id)
-    services.case_assign(case=case, assignee=request.user, actor=request.user, ip_address=_ip(request))
-    messages.success(request, "Assigned to you.")
+    assignee = request.user
+    if request.POST.get("assignee"):
+        assignee = get_user_model().objects.filter(username=request.POST["assignee"]).first()
+        if assignee is None:
+            return render(request, "dashboard/refused.html", {"case": case, "title": "Assignment refused",
+                                                               "message": "No such reviewer."}, status=400)
+    try:
+        services.case_assign(case=case, assignee=assignee, actor=request.user, ip_address=_ip(request))
+    except services.AssignmentRefused as exc:
+        return render(request, "dashboard/refused.html", {"case": case, "title": "Assignment refused",
+                                                           "message": str(exc)}, status=403)
+    messages.success(request, "Assigned to you." if assignee == request.user else f"Assigned to {assignee.get_username()}.")
     return redirect(request.POST.get("next") if request.POST.get("next", "").startswith("/dashboard/")
                     else reverse("dashboard:case", kwargs={"public_id": case.public_id}))
 

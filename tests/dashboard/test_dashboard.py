@@ -263,3 +263,26 @@ def test_audit_page_filters_and_csv_export(client, supervisor, review_case):
     assert rows[0][:3] == ["created_at", "actor", "action"]
     assert {"case.opened", "case.transition", "case.viewed"} <= {r[2] for r in rows[1:]}
     assert AuditEvent.objects.filter(action="audit.exported", actor=supervisor).exists()
+
+
+def test_a_supervisor_assigns_a_case_to_a_reviewer_and_a_reviewer_cannot(client, review_case):
+    from tests.dashboard.conftest import PASSWORD, role_user
+
+    rita = role_user("rita-assignee", "reviewer")
+    sam = role_user("sam-supervisor", "supervisor")
+    outsider = role_user("olga-admin", "compliance_admin")
+
+    client.login(username=rita.username, password=PASSWORD)
+    refused = client.post(_url("assign", review_case), {"assignee": sam.username})
+    assert refused.status_code == 403 and b"Only a supervisor" in refused.content
+
+    client.login(username=sam.username, password=PASSWORD)
+    page = client.get(_url("case", review_case)).content.decode()
+    assert f'<option value="{rita.username}">' in page and f'<option value="{outsider.username}">' not in page
+    assert client.post(_url("assign", review_case), {"assignee": outsider.username}).status_code == 403
+    client.post(_url("assign", review_case), {"assignee": rita.username})
+
+    review_case.refresh_from_db()
+    assert review_case.assignment.assignee == rita
+    event = AuditEvent.objects.filter(action="case.assigned").latest("created_at")
+    assert event.actor == sam and event.details["assignee"] == rita.username
