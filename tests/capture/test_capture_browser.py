@@ -15,10 +15,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from django.conf import settings
 from django.db import connections
 
 from liveness import media
-from liveness.models import Case, CaseKind, CaseState, Submission
+from liveness.models import Case, CaseKind, CaseState, MediaBlob, Submission
+from liveness.providers import catalogue
 from liveness.providers.local import LocalProvider
 from tests import mediagen
 
@@ -64,13 +66,20 @@ def wav_write(path: Path, speech: bytes, *, lead_in: float, total: float) -> Non
         w.writeframes(np.clip(track * 32767, -32768, 32767).astype(np.int16).tobytes())
 
 
+def fake_devices(folder: Path, spoken: str = DIGITS) -> dict:
+    """The fake camera (a face mouthing ``spoken``) and microphone (espeak reading ``spoken``) files."""
+    total = LEAD_IN + 4.6
+    y4m, wav = folder / "face.y4m", folder / "digits.wav"
+    y4m_write(y4m, mediagen.digit_video(DIGITS, spoken=spoken, lead_in=LEAD_IN, duration=total))
+    wav_write(wav, mediagen.speech_wav(spoken), lead_in=LEAD_IN, total=total)
+    return {"y4m": y4m, "wav": wav}
+
+
 @pytest.fixture(scope="module")
 def fake_media(tmp_path_factory):
     folder = tmp_path_factory.mktemp("fake-media")
-    total = LEAD_IN + 4.6
-    y4m, wav = folder / "face.y4m", folder / "digits.wav"
-    y4m_write(y4m, mediagen.digit_video(DIGITS, lead_in=LEAD_IN, duration=total))
-    wav_write(wav, mediagen.speech_wav(DIGITS), lead_in=LEAD_IN, total=total)
+    devices = fake_devices(folder)
+    y4m, wav = devices["y4m"], devices["wav"]
     card = folder / "card.jpg"
     card.write_bytes(mediagen.card_jpeg())
     gif = folder / "card.gif"
@@ -99,6 +108,28 @@ def _shot(page, name):
     page.screenshot(path=str(SHOTS / f"capture-{name}.png"), full_page=True)
 
 
+def _record_digit_video(page, while_recording=None):
+    """On the video page: ask for the digits (the pinned DIGITS), record 4 s, wait for the playback."""
+    page.click("#get-digits")
+    page.wait_for_selector("#digits:not([hidden])")
+    assert page.inner_text("#digits") == DIGITS
+    page.wait_for_selector("#record:not([hidden])")
+    page.click("#record")
+    page.wait_for_selector("#countdown:not([hidden])")
+    page.wait_for_selector("#rec:not([hidden])", timeout=6_000)
+    if while_recording:
+        while_recording()
+    page.wait_for_selector("#playback:not([hidden])", timeout=10_000)
+    assert int(page.get_attribute("#playback", "data-recorded")) > 10_000
+
+
+def _wait_for_outcome(page):
+    """The status page polls status.json until the worker's outcome shows."""
+    page.wait_for_function(
+        "() => !document.getElementById('status-message').className.includes('outcome-processing')",
+        timeout=120_000)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_record_a_digit_video_and_take_a_selfie_in_chromium(live_server, fake_media, monkeypatch, celery_worker):
     assert shutil.which(CHROMIUM), "Debian chromium is required (scripts/test installs it)"
@@ -119,16 +150,7 @@ def test_record_a_digit_video_and_take_a_selfie_in_chromium(live_server, fake_me
             page.click("#start-video")
             page.wait_for_selector("#video-app")
             _shot(page, "video-en-phone")
-            page.click("#get-digits")
-            page.wait_for_selector("#digits:not([hidden])")
-            assert page.inner_text("#digits") == DIGITS
-            page.wait_for_selector("#record:not([hidden])")
-            page.click("#record")
-            page.wait_for_selector("#countdown:not([hidden])")
-            page.wait_for_selector("#rec:not([hidden])", timeout=6_000)
-            _shot(page, "video-recording-en-phone")
-            page.wait_for_selector("#playback:not([hidden])", timeout=10_000)
-            assert int(page.get_attribute("#playback", "data-recorded")) > 10_000
+            _record_digit_video(page, while_recording=lambda: _shot(page, "video-recording-en-phone"))
             # the client refuses a GIF before any upload
             page.set_input_files("#card", str(fake_media["gif"]))
             assert page.is_visible("#client-error") and page.is_disabled("#send")
@@ -147,9 +169,7 @@ def test_record_a_digit_video_and_take_a_selfie_in_chromium(live_server, fake_me
             assert submission.challenge.digits == DIGITS and submission.card is not None
 
             # the worker runs the check; the page polls status.json until an outcome shows
-            page.wait_for_function(
-                "() => !document.getElementById('status-message').className.includes('outcome-processing')",
-                timeout=120_000)
+            _wait_for_outcome(page)
             case.refresh_from_db()
             assert case.state in (CaseState.APPROVED, CaseState.MANUAL_REVIEW, CaseState.RETAKE_REQUESTED,
                                   CaseState.REJECTED)
@@ -177,9 +197,7 @@ def test_record_a_digit_video_and_take_a_selfie_in_chromium(live_server, fake_me
             selfie = media.image_normalise(media.blob_read(Submission.objects.get(case=selfie_case).selfie))
             assert abs(selfie.width / selfie.height - 3 / 4) < 0.01
             # wait for this check too, so the worker is idle when the test ends
-            page.wait_for_function(
-                "() => !document.getElementById('status-message').className.includes('outcome-processing')",
-                timeout=120_000)
+            _wait_for_outcome(page)
             _shot(page, "status-zh-hans-phone")
             context.close()
 
@@ -218,4 +236,119 @@ def test_record_a_digit_video_and_take_a_selfie_in_chromium(live_server, fake_me
             browser.close()
             # Playwright's sync API runs this block in its own context, so the queries above used their
             # own database connection: close it, or the test database cannot be dropped at the end.
+            connections.close_all()
+
+
+WRONG_DIGITS_SPOKEN = "5807"  # shares no digit with DIGITS
+
+
+@pytest.mark.django_db(transaction=True)
+def test_wrong_digits_read_aloud_end_at_please_try_again_with_the_catalogue_message(
+        live_server, fake_media, tmp_path, monkeypatch, celery_worker):
+    """The page shows 1234; the person (fake camera + microphone) reads 5807; the engine says why, in words."""
+    monkeypatch.setattr(LocalProvider, "challenge_digits", lambda self: DIGITS)
+    wrong = fake_devices(tmp_path, spoken=WRONG_DIGITS_SPOKEN)
+    celery_worker()
+
+    with sync_api.sync_playwright() as p:
+        browser = _launch(p, wrong)
+        try:
+            context = _context(browser, live_server, "en", PHONE)
+            page = context.new_page()
+            errors: list[str] = []
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page.goto("/")
+            page.click("#start-video")
+            page.wait_for_selector("#video-app")
+            _record_digit_video(page)
+            page.set_input_files("#card", str(fake_media["card"]))
+            page.click("#send")
+            page.wait_for_url("**/status/", timeout=30_000)
+            _wait_for_outcome(page)
+            assert errors == []
+
+            case = Case.objects.get(kind=CaseKind.DIGIT_VIDEO)
+            assert Submission.objects.get(case=case).challenge.digits == DIGITS
+            assert case.state == CaseState.RETAKE_REQUESTED
+            check = case.checks.exclude(error_code="").order_by("-created_at").first()
+            assert check is not None and check.passed is False
+            assert (check.error_vendor, check.error_code) == ("local", "LOCAL_WRONG_DIGITS"), check.findings
+            expected = catalogue.lookup("local", "LOCAL_WRONG_DIGITS").user_message_en
+
+            message = page.inner_text("#status-message").strip()
+            assert "outcome-retry" in page.get_attribute("#status-message", "class")
+            assert message == f"Please try again: {expected}"
+            assert page.is_visible("#retry-link")
+            # what the person sees carries no vendor code, score, finding or recognised digits
+            text = page.inner_text("body")
+            assert "LOCAL_" not in text and "score" not in text.lower() and "correlation" not in text
+            assert check.recognised_digits not in text if check.recognised_digits else True
+            assert WRONG_DIGITS_SPOKEN not in text
+            # a reload renders the same outcome server-side (not only the polled JSON)
+            page.reload()
+            assert page.inner_text("#status-message").strip() == f"Please try again: {expected}"
+            # and the retake page repeats the reason
+            page.click("#retry-link")
+            page.wait_for_selector("#video-app")
+            assert page.inner_text(".notice") == expected
+            context.close()
+        finally:
+            browser.close()
+            connections.close_all()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_oversized_selfie_is_refused_in_the_page_and_by_the_server(live_server, fake_media, tmp_path):
+    """Over KYC_MAX_IMAGE_BYTES: the page says so and sends nothing; a forced upload gets 413, nothing stored."""
+    limit = settings.KYC_MAX_IMAGE_BYTES
+    big = tmp_path / "big-selfie.jpg"
+    photo = mediagen.selfie_jpeg()
+    big.write_bytes(photo + b"\0" * (limit + 1 - len(photo)))  # a decodable JPEG with padding after EOI
+    assert big.stat().st_size == limit + 1
+    media_root = Path(settings.MEDIA_ROOT)
+    stored_before = sorted(str(f) for f in media_root.rglob("*") if f.is_file()) if media_root.exists() else []
+
+    with sync_api.sync_playwright() as p:
+        browser = _launch(p, fake_media)
+        try:
+            context = _context(browser, live_server, "en", PHONE)
+            page = context.new_page()
+            uploads: list[str] = []
+            page.on("request", lambda r: uploads.append(r.url) if "/upload/" in r.url else None)
+            page.goto("/")
+            page.click("#start-selfie")
+            page.wait_for_selector("#selfie-form")
+            assert int(page.get_attribute("#selfie-form", "data-max-bytes")) == limit
+            page.set_input_files("input[name=selfie]", str(big))
+            assert page.is_visible("#client-error")
+            assert page.inner_text("#client-error") == "The file is too large."
+            assert page.is_hidden("#preview-wrap")
+            page.click("#send")  # the submit handler checks again and refuses
+            assert page.inner_text("#client-error") == "The file is too large."
+            assert page.is_hidden("#progress")
+            page.wait_for_timeout(500)
+            assert uploads == [] and "/status/" not in page.url
+            assert Submission.objects.count() == 0
+
+            # bypass the page's check: the server refuses the same bytes with 413 and keeps nothing
+            answer = page.evaluate("""async ({url, size}) => {
+                const data = new FormData();
+                data.append("selfie", new File([new Uint8Array(size)], "big.jpg", {type: "image/jpeg"}));
+                const token = document.querySelector("input[name=csrfmiddlewaretoken]").value;
+                const r = await fetch(url, {method: "POST", body: data,
+                                            headers: {"X-CSRFToken": token, "Accept": "application/json"}});
+                return {status: r.status, body: await r.json()};
+            }""", {"url": page.get_attribute("#selfie-form", "data-upload-url"), "size": limit + 1})
+            assert answer["status"] == 413
+            assert answer["body"]["error"]["code"] == "too_large"
+            assert answer["body"]["error"]["message"] == "The file is too large."
+            assert len(uploads) == 1  # only the forced request went out
+            case = Case.objects.get(kind=CaseKind.SELFIE)
+            assert case.state == CaseState.AWAITING_SUBMISSION
+            assert Submission.objects.count() == 0 and case.checks.count() == 0 and MediaBlob.objects.count() == 0
+            stored_after = sorted(str(f) for f in media_root.rglob("*") if f.is_file()) if media_root.exists() else []
+            assert stored_after == stored_before
+            context.close()
+        finally:
+            browser.close()
             connections.close_all()
