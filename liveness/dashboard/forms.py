@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from django import forms
 
-from ..models import CaseState, DecisionOutcome
+from ..models import CaseKind, CaseState, DecisionOutcome
 from .selectors import AuditFilter, QueueFilter
 from .services import REASON_CODES
 
@@ -84,3 +84,8 @@ class AuditFilterForm(forms.Form):
         d = self.cleaned_data
         return AuditFilter(action=d.get("action", ""), actor=d.get("actor", ""), case=d.get("case", ""),
                            created_from=d.get("created_from"), created_to=d.get("created_to"))
+
+
+class InviteForm(forms.Form):
+    kind = forms.ChoiceField(choices=CaseKind.choices, initial=CaseKind.SELFIE)
+    reference = forms.CharField(max_length=200, required=False, label="Your reference (optional)")

@@ -13,7 +13,7 @@ from django.db import IntegrityError, transaction
 from ..models import (
     Case, CaseAssignment, CaseNote, CaseState, Check, CheckStatus, Decision, DecisionOutcome, ThresholdPolicy,
 )
-from ..services import IllegalTransition, audit_record, case_transition, threshold_policy_current
+from ..services import IllegalTransition, audit_record, case_open, case_transition, threshold_policy_current
 
 #: Structured reasons per outcome: code → (label for the reviewer, default message for the end user).
 REASON_CODES: dict[str, dict[str, tuple[str, str]]] = {
@@ -254,3 +254,14 @@ def json_compact(data) -> str:
     import json
 
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def case_invite(*, kind: str, reference: str, actor: AbstractBaseUser,
+                ip_address: str | None = None) -> tuple[Case, str]:
+    """Open a case on a reviewer's behalf and return it with its capture token (to send to the person)."""
+    from ..capture.links import capture_token_make
+
+    case = case_open(kind=kind, reference=reference, actor=actor, actor_label=actor_label_for(actor))
+    audit_record(action="case.invited", actor=actor, actor_label=actor_label_for(actor), case=case,
+                 ip_address=ip_address, details={"kind": kind})
+    return case, capture_token_make(case=case)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("cases/<uuid:public_id>/assign/", views.case_assign, name="assign"),
     path("cases/<uuid:public_id>/notes/", views.case_note, name="note"),
     path("cases/<uuid:public_id>/media/<uuid:blob_id>/", views.case_media, name="media"),
+    path("invite/", views.invite, name="invite"),
     path("thresholds/", views.thresholds, name="thresholds"),
     path("thresholds/<str:provider>/<str:metric>/", views.threshold_edit, name="threshold_edit"),
     path("audit/", views.audit, name="audit"),

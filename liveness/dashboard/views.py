@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import functools
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.views import redirect_to_login
@@ -20,7 +21,7 @@ from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from . import selectors, services
-from .forms import AuditFilterForm, DecisionForm, NoteForm, QueueFilterForm, ThresholdForm
+from .forms import AuditFilterForm, DecisionForm, InviteForm, NoteForm, QueueFilterForm, ThresholdForm
 
 PERM_VIEW = "liveness.dashboard_view"
 PERM_AUDIT = "liveness.audit_view"
@@ -232,3 +233,20 @@ def audit_csv(request):
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="audit.csv"'
     return response
+
+
+@require_http_methods(["GET", "POST"])
+@dashboard_required(services.PERM_DECIDE)
+def invite(request):
+    """A reviewer opens a case for someone and gets the capture link to send them."""
+    form = InviteForm(request.POST or None)
+    link = case = None
+    if request.method == "POST" and form.is_valid():
+        case, token = services.case_invite(kind=form.cleaned_data["kind"], reference=form.cleaned_data["reference"],
+                                           actor=request.user, ip_address=_ip(request))
+        link = request.build_absolute_uri(reverse("liveness:capture", kwargs={"token": token}))
+        form = InviteForm()
+    link_hours = round(settings.KYC_CAPTURE_LINK_MAX_AGE / 3600, 1)
+    return render(request, "dashboard/invite.html", {"form": form, "link": link, "invited": case,
+                                                     "link_hours": f"{link_hours:g}"},
+                  status=400 if request.method == "POST" and link is None else 200)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -286,3 +287,27 @@ def test_a_supervisor_assigns_a_case_to_a_reviewer_and_a_reviewer_cannot(client,
     assert review_case.assignment.assignee == rita
     event = AuditEvent.objects.filter(action="case.assigned").latest("created_at")
     assert event.actor == sam and event.details["assignee"] == rita.username
+
+
+def test_a_reviewer_invites_someone_and_the_link_opens_that_case(client, reviewer):
+    from tests.dashboard.conftest import PASSWORD
+
+    client.login(username=reviewer.username, password=PASSWORD)
+    response = client.post("/dashboard/invite/", {"kind": "digit_video", "reference": "invite-7"})
+
+    assert response.status_code == 200
+    case = Case.objects.get(reference="invite-7")
+    assert case.kind == "digit_video" and case.state == CaseState.AWAITING_SUBMISSION
+    link = re.search(r'id="capture-link" readonly value="([^"]+)"', response.content.decode()).group(1)
+    client.logout()
+    assert client.get(link).status_code == 200  # the person needs no login
+    assert AuditEvent.objects.filter(case=case, action="case.invited", actor=reviewer).exists()
+
+
+def test_an_invite_needs_the_decide_permission(client):
+    from tests.dashboard.conftest import PASSWORD, role_user
+
+    admin = role_user("carla-admin", "compliance_admin")
+    client.login(username=admin.username, password=PASSWORD)
+    assert client.post("/dashboard/invite/", {"kind": "selfie"}).status_code == 403
+    assert not Case.objects.exists()
