@@ -124,10 +124,6 @@ class Challenge(models.Model):
     def __str__(self) -> str:
         return f"Challenge {self.digits} for case {self.case_id}"
 
-    @property
-    def is_usable(self) -> bool:
-        return self.used_at is None and self.expires_at > timezone.now()
-
 
 class Submission(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="submissions")

@@ -10,10 +10,6 @@ from django.utils import timezone
 from .models import Case, Check, CheckStatus
 
 
-def case_get(*, public_id) -> Case | None:
-    return Case.objects.filter(public_id=public_id).first()
-
-
 def case_checks(*, case: Case) -> QuerySet[Check]:
     return (
         Check.objects.filter(case=case)

@@ -1,7 +1,7 @@
 """The result type every engine entry point returns, and the penalty bookkeeping behind scores."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from . import codes
 

@@ -22,7 +22,6 @@ Contract for implementers:
 """
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
@@ -88,11 +87,6 @@ class ProviderResult:
 
     def score(self, metric: str) -> Score | None:
         return next((s for s in self.scores if s.metric == metric), None)
-
-    def as_json(self) -> dict[str, Any]:
-        data = dataclasses.asdict(self)
-        data.pop("photos")
-        return data
 
 
 class ProviderError(Exception):

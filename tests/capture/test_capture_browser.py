@@ -97,11 +97,15 @@ def _launch(p, fake_media):
         f"--use-file-for-fake-audio-capture={fake_media['wav']}"])
 
 
-def _context(browser, live_server, lang, viewport):
+def _page(browser, live_server, lang, viewport):
+    """A page in a fresh context (language, viewport, camera+mic allowed) and the list of its JS errors."""
     context = browser.new_context(viewport=viewport, extra_http_headers={"Accept-Language": lang},
                                   permissions=["camera", "microphone"], base_url=live_server.url)
     context.set_default_timeout(20_000)
-    return context
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    return page, errors
 
 
 def _shot(page, name):
@@ -141,10 +145,7 @@ def test_record_a_digit_video_and_take_a_selfie_in_chromium(live_server, fake_me
         browser = _launch(p, fake_media)
         try:
             # --- digit video, English, phone ---------------------------------------------------
-            context = _context(browser, live_server, "en", PHONE)
-            page = context.new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page, errors = _page(browser, live_server, "en", PHONE)
             page.goto("/")
             _shot(page, "start-en-phone")
             page.click("#start-video")
@@ -175,11 +176,10 @@ def test_record_a_digit_video_and_take_a_selfie_in_chromium(live_server, fake_me
                                   CaseState.REJECTED)
             assert page.inner_text("#status-message").strip()
             _shot(page, "status-en-phone")
-            context.close()
+            page.context.close()
 
             # --- selfie with the camera, Simplified Chinese, phone ---------------------------------
-            context = _context(browser, live_server, "zh-hans", PHONE)
-            page = context.new_page()
+            page, _ = _page(browser, live_server, "zh-hans", PHONE)
             page.goto("/")
             assert "身份验证" in page.inner_text("h1")
             _shot(page, "start-zh-hans-phone")
@@ -199,12 +199,11 @@ def test_record_a_digit_video_and_take_a_selfie_in_chromium(live_server, fake_me
             # wait for this check too, so the worker is idle when the test ends
             _wait_for_outcome(page)
             _shot(page, "status-zh-hans-phone")
-            context.close()
+            page.context.close()
 
             # --- the other screenshots: desktop in both languages, video page in Chinese ------------
             for lang in ("en", "zh-hans"):
-                context = _context(browser, live_server, lang, DESKTOP)
-                page = context.new_page()
+                page, _ = _page(browser, live_server, lang, DESKTOP)
                 page.goto("/")
                 _shot(page, f"start-{lang}-desktop")
                 page.click("#start-video")
@@ -217,21 +216,19 @@ def test_record_a_digit_video_and_take_a_selfie_in_chromium(live_server, fake_me
                 page.click("#start-selfie")
                 page.wait_for_selector("#selfie-form")
                 _shot(page, f"selfie-{lang}-desktop")
-                context.close()
-            context = _context(browser, live_server, "zh-hans", PHONE)
-            page = context.new_page()
+                page.context.close()
+            page, _ = _page(browser, live_server, "zh-hans", PHONE)
             page.goto("/")
             page.click("#start-video")
             page.wait_for_selector("#video-app")
             _shot(page, "video-zh-hans-phone")
-            context.close()
-            context = _context(browser, live_server, "en", PHONE)
-            page = context.new_page()
+            page.context.close()
+            page, _ = _page(browser, live_server, "en", PHONE)
             page.goto("/")
             page.click("#start-selfie")
             page.wait_for_selector("#selfie-form")
             _shot(page, "selfie-en-phone")
-            context.close()
+            page.context.close()
         finally:
             browser.close()
             # Playwright's sync API runs this block in its own context, so the queries above used their
@@ -253,10 +250,7 @@ def test_wrong_digits_read_aloud_end_at_please_try_again_with_the_catalogue_mess
     with sync_api.sync_playwright() as p:
         browser = _launch(p, wrong)
         try:
-            context = _context(browser, live_server, "en", PHONE)
-            page = context.new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            page, errors = _page(browser, live_server, "en", PHONE)
             page.goto("/")
             page.click("#start-video")
             page.wait_for_selector("#video-app")
@@ -291,7 +285,7 @@ def test_wrong_digits_read_aloud_end_at_please_try_again_with_the_catalogue_mess
             page.click("#retry-link")
             page.wait_for_selector("#video-app")
             assert page.inner_text(".notice") == expected
-            context.close()
+            page.context.close()
         finally:
             browser.close()
             connections.close_all()
@@ -311,8 +305,7 @@ def test_an_oversized_selfie_is_refused_in_the_page_and_by_the_server(live_serve
     with sync_api.sync_playwright() as p:
         browser = _launch(p, fake_media)
         try:
-            context = _context(browser, live_server, "en", PHONE)
-            page = context.new_page()
+            page, _ = _page(browser, live_server, "en", PHONE)
             uploads: list[str] = []
             page.on("request", lambda r: uploads.append(r.url) if "/upload/" in r.url else None)
             page.goto("/")
@@ -348,7 +341,7 @@ def test_an_oversized_selfie_is_refused_in_the_page_and_by_the_server(live_serve
             assert Submission.objects.count() == 0 and case.checks.count() == 0 and MediaBlob.objects.count() == 0
             stored_after = sorted(str(f) for f in media_root.rglob("*") if f.is_file()) if media_root.exists() else []
             assert stored_after == stored_before
-            context.close()
+            page.context.close()
         finally:
             browser.close()
             connections.close_all()
