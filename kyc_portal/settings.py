@@ -266,6 +266,12 @@ for _key, _raw in env.ENVIRON.items():
 # How long a capture link (signed, naming one case) stays valid, in seconds.
 KYC_CAPTURE_LINK_MAX_AGE = env.int("KYC_CAPTURE_LINK_MAX_AGE", default=24 * 3600)
 
+# Capture pages: this many failed submissions within the window block new uploads for the case
+# (the person is told to wait that many minutes).
+KYC_CAPTURE_MAX_FAILURES = int(_positive("KYC_CAPTURE_MAX_FAILURES", env.int("KYC_CAPTURE_MAX_FAILURES", default=5)))
+KYC_CAPTURE_FAILURE_WINDOW_MINUTES = int(_positive(
+    "KYC_CAPTURE_FAILURE_WINDOW_MINUTES", env.int("KYC_CAPTURE_FAILURE_WINDOW_MINUTES", default=10)))
+
 # What to do when every check passed. False sends even clean cases to a reviewer.
 KYC_AUTO_APPROVE = env.bool("KYC_AUTO_APPROVE", default=True)
 

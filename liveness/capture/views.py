@@ -35,9 +35,6 @@ from .links import CaptureLinkInvalid, capture_token_case, capture_token_make
 SELF_SERVICE = "self-service:web"
 OPEN_STATES = (CaseState.AWAITING_SUBMISSION, CaseState.RETAKE_REQUESTED)
 
-# Cool-down: this many failed submissions within the window block new uploads for the case.
-MAX_FAILED_SUBMISSIONS = 5
-FAILURE_WINDOW = timedelta(minutes=10)
 
 IMAGE_TYPES = ("image/jpeg", "image/png")
 VIDEO_TYPES = ("video/webm", "video/mp4", "video/quicktime", "video/x-matroska")
@@ -54,8 +51,6 @@ ERROR_MESSAGES = {
     "challenge_unknown": gettext_lazy("These digits were not issued for this check."),
     "case_not_accepting": gettext_lazy("This check is not waiting for a new submission."),
     "case_closed": gettext_lazy("This check is not waiting for a new submission."),
-    "too_many_attempts": gettext_lazy(
-        "Too many unsuccessful attempts. Please wait about 10 minutes, then try again."),
     "link_invalid": gettext_lazy("This link is not valid."),
     "link_expired": gettext_lazy("This link has expired."),
 }
@@ -73,7 +68,15 @@ def _case_or_error(request, token):
         return None, render(request, "capture/link_invalid.html", {"reason": exc.reason}, status=status)
 
 
+def cooldown_message() -> str:
+    """The refusal people see while a case cools down; names the configured window."""
+    return _("Too many unsuccessful attempts. Please wait about %(minutes)d minutes, then try again.") % {
+        "minutes": settings.KYC_CAPTURE_FAILURE_WINDOW_MINUTES}
+
+
 def _json_error(code: str, message: str, status: int) -> JsonResponse:
+    if code == "too_many_attempts":
+        message = cooldown_message()
     return JsonResponse({"error": {"code": code, "message": str(ERROR_MESSAGES.get(code, message))}}, status=status)
 
 
@@ -108,13 +111,14 @@ def _js_messages() -> dict:
 
 def failed_recently(case) -> int:
     """Failed submissions of the case within the window (a check that did not pass, or got no answer)."""
-    since = timezone.now() - FAILURE_WINDOW
+    since = timezone.now() - timedelta(minutes=settings.KYC_CAPTURE_FAILURE_WINDOW_MINUTES)
     return case.checks.filter(created_at__gte=since).filter(
         Q(passed=False) | Q(status=CheckStatus.FAILED)).values("submission").distinct().count()
 
 
 def _cooling_down(case) -> bool:
-    return failed_recently(case) >= MAX_FAILED_SUBMISSIONS
+    """KYC_CAPTURE_MAX_FAILURES failed submissions within the window block new uploads for the case."""
+    return failed_recently(case) >= settings.KYC_CAPTURE_MAX_FAILURES
 
 
 @require_http_methods(["GET", "POST"])
@@ -134,13 +138,14 @@ def capture(request, token):
     if case.state not in OPEN_STATES:
         return redirect("liveness:status", token=token)
     ctx = {"case": case, "token": token, "retake": _retake_message(case), "limits": _limits(),
-           "cooling_down": _cooling_down(case), "js_messages": _js_messages()}
+           "cooling_down": _cooling_down(case), "cooldown_message": cooldown_message(),
+           "js_messages": _js_messages()}
     if case.kind == CaseKind.DIGIT_VIDEO:
         return render(request, "capture/video.html", ctx)
     form = SelfieForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST" and ctx["cooling_down"]:
-        form.add_error(None, ERROR_MESSAGES["too_many_attempts"])
+        form.add_error(None, cooldown_message())
         status = 429
     elif request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["selfie"]
@@ -242,7 +247,7 @@ def status_info(case, token: str) -> dict:
     }.get(state, ("waiting", _("We are waiting for your submission.")))
     cooling = state in OPEN_STATES and _cooling_down(case)
     if cooling:
-        message = f"{message} {ERROR_MESSAGES['too_many_attempts']}"
+        message = f"{message} {cooldown_message()}"
     return {
         "state": state, "outcome": outcome, "message": message, "done": state != CaseState.PROCESSING,
         "cooling_down": cooling,

@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from liveness import services
 from liveness.capture.links import capture_token_make
-from liveness.capture.views import MAX_FAILED_SUBMISSIONS
 from liveness.models import (
     Case,
     CaseKind,
@@ -177,6 +176,7 @@ def _failed_submission(case, **check):
 
 
 def test_five_failed_submissions_in_ten_minutes_cool_the_case_down(client):
+    MAX_FAILED_SUBMISSIONS = 5  # the defaults: KYC_CAPTURE_MAX_FAILURES, KYC_CAPTURE_FAILURE_WINDOW_MINUTES=10
     case = _video_case()
     case.state = CaseState.RETAKE_REQUESTED
     case.save()
@@ -199,6 +199,27 @@ def test_five_failed_submissions_in_ten_minutes_cool_the_case_down(client):
         _failed_submission(selfie_case)
     response = client.post(_url("capture", selfie_case), {"selfie": _file("me.jpg", selfie_jpeg(), "image/jpeg")})
     assert response.status_code == 429 and b"10 minutes" in response.content
+
+
+def test_the_cool_down_limit_and_window_come_from_settings(client, settings):
+    settings.KYC_CAPTURE_MAX_FAILURES = 2
+    settings.KYC_CAPTURE_FAILURE_WINDOW_MINUTES = 3
+    case = _video_case()
+    case.state = CaseState.RETAKE_REQUESTED
+    case.save()
+    _failed_submission(case)
+    assert client.post(_url("capture-challenge", case)).status_code == 201
+    _failed_submission(case)
+    old = _failed_submission(case)
+    Check.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(minutes=4))  # outside 3 minutes
+
+    refused = client.post(_url("capture-challenge", case))
+    zh = client.get(_url("status-json", case), HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+
+    assert refused.status_code == 429 and "about 3 minutes" in refused.json()["error"]["message"]
+    assert "约 3 分钟" in zh["message"]
+    Check.objects.filter(case=case).exclude(pk=old.pk).update(created_at=timezone.now() - timedelta(minutes=4))
+    assert client.post(_url("capture-challenge", case)).status_code == 201  # the window has passed
 
 
 def test_status_json_gives_the_outcome_in_words_never_codes_or_scores(client):

@@ -12,8 +12,8 @@ ZH = {
     "These digits have expired; ask for new digits.": "这组数字已过期，请获取新的数字。",
     "These digits were not issued for this check.": "这组数字不属于本次验证。",
     "This check is not waiting for a new submission.": "本次验证目前不接受新的提交。",
-    "Too many unsuccessful attempts. Please wait about 10 minutes, then try again.":
-        "失败次数过多。请等待约 10 分钟后再试。",
+    "Too many unsuccessful attempts. Please wait about %(minutes)d minutes, then try again.":
+        "失败次数过多。请等待约 %(minutes)d 分钟后再试。",
     "This link is not valid.": "此链接无效。",
     "This link has expired.": "此链接已过期。",
     "Your selfie (JPEG or PNG)": "您的自拍照（JPEG 或 PNG）",
