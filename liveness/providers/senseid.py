@@ -18,19 +18,19 @@ from typing import Any, ClassVar
 
 import requests
 
+from . import catalogue
 from .base import Media, Metric, Operation, ProviderError, ProviderResult, Score
-from .senseid_crypto import DEFAULT_IV, DEFAULT_KEY, SenseidCryptoError, encrypt
-from .tencent_faceid import VideoCodes, prepare_video
-from .tencent_iai import (
+from .media_fit import (
     ImageLimits,
     MediaRefused,
-    _as_bool,
-    _number,
+    as_bool,
     fit_image,
-    is_transient,
+    number,
     refused_result,
     strip_images,
 )
+from .senseid_crypto import DEFAULT_IV, DEFAULT_KEY, SenseidCryptoError, encrypt
+from .tencent_faceid import VideoCodes, prepare_video
 
 VENDOR = "senseid"
 PATH = "/identity/silent_image_verification/stateless"
@@ -80,8 +80,8 @@ class SenseidProvider:
         self.timeout = float(config.get("timeout") or 20)
         self.api_key = str(config.get("api_key") or "")
         self.api_key_header = str(config.get("api_key_header") or "X-API-KEY")
-        self.flags = {flag: _as_bool(config.get(flag, True)) for flag in FLAGS}
-        self.fit_media = _as_bool(config.get("fit_media", True))
+        self.flags = {flag: as_bool(config.get(flag, True)) for flag in FLAGS}
+        self.fit_media = as_bool(config.get("fit_media", True))
 
     def challenge_digits(self) -> str:
         """Local digits: SenseID has no challenge API and does not check them (see findings)."""
@@ -175,7 +175,7 @@ class SenseidProvider:
         raw = strip_images(data)
         if code != SUCCESS:
             code_s = str(code)
-            if is_transient(VENDOR, code_s):
+            if catalogue.is_transient(VENDOR, code_s):
                 raise ProviderError(f"SenseID {code}: {message}", vendor=VENDOR, code=code_s, transient=True,
                                     http_status=status, request_id=request_id)
             if code_s in JUDGEMENT_CODES:
@@ -189,7 +189,7 @@ class SenseidProvider:
             raise ProviderError("SenseID answered 1000 without a boolean 'passed'", vendor="http", code="malformed",
                                 transient=True, http_status=status, request_id=request_id)
         result = ProviderResult(vendor=VENDOR, request_id=request_id, findings=findings, raw=raw)
-        liveness = _number(data.get("liveness_score"))
+        liveness = number(data.get("liveness_score"))
         if liveness is not None:
             result.scores.append(Score("liveness_reference", liveness, 1.0))
         if not passed:
@@ -197,7 +197,7 @@ class SenseidProvider:
             result.error_code = liveness_status if liveness_status in LIVENESS_STATUSES else "4007"
             result.error_message = LIVENESS_STATUSES.get(liveness_status, "liveness silent check failed")
             return result
-        verification = _number(data.get("verification_score"))
+        verification = number(data.get("verification_score"))
         if verification is None:
             raise ProviderError("SenseID answered passed=true without verification_score", vendor="http",
                                 code="malformed", transient=True, http_status=status, request_id=request_id)

@@ -6,7 +6,7 @@ video's liveness and compares its best frame with the ID-card photo.
 
 Calls go through the official SDK (``tencentcloud.faceid.v20180301``: ``FaceidClient``,
 ``models.LivenessCompareRequest`` ...), one HTTP request each; the one-request client
-and the error classification are shared with :mod:`liveness.providers.tencent_iai`.
+and the error classification are shared with :mod:`liveness.providers.tencent_cloud`.
 
 Media are checked against the documented limits before the call and adjusted where
 that keeps their meaning: the card photo (JPG/PNG, ≤ 3 MB after Base64) like the
@@ -30,21 +30,23 @@ from tencentcloud.faceid.v20180301 import faceid_client
 from tencentcloud.faceid.v20180301 import models as faceid_models
 
 from .base import Media, Metric, Operation, ProviderError, ProviderResult, Score
-from .tencent_iai import (
+from .media_fit import (
     MB,
-    VENDOR,
     ImageLimits,
     MediaRefused,
-    OneShotClientMixin,
-    VendorRefusal,
-    _as_bool,
-    _number,
+    as_bool,
     b64_len,
-    call_tencent,
     fit_image,
-    make_client,
+    number,
     refused_result,
     strip_images,
+)
+from .tencent_cloud import (
+    VENDOR,
+    OneShotClientMixin,
+    VendorRefusal,
+    call_tencent,
+    make_client,
 )
 
 log = logging.getLogger(__name__)
@@ -292,7 +294,7 @@ class TencentFaceidProvider:
         self.config.setdefault("protocol", "https")
         self.config.setdefault("region", "ap-guangzhou")
         self.config.setdefault("timeout", 20)
-        self.fit_media = _as_bool(self.config.get("fit_media", True))
+        self.fit_media = as_bool(self.config.get("fit_media", True))
         self.video_max_base64_bytes = int(self.config.get("video_max_base64_bytes") or FACEID_MAX_VIDEO_BASE64_BYTES)
         self.card_limits = CARD_LIMITS
         card_max = int(self.config.get("card_max_base64_bytes") or FACEID_MAX_CARD_BASE64_BYTES)
@@ -365,7 +367,7 @@ class TencentFaceidProvider:
             raise ProviderError("LivenessCompare answered without a Result", vendor="http", code="malformed",
                                 transient=True, http_status=200, request_id=request_id)
         result = ProviderResult(vendor=VENDOR, request_id=request_id, findings=findings, raw=strip_images(answer))
-        sim = _number(response.Sim)
+        sim = number(response.Sim)
         if outcome == "Success":
             if sim is None:
                 raise ProviderError("LivenessCompare answered Success without Sim", vendor="http", code="malformed",
