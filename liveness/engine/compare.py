@@ -78,6 +78,7 @@ def judge(probe_desc: np.ndarray, ref_desc: np.ndarray, metrics: dict, threshold
                 f"(descriptor distance {dist:.3f} above {similarity_to_distance(threshold):.3f})"
             ],
             metrics=metrics,
+            penalties=[(codes.DIFFERENT_PERSON, 0.0)],
         )
     return EngineResult(ok=True, code=codes.OK, score=sim, findings=[], metrics=metrics)
 

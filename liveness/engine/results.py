@@ -1,7 +1,7 @@
 """The result type every engine entry point returns, and the penalty bookkeeping behind scores."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from . import codes
 
@@ -15,7 +15,9 @@ class EngineResult:
     video, similarity for a face comparison); it is ``None`` only when a hard failure stopped
     the analysis before anything could be scored. ``findings`` lists, in English and each
     prefixed by its code, every reason that lowered the score or failed the analysis.
-    ``metrics`` holds the raw measurements a reviewer may want to see.
+    ``metrics`` holds the raw measurements a reviewer may want to see. ``penalties`` pairs each
+    finding's code with the points it cost, for callers that re-weigh findings (the SenseID
+    emulator judges a silent check by leaving out the audio findings).
     """
 
     ok: bool
@@ -27,6 +29,7 @@ class EngineResult:
     face_crop_jpeg: bytes | None = None
     recognised_digits: str = ""
     similarity: "EngineResult | None" = None
+    penalties: list[tuple[str, float]] = field(default_factory=list)
 
 
 def ramp(value: float, good: float, bad: float, max_penalty: float) -> float:
@@ -50,6 +53,7 @@ class Scorer:
     def __init__(self) -> None:
         self.findings: list[str] = []
         self.metrics: dict[str, float] = {}
+        self.penalties: list[tuple[str, float]] = []
         self.penalty = 0.0
         self.hard_code: str | None = None
 
@@ -57,6 +61,7 @@ class Scorer:
         penalty = max(0.0, float(penalty))
         suffix = f" (-{penalty:.0f})" if penalty >= 0.5 else ""
         self.findings.append(f"{code}: {text}{suffix}")
+        self.penalties.append((code, penalty))
         self.penalty += penalty
         if hard and self.hard_code is None:
             self.hard_code = code
@@ -78,6 +83,7 @@ class Scorer:
             score=self.score if scored else None,
             findings=list(self.findings),
             metrics={k: float(round(v, 4)) for k, v in self.metrics.items()},
+            penalties=list(self.penalties),
             **extra,
         )
 
@@ -89,6 +95,7 @@ def failure(code: str, text: str, metrics: dict[str, float] | None = None, **ext
         code=code,
         score=None,
         findings=[f"{code}: {text}"],
+        penalties=[(code, 0.0)],
         metrics={k: float(round(v, 4)) for k, v in (metrics or {}).items()},
         **extra,
     )

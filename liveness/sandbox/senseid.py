@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import base64
 import io
-import re
 import uuid
 from typing import Any
 
@@ -77,7 +76,6 @@ HACK = frozenset({"LOCAL_SCREEN_REPLAY", "LOCAL_PRINT_ATTACK", "LOCAL_FRAME_BORD
 #: engine verdicts a silent check does not make (it neither listens nor reads lips)
 NOT_APPLICABLE = frozenset({"LOCAL_WRONG_DIGITS", "LOCAL_NO_AUDIO", "LOCAL_AUDIO_TOO_QUIET",
                             "LOCAL_NO_LIP_MOVEMENT", "LOCAL_LIPS_OUT_OF_SYNC"})
-_FINDING = re.compile(r"^(LOCAL_[A-Z_]+):.*?(?:\(-(\d+(?:\.\d+)?)\))?$")
 
 #: engine verdicts about the photo
 PHOTO_CODES = {"LOCAL_CARD_NO_FACE": 4000, "LOCAL_UNDECODABLE_IMAGE": 2005}
@@ -216,16 +214,6 @@ def _engine():
     return engine
 
 
-def _penalties(findings: list[str]) -> list[tuple[str, float]]:
-    """(code, points) for each engine finding ("LOCAL_X: text (-N)"; no suffix = under half a point)."""
-    out = []
-    for finding in findings:
-        match = _FINDING.match(finding)
-        if match:
-            out.append((match.group(1), float(match.group(2) or 0.0)))
-    return out
-
-
 def silent_verdict(result: Any) -> tuple[str, float]:
     """("ok" | "hack" | "short_time", liveness 0..1) from a digit-video analysis, judging only
     what a silent check sees; raises _Reject(4007) when the video cannot be judged."""
@@ -236,7 +224,7 @@ def silent_verdict(result: Any) -> tuple[str, float]:
         return "short_time", 0.0
     if code == "LOCAL_UNDECODABLE_VIDEO":
         raise _Reject(1200, "encrypted_video is not a readable video")
-    found = _penalties(result.findings)
+    found = list(result.penalties)
     seen = {c for c, _ in found}
     metrics = result.metrics or {}
     if seen & {"LOCAL_NO_FACE", "LOCAL_MULTIPLE_FACES"} or code in ("LOCAL_NO_FACE", "LOCAL_MULTIPLE_FACES"):

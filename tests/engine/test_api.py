@@ -15,9 +15,16 @@ def test_public_names_and_result_fields():
         assert hasattr(engine, name), name
     fields = [f.name for f in dataclasses.fields(engine.EngineResult)]
     assert fields == ["ok", "code", "score", "findings", "metrics", "best_frame_jpeg",
-                      "face_crop_jpeg", "recognised_digits", "similarity"]
+                      "face_crop_jpeg", "recognised_digits", "similarity", "penalties"]
     assert set(engine.RECOMMENDED_THRESHOLDS) == {"liveness", "similarity"}
     assert all(0 < v < 100 for v in engine.RECOMMENDED_THRESHOLDS.values())
+
+
+def test_penalties_name_each_findings_code_and_add_up_to_the_score():
+    result = engine.analyse_selfie(mediagen.selfie_jpeg(halftone=True, crop="square"))
+
+    assert len(result.penalties) >= 2 and [code for code, _ in result.penalties] == [f.split(":")[0] for f in result.findings]
+    assert result.score == pytest.approx(max(0.0, 100.0 - sum(points for _, points in result.penalties)), abs=0.05)
 
 
 def test_challenge_digits_are_four_random_digits():
