@@ -3,9 +3,9 @@
 A fault is a dict posted to ``POST /_sandbox/faults``::
 
     {"match": "/face/livedetectpicture" | "DetectLiveFace" | "/face/*" | "*",
-     "kind": "latency" | "rate_limit" | "server_error" | "timeout" | "malformed" | "quota",
+     "kind": "latency" | "rate_limit" | "server_error" | "timeout" | "malformed" | "quota" | "fixed",
      "times": 3,          # how many of the next matching calls it affects; absent = all
-     "ms": 200,           # latency / timeout: how long to hold the request
+     "ms": 200,           # latency / timeout / fixed: how long to hold the request
      "per_second": 20,    # quota: token-bucket refill rate
      "burst": 20}         # quota: bucket size (default: per_second, at least 1)
 
@@ -15,9 +15,16 @@ against the Tencent Cloud action name (``X-TC-Action``).
 For each vendor request, in this order: every matching ``latency`` fault adds its delay;
 every matching ``quota`` bucket takes a token and an empty bucket answers the vendor's
 rate-limit form; otherwise the first matching ``rate_limit`` / ``server_error`` /
-``timeout`` / ``malformed`` fault with calls left decides the answer. ``timeout`` holds
+``timeout`` / ``malformed`` fault with calls left decides the answer; failing those, the
+first matching ``fixed`` fault with calls left does. ``timeout`` holds
 the socket ``ms`` (default 65 s, longer than any client timeout the portal uses) and
 then answers normally; clearing the faults releases every held request at once.
+
+``fixed`` is a mode for benchmarks rather than a failure: the vendor module answers a
+canned, wire-correct success (after checking the request the way the vendor does, but
+without running the engine) exactly ``ms`` after the request arrived (default 200), so a
+benchmark measures the portal's own cost against a vendor of known, constant speed
+instead of the engine's CPU time competing with the portal for the same cores.
 """
 from __future__ import annotations
 
@@ -29,9 +36,9 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
 
-KINDS = ("latency", "rate_limit", "server_error", "timeout", "malformed", "quota")
+KINDS = ("latency", "rate_limit", "server_error", "timeout", "malformed", "quota", "fixed")
 ANSWER_KINDS = ("rate_limit", "server_error", "timeout", "malformed")
-DEFAULT_MS = {"latency": 200, "timeout": 65_000}
+DEFAULT_MS = {"latency": 200, "timeout": 65_000, "fixed": 200}
 
 
 class FaultSpecError(ValueError):
@@ -60,7 +67,7 @@ class Fault:
 
     def as_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {"id": self.id, "match": self.match, "kind": self.kind, "times": self.times, "hits": self.hits}
-        if self.kind in ("latency", "timeout"):
+        if self.kind in ("latency", "timeout", "fixed"):
             data["ms"] = self.ms
         if self.kind == "quota":
             data["per_second"] = self.per_second
@@ -102,8 +109,8 @@ def parse_fault(spec: Any) -> dict[str, Any]:
 @dataclass
 class Decision:
     delay_ms: int = 0
-    action: str = ""  # "" (handle normally) or one of ANSWER_KINDS or "quota"
-    hold_ms: int = 0  # for "timeout"
+    action: str = ""  # "" (handle normally) or one of ANSWER_KINDS, "quota" or "fixed"
+    hold_ms: int = 0  # for "timeout"; for "fixed", the answer time counted from arrival
     fault_ids: list[int] = field(default_factory=list)
 
 
@@ -167,6 +174,13 @@ class FaultRegistry:
                         decision.hold_ms = fault.ms if fault.kind == "timeout" else 0
                         self._spend(fault, decision)
                         break
+            if not decision.action:
+                for fault in matching:
+                    if fault.kind == "fixed":
+                        decision.action = "fixed"
+                        decision.hold_ms = fault.ms
+                        self._spend(fault, decision)
+                        break
         return decision
 
     @staticmethod
@@ -176,7 +190,7 @@ class FaultRegistry:
             fault.times -= 1
         decision.fault_ids.append(fault.id)
 
-    def hold(self, ms: int) -> bool:
+    def hold(self, ms: float) -> bool:
         """Sleep ``ms`` unless the faults are cleared first; True if it slept the full time."""
         if ms <= 0:
             return True

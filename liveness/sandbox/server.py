@@ -9,8 +9,10 @@ tests with :func:`start_in_thread`. Dispatch, in this order:
 * ``/identity/...``           SenseTime SenseID -> ``liveness.sandbox.senseid``
 
 Each vendor module provides ``handle(request)``, ``rate_limited(request)`` and
-``server_error(request)``, all ``SandboxRequest -> SandboxResponse``; it is imported on
-first use, and a module that does not exist yet is answered with HTTP 501.
+``server_error(request)``, all ``SandboxRequest -> SandboxResponse``, and optionally
+``fixed_answer(request) -> SandboxResponse | None`` for the ``fixed`` fault kind (None: this
+endpoint has no canned answer; the call is answered 501); it is imported on first use, and
+a module that does not exist yet is answered with HTTP 501.
 No Django request cycle is involved; vendor modules may read ``django.conf.settings``.
 """
 from __future__ import annotations
@@ -193,6 +195,8 @@ class SandboxApp:
             self.calls.annotate(entry, status=response.status, vendor_code=vendor_code_of(module, response.body),
                                 duration_ms=(time.monotonic() - started) * 1000)
             return response, f"{vendor} timeout({decision.hold_ms} ms) then answered"
+        if action == "fixed":
+            return self._fixed(module, request, entry, decision, started, vendor)
         crashed = False
         if action in ("rate_limit", "quota"):
             response = module.rate_limited(request)
@@ -208,6 +212,25 @@ class SandboxApp:
                           duration_ms=(time.monotonic() - started) * 1000, faults=decision.fault_ids)
         extra = f" +{decision.delay_ms} ms" if decision.delay_ms else ""
         return response, f"{vendor} {outcome} code={code or '-'}{extra}"
+
+    def _fixed(self, module: ModuleType, request: SandboxRequest, entry: dict, decision: Any, started: float,
+               vendor: str) -> tuple[SandboxResponse, str]:
+        """The canned answer, sent ``hold_ms`` (plus any latency faults) after the request was read.
+
+        The request is still checked as the vendor checks it (signature, body), so a broken
+        client is not hidden by the benchmark mode; only the engine's analysis is skipped.
+        """
+        answer = getattr(module, "fixed_answer", None)
+        response = answer(request) if answer is not None else None
+        if response is None:
+            response = json_response({"error": f"no fixed answer is emulated for {request.path} "
+                                                f"{request.header('x-tc-action')}".rstrip()}, status=501)
+        remaining_ms = (decision.delay_ms + decision.hold_ms) - (time.monotonic() - started) * 1000
+        self.faults.hold(remaining_ms)
+        code = vendor_code_of(module, response.body) if response.status != 501 else ""
+        self.calls.finish(entry, outcome="fixed", status=response.status, vendor_code=code,
+                          duration_ms=(time.monotonic() - started) * 1000, faults=decision.fault_ids)
+        return response, f"{vendor} fixed({decision.hold_ms} ms) code={code or '-'}"
 
     @staticmethod
     def _call(module: ModuleType, request: SandboxRequest) -> tuple[SandboxResponse, bool]:

@@ -550,6 +550,33 @@ ENDPOINTS: dict[str, _Endpoint] = {
 
 
 def handle(request: SandboxRequest) -> SandboxResponse:
+    return _serve(request, lambda endpoint: endpoint.func)
+
+
+#: ``data.score`` of the ``fixed`` benchmark answer: a live face, above every published threshold.
+FIXED_SCORE = 98
+
+
+def _fixed_livedetectpicture(request: SandboxRequest, fields: dict[str, str], files: dict[str, bytes],
+                             form: str) -> SandboxResponse:
+    if not fields.get("url", "").strip() and not (form == "multipart" and files.get("image")):
+        raise _Reject(-5805, "neither image nor url was given")
+    return envelope(0, {"score": FIXED_SCORE})
+
+
+def fixed_answer(request: SandboxRequest) -> SandboxResponse | None:
+    """The ``fixed`` fault kind: livedetectpicture answers score :data:`FIXED_SCORE` without
+    the engine (request checks, signature included, still apply); livegetfour answers as
+    usual (it runs no analysis); livedetectfour has no canned answer (None)."""
+    path = request.path.rstrip("/") or "/"
+    if path == "/face/livedetectfour":
+        return None
+    return _serve(request, lambda endpoint: _fixed_livedetectpicture if path == "/face/livedetectpicture"
+                  else endpoint.func)
+
+
+def _serve(request: SandboxRequest, pick: Callable[[_Endpoint], Callable]) -> SandboxResponse:
+    """The vendor's request checks, in its order, then the endpoint function ``pick`` chooses."""
     path = request.path.rstrip("/") or "/"
     endpoint = ENDPOINTS.get(path)
     if endpoint is None:
@@ -568,7 +595,7 @@ def handle(request: SandboxRequest) -> SandboxResponse:
             raise _Reject(21, "appid is required")
         if body_appid != sig.appid:
             raise _Reject(6, f"body appid {body_appid!r} is not the signature's appid")
-        return endpoint.func(request, fields, files, form)
+        return pick(endpoint)(request, fields, files, form)
     except _Reject as rej:
         return envelope(rej.code, message=_message(rej.code, rej.detail))
 

@@ -241,6 +241,75 @@ def test_quota_token_bucket(base):
     assert _calls(base)["endpoints"]["/face/livegetfour"]["outcomes"].get("quota", 0) >= 1
 
 
+def _selfie_call(base_url, image=b"not even an image", **headers):
+    return requests.post(base_url + "/face/livedetectpicture", files={"appid": (None, APPID),
+                                                                      "image": ("a.jpg", image, "image/jpeg")},
+                         headers={"Authorization": _sign(), **headers}, timeout=10)
+
+
+def test_fixed_answers_a_canned_live_score_after_exactly_ms_without_the_engine(base):
+    created = requests.post(base + "/_sandbox/faults", json={"kind": "fixed", "ms": 300,
+                                                             "match": "/face/livedetectpicture"}, timeout=5)
+    assert created.status_code == 201 and created.json()["faults"][0]["ms"] == 300
+    started = time.monotonic()
+    response = _selfie_call(base)  # undecodable bytes: the engine would answer -4016
+    elapsed = time.monotonic() - started
+    assert response.status_code == 200 and response.headers["X-Request-Id"]
+    assert response.json() == {"code": 0, "message": "OK", "data": {"score": 98}}
+    assert 0.3 <= elapsed < 0.45
+    with ThreadPoolExecutor(10) as pool:  # held in parallel, each for its own 300 ms
+        started = time.monotonic()
+        codes = list(pool.map(lambda _: _selfie_call(base).json()["code"], range(10)))
+    assert codes == [0] * 10 and 0.3 <= time.monotonic() - started < 1.0
+    endpoint = _calls(base)["endpoints"]["/face/livedetectpicture"]
+    assert endpoint["outcomes"] == {"fixed": 11} and endpoint["vendor_codes"] == {"0": 11}
+    assert all(299 <= c["duration_ms"] < 400 for c in _calls(base)["calls"])
+
+
+def test_fixed_still_checks_the_request_like_the_vendor(base):
+    requests.post(base + "/_sandbox/faults", json={"kind": "fixed", "ms": 50}, timeout=5)
+    bad_signature = _sign(key="not-the-secret")
+    assert _selfie_call(base, Authorization=bad_signature).json()["code"] == 14
+    no_image = requests.post(base + "/face/livedetectpicture", files={"appid": (None, APPID)},
+                             headers={"Authorization": _sign()}, timeout=10).json()
+    assert no_image["code"] == -5805
+    assert _getfour(base).json()["code"] == 0  # livegetfour runs no analysis: answered as usual
+    video = requests.post(base + "/face/livedetectfour", headers={"Authorization": _sign()}, timeout=10,
+                          files={"appid": (None, APPID), "validate_data": (None, "1234"),
+                                 "compare_flag": (None, "false"), "video": ("v.mp4", b"x", "video/mp4")})
+    assert video.status_code == 501  # no canned verdict for a digit video: said, not faked
+
+
+def test_fixed_gives_way_to_quota_and_answer_faults(base):
+    requests.post(base + "/_sandbox/faults", json=[
+        {"kind": "fixed", "ms": 200},
+        {"kind": "quota", "per_second": 0.5, "burst": 1},
+        {"kind": "server_error", "times": 1},
+    ], timeout=5)
+    first = _selfie_call(base)
+    assert first.status_code == 500 and first.json()["code"] == 213  # the bucket's token went to this call
+    started = time.monotonic()
+    assert _selfie_call(base).json()["code"] == 15  # bucket empty: rate-limited at once, not after 200 ms
+    assert time.monotonic() - started < 0.15
+    outcomes = _calls(base)["endpoints"]["/face/livedetectpicture"]["outcomes"]
+    assert outcomes == {"server_error": 1, "quota": 1}
+
+
+def test_fixed_validation_and_clearing_releases_held_answers(base):
+    assert requests.post(base + "/_sandbox/faults", json={"kind": "fixed", "ms": -5}, timeout=5).status_code == 400
+    listed = requests.post(base + "/_sandbox/faults", json={"kind": "fixed"}, timeout=5).json()["faults"][0]
+    assert listed["ms"] == 200  # the default
+    requests.delete(base + "/_sandbox/faults", timeout=5)
+    requests.post(base + "/_sandbox/faults", json={"kind": "fixed", "ms": 30_000}, timeout=5)
+    result = {}
+    thread = threading.Thread(target=lambda: result.setdefault("r", _selfie_call(base)))
+    thread.start()
+    time.sleep(0.3)
+    requests.delete(base + "/_sandbox/faults", timeout=5)
+    thread.join(5)
+    assert result["r"].json()["data"] == {"score": 98}
+
+
 def test_fixtures_round_trip(base):
     created = requests.post(base + "/_sandbox/fixtures", data=b"\x89PNGdata", headers={"Content-Type": "image/png"},
                             timeout=5).json()
