@@ -15,6 +15,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -298,6 +299,82 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 KYC_CHECK_RETRY_DELAYS = [int(x) for x in env.list("KYC_CHECK_RETRY_DELAYS", default=["5", "30", "120"])]
 # A check left "in flight" longer than this was abandoned by a dead worker.
 KYC_CHECK_STALE_AFTER = CELERY_TASK_TIME_LIMIT + 30
+
+# Queues (docs/scaling.md): "engine" = local-engine checks (CPU-bound: a prefork worker, one
+# process per core), "vendor" = checks calling a remote vendor (I/O-bound: a threads-pool worker,
+# many threads), "default" = everything else (webhooks, sweeps, beat). A worker started without
+# -Q consumes all three. KYC_CHECK_QUEUE_<PROVIDER>=engine|vendor|default moves a provider's
+# checks; a dotted-path custom provider goes to "vendor" (liveness.tasks.check_queue).
+CELERY_TASK_DEFAULT_QUEUE = "default"
+# Each queue has its own direct exchange and routing key, so a message can only land in its queue.
+CELERY_TASK_QUEUES = tuple(Queue(name, Exchange(name), routing_key=name) for name in ("default", "engine", "vendor"))
+_QUEUE_NAMES = tuple(q.name for q in CELERY_TASK_QUEUES)
+KYC_CHECK_QUEUES: dict[str, str] = {}
+for _provider in KNOWN_PROVIDERS:
+    _name = f"KYC_CHECK_QUEUE_{_provider.upper()}"
+    KYC_CHECK_QUEUES[_provider] = env.str(_name, default="engine" if _provider == "local" else "vendor")
+    if KYC_CHECK_QUEUES[_provider] not in _QUEUE_NAMES:
+        raise ImproperlyConfigured(f"{_name} must be one of {', '.join(_QUEUE_NAMES)}, got {KYC_CHECK_QUEUES[_provider]!r}")
+
+# Vendor rate limits, shared by every worker through Redis (liveness/ratelimit.py):
+# KYC_RATE_LIMIT_<PROVIDER>="20/s" | "600/min" | "off" (or 0). Defaults are each vendor's
+# documented default quota for the API a check calls (sources in docs/scaling.md):
+_RATE_LIMIT_DEFAULTS = {
+    "local": "off",  # no vendor: the number of engine worker processes bounds it
+    # YouTu legacy (livedetectpicture / livedetectfour): the docs name code 15 "frequency control"
+    # but publish no figure; a conservative guess, raise it to what the account was sold.
+    "youtu_legacy": "5/s",
+    # IAI DetectLiveFace: 接口组并发限制, 人脸静态活体检测相关接口 50 QPS (pay-per-call accounts).
+    "tencent_iai": "50/s",
+    # FaceID LivenessCompare: 默认接口请求频率限制：100次/秒.
+    "tencent_faceid": "100/s",
+    # SenseID private cloud: capacity is the deployment's own, nothing published; conservative.
+    "senseid": "5/s",
+}
+_RATE_UNITS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600, "hour": 3600}
+
+
+def _rate_per_second(name: str, raw: str) -> float | None:
+    text = raw.strip().lower().replace(" ", "")
+    if text in {"off", "0", "none"}:
+        return None
+    count, _, unit = text.partition("/")
+    try:
+        value = float(count)
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < 1e6 or unit not in _RATE_UNITS:
+        raise ImproperlyConfigured(f"{name} must look like '20/s', '600/min' or 'off', got {raw!r}")
+    return value / _RATE_UNITS[unit] or None
+
+
+_RATE_LIMIT_OPTIONS = {"KYC_RATE_LIMIT_MAX_WAIT", "KYC_RATE_LIMIT_REDIS_URL"}
+for _key in env.ENVIRON:
+    if (_key.startswith("KYC_RATE_LIMIT_") and _key not in _RATE_LIMIT_OPTIONS
+            and _key[len("KYC_RATE_LIMIT_"):].lower() not in KNOWN_PROVIDERS):
+        raise ImproperlyConfigured(f"{_key}: expected KYC_RATE_LIMIT_<{'|'.join(p.upper() for p in KNOWN_PROVIDERS)}>")
+KYC_RATE_LIMITS: dict[str, float] = {}
+for _provider, _default in _RATE_LIMIT_DEFAULTS.items():
+    _name = f"KYC_RATE_LIMIT_{_provider.upper()}"
+    _rate = _rate_per_second(_name, env.str(_name, default=_default))
+    if _rate:
+        KYC_RATE_LIMITS[_provider] = _rate
+# A task waits at most this long (seconds) for its slot; a later slot re-queues it instead.
+KYC_RATE_LIMIT_MAX_WAIT = env.float("KYC_RATE_LIMIT_MAX_WAIT", default=2.0)
+if not 0 <= KYC_RATE_LIMIT_MAX_WAIT <= 30:
+    raise ImproperlyConfigured(f"KYC_RATE_LIMIT_MAX_WAIT must be between 0 and 30 seconds, got {KYC_RATE_LIMIT_MAX_WAIT}")
+# The Redis holding the limiter's state; default: the broker. Empty (a memory:// broker) = no limiting.
+KYC_RATE_LIMIT_REDIS_URL = env.str(
+    "KYC_RATE_LIMIT_REDIS_URL", default=CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else "")
+if KYC_RATE_LIMIT_REDIS_URL and not KYC_RATE_LIMIT_REDIS_URL.startswith(("redis://", "rediss://")):
+    raise ImproperlyConfigured(f"KYC_RATE_LIMIT_REDIS_URL must be a redis:// URL, got {KYC_RATE_LIMIT_REDIS_URL!r}")
+# Celery's threads pool (the vendor queue) enforces no time limits: each vendor's HTTP timeout is
+# what bounds a check, so it (plus the longest wait for a slot) must end before the soft limit.
+for _provider, _config in KYC_PROVIDERS.items():
+    if "timeout" in _config and _config["timeout"] + KYC_RATE_LIMIT_MAX_WAIT >= CELERY_TASK_SOFT_TIME_LIMIT:
+        raise ImproperlyConfigured(
+            f"the {_provider} timeout ({_config['timeout']:g} s) plus KYC_RATE_LIMIT_MAX_WAIT must be shorter than "
+            f"CELERY_TASK_SOFT_TIME_LIMIT ({CELERY_TASK_SOFT_TIME_LIMIT} s)")
 CELERY_BEAT_SCHEDULE = {
     "requeue-stuck-checks": {"task": "liveness.tasks.checks_requeue_stuck", "schedule": 60.0},
     "requeue-lost-webhooks": {"task": "liveness.api.tasks.webhook_deliveries_requeue", "schedule": 60.0},

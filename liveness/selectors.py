@@ -19,6 +19,11 @@ def case_checks(*, case: Case) -> QuerySet[Check]:
     )
 
 
+def check_providers(*, check_ids: list[int]) -> dict[int, str]:
+    """Check id -> provider name (which queue and which rate limit apply)."""
+    return dict(Check.objects.filter(pk__in=check_ids).values_list("pk", "provider"))
+
+
 def check_ids_needing_requeue(*, lost_after_s: int = 120) -> list[int]:
     """Pending checks nobody picked up in time, and in-flight checks whose worker is gone."""
     now = timezone.now()

@@ -11,7 +11,7 @@ import functools
 import logging
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -19,7 +19,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from . import media, signals
+from . import media, ratelimit, signals
 from .errors import UserFacingError
 from .models import (
     Attempt,
@@ -201,9 +201,9 @@ def submission_accept(
 
 
 def _enqueue_check(check_id: int) -> None:
-    from .tasks import check_run_task
+    from .tasks import check_enqueue
 
-    check_run_task.delay(check_id)
+    check_enqueue(check_id=check_id)
 
 
 # --- checks ------------------------------------------------------------------------------
@@ -213,12 +213,14 @@ class RunOutcome(enum.Enum):
     RETRY = "retry"
     FAILED = "failed"
     SKIPPED = "skipped"
+    THROTTLED = "throttled"  # no vendor call slot soon: queue again in retry_in s; not an attempt
 
 
 @dataclass(frozen=True)
 class CheckRunResult:
     outcome: RunOutcome
-    retry_in: int | None = None
+    retry_in: float | None = None
+    provider: str = ""  # set with RETRY / THROTTLED: the queue the task goes back to depends on it
 
 
 def max_attempts() -> int:
@@ -235,12 +237,9 @@ def check_claim(*, check_id: int, worker: str) -> tuple[Check, Attempt] | None:
     now = timezone.now()
     with transaction.atomic():
         check = Check.objects.select_for_update().filter(pk=check_id).first()
-        if check is None:
+        if check is None or not _check_runnable(check, now):
             return None
         if check.status == CheckStatus.IN_FLIGHT:
-            stale_before = now - timedelta(seconds=settings.KYC_CHECK_STALE_AFTER)
-            if check.claimed_at and check.claimed_at > stale_before:
-                return None
             check.attempt_rows.filter(outcome=AttemptOutcome.STARTED).update(
                 outcome=AttemptOutcome.ABANDONED, finished_at=now,
                 error_message="The worker stopped during this call; the vendor may have been reached once. "
@@ -249,10 +248,6 @@ def check_claim(*, check_id: int, worker: str) -> tuple[Check, Attempt] | None:
                 _check_fail(check=check, vendor="internal", code="abandoned",
                             message="Every attempt was interrupted by a stopped worker.")
                 return None
-        elif check.status != CheckStatus.PENDING:
-            return None
-        elif check.next_attempt_at and check.next_attempt_at > now + timedelta(seconds=1):
-            return None
         check.attempts += 1
         check.status = CheckStatus.IN_FLIGHT
         check.claimed_at = now
@@ -262,8 +257,44 @@ def check_claim(*, check_id: int, worker: str) -> tuple[Check, Attempt] | None:
     return check, attempt
 
 
+def _check_runnable(check: Check, now: datetime) -> bool:
+    """Pending and due (a second early is fine), or in flight for a worker that died."""
+    if check.status == CheckStatus.IN_FLIGHT:
+        stale_before = now - timedelta(seconds=settings.KYC_CHECK_STALE_AFTER)
+        return not (check.claimed_at and check.claimed_at > stale_before)
+    return check.status == CheckStatus.PENDING and not (
+        check.next_attempt_at and check.next_attempt_at > now + timedelta(seconds=1))
+
+
+def check_pace(*, check_id: int) -> CheckRunResult | None:
+    """Wait for the provider's next call slot (``liveness.ratelimit``); None means "claim and call now".
+
+    The slot is taken before the claim, so a task waiting for it never holds the check in
+    flight. A slot within KYC_RATE_LIMIT_MAX_WAIT is slept for here. A later one is not taken:
+    the result is THROTTLED with ``retry_in`` and the check stays pending with no attempt
+    counted; only ``next_attempt_at`` is written, so the stuck-check sweep knows the wait is
+    deliberate. A check that is not runnable is SKIPPED without spending a slot; a race lost
+    after this point (another copy of the message claims it first) wastes one slot.
+    """
+    check = Check.objects.only("provider", "status", "next_attempt_at", "claimed_at").filter(pk=check_id).first()
+    if check is None or ratelimit.provider_rate(check.provider) is None:
+        return None  # no limit: check_claim decides
+    if not _check_runnable(check, timezone.now()):
+        return CheckRunResult(RunOutcome.SKIPPED)
+    reservation = ratelimit.provider_reserve(check.provider)
+    if reservation.granted:
+        time.sleep(reservation.wait)
+        return None
+    Check.objects.filter(pk=check_id, status=CheckStatus.PENDING).update(
+        next_attempt_at=timezone.now() + timedelta(seconds=reservation.retry_in))
+    return CheckRunResult(RunOutcome.THROTTLED, retry_in=reservation.retry_in, provider=check.provider)
+
+
 def check_run(*, check_id: int, worker: str = "") -> CheckRunResult:
-    """Run one attempt of a check: claim, call the provider once, record what happened."""
+    """Run one attempt of a check: wait for a vendor call slot, claim, call the provider once, record."""
+    paced = check_pace(check_id=check_id)
+    if paced is not None:
+        return paced
     claimed = check_claim(check_id=check_id, worker=worker)
     if claimed is None:
         return CheckRunResult(RunOutcome.SKIPPED)
@@ -272,6 +303,8 @@ def check_run(*, check_id: int, worker: str = "") -> CheckRunResult:
     try:
         result = _provider_call(check)
     except ProviderError as error:
+        if ratelimit.is_rate_limit_answer(vendor=error.vendor, code=error.code):
+            ratelimit.provider_penalise(check.provider)  # someone else shares the quota: back off
         return check_record_error(check=check, attempt=attempt, error=error, latency_ms=_ms_since(started))
     except SoftTimeLimitExceeded:
         error = ProviderError("The check ran past its time limit.", vendor="internal", code="time_limit", transient=True)
@@ -312,7 +345,7 @@ def check_record_error(*, check: Check, attempt: Attempt, error: ProviderError, 
         check.next_attempt_at = now + timedelta(seconds=delay)
         check.error_vendor, check.error_code, check.error_message = error.vendor, error.code, error.message
         check.save(update_fields=["status", "next_attempt_at", "error_vendor", "error_code", "error_message"])
-        return CheckRunResult(RunOutcome.RETRY, retry_in=delay)
+        return CheckRunResult(RunOutcome.RETRY, retry_in=delay, provider=check.provider)
     message = error.message
     if error.transient:
         message = f"{error.message} (gave up after {check.attempts} attempts)"

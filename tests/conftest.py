@@ -37,7 +37,8 @@ def _flushed_broker():
 
 @pytest.fixture
 def celery_worker(transactional_db, settings, _flushed_broker):
-    """A real worker process. Yields a function to start it with extra environment."""
+    """A real worker process. Yields a function to start it with extra environment; ``queues``
+    ("engine,vendor"; default: every queue), ``pool`` and ``concurrency`` shape the worker."""
     from django.db import connection
 
     if connection.vendor != "postgresql":
@@ -45,7 +46,8 @@ def celery_worker(transactional_db, settings, _flushed_broker):
     db = connection.settings_dict
     processes: list[subprocess.Popen] = []
 
-    def start(**extra_env: str) -> subprocess.Popen:
+    def start(*, queues: str | None = None, pool: str = "prefork", concurrency: int = 1,
+              **extra_env: str) -> subprocess.Popen:
         name = f"test-{uuid.uuid4().hex[:8]}@localhost"
         env = {
             **os.environ,
@@ -57,8 +59,8 @@ def celery_worker(transactional_db, settings, _flushed_broker):
         }
         log = open(Path(settings.MEDIA_ROOT).parent / f"{name}.log", "wb")
         proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "kyc_portal", "worker", "--pool", "prefork", "--concurrency", "1",
-             "-n", name, "--without-gossip", "--without-mingle", "--loglevel", "INFO"],
+            [sys.executable, "-m", "celery", "-A", "kyc_portal", "worker", "--pool", pool, "--concurrency", str(concurrency),
+             "-n", name, "--without-gossip", "--without-mingle", "--loglevel", "INFO", *(["-Q", queues] if queues else [])],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )
         processes.append(proc)

@@ -1,0 +1,204 @@
+"""A per-provider rate limiter shared by every worker on every machine: one Redis, one Lua script.
+
+Why: a burst of checks sent straight at a vendor is answered with its rate-limit code (YouTu
+15, Tencent Cloud ``RequestLimitExceeded``, HTTP 429), which costs a retry and a delay. The
+limiter spaces vendor calls to the provider's rate (``settings.KYC_RATE_LIMITS``) instead, so
+the vendor sees a smooth stream at its documented quota.
+
+Algorithm: GCRA as a "next free slot" scheduler. Redis keeps, per provider, the time of the
+next free slot. A caller reserves ``max(next_slot, now)`` and moves ``next_slot`` on by one
+interval (1/Q s), so calls are spaced 1/Q apart: no burst beyond one call, never more than Q
+slots in any half-open 1-s window. A slot further away than ``max_wait`` is not taken: the
+caller is refused with the wait and a ``retry_in`` (see below), and must come back later.
+
+Contracts:
+
+* Clock: every decision uses Redis ``TIME`` inside the script, so all workers on all machines
+  share one clock; callers only ever get relative durations (sleep ``wait`` seconds), so a
+  worker's own wall-clock offset does not matter. If the stored slot is impossibly far ahead
+  (the Redis clock went back, e.g. a failover to a replica whose clock is behind), the script
+  starts afresh from "now" instead of refusing everyone until the clock catches up.
+* Refused callers are spread out: a second key, the deferral horizon, hands each refused caller
+  a ``retry_in`` one interval after the previous one, so a backlog of N comes back at about the
+  rate it can be served instead of all at once (no thundering herd, ~one retry per caller).
+  The horizon is a hint, not a reservation: a caller that never comes back wastes nothing. It
+  runs at most :data:`MAX_RETRY_IN` ahead; callers beyond that come back then and queue again.
+* Threads: a client (with its connection pool) is shared by every thread of a process;
+  redis-py clients are thread-safe and the script is atomic, so threads and processes are
+  treated alike.
+* Redis unavailable: the limiter fails OPEN (grants immediately) and logs a warning at most
+  once a minute per process. A limiter outage then degrades to the behaviour without a limiter:
+  the vendor may answer with its rate-limit code, which is a transient error retried on the
+  fixed schedule. A check is never lost or parked because of the limiter.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+
+import redis
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
+
+KEY_PREFIX = "kyc:ratelimit:"
+#: A refused caller is never told to come back later than this (seconds): Celery holds a
+#: countdown message unacknowledged, and Redis redelivers it after the visibility timeout.
+MAX_RETRY_IN = 120.0
+#: How long a vendor's own rate-limit answer pushes the provider's next slot away (seconds):
+#: someone else (another deployment, a script) is spending the same account's quota.
+PENALTY_S = 1.0
+
+_US = 1_000_000
+
+# KEYS[1] next free slot (µs, Redis clock); KEYS[2] deferral horizon (µs).
+# ARGV[1] interval, ARGV[2] max wait, ARGV[3] the furthest a stored slot can legitimately be
+# ahead (beyond it the clock went back), ARGV[4] the furthest the horizon may run ahead (all µs).
+# Returns {granted (1/0), wait until the slot, retry_in (refused only), slot} in µs.
+# Numbers are written with %.0f: Lua would print a 16-digit µs timestamp as 1.7e+15.
+_RESERVE = """
+local interval = tonumber(ARGV[1])
+local max_wait = tonumber(ARGV[2])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local slot = tonumber(redis.call('GET', KEYS[1]) or '0')
+if slot < now or slot > now + tonumber(ARGV[3]) then
+  slot = now
+end
+local wait = slot - now
+if wait > max_wait then
+  local ahead = tonumber(ARGV[4])
+  local horizon = tonumber(redis.call('GET', KEYS[2]) or '0')
+  if horizon < slot or horizon > now + ahead then
+    horizon = slot
+  end
+  if horizon + interval - now <= ahead then
+    horizon = horizon + interval
+    redis.call('SET', KEYS[2], string.format('%.0f', horizon), 'PX', math.floor((horizon - now) / 1000) + 1000)
+    ahead = horizon - now
+  end
+  return {0, string.format('%.0f', wait), string.format('%.0f', ahead), string.format('%.0f', slot)}
+end
+local after = slot + interval
+redis.call('SET', KEYS[1], string.format('%.0f', after), 'PX', math.floor((after - now) / 1000) + 1000)
+return {1, string.format('%.0f', wait), '0', string.format('%.0f', slot)}
+"""
+
+# KEYS[1] next free slot; ARGV[1] penalty (µs). The next slot becomes at least now + penalty.
+_PENALISE = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local target = now + tonumber(ARGV[1])
+local slot = tonumber(redis.call('GET', KEYS[1]) or '0')
+if slot < target then
+  redis.call('SET', KEYS[1], string.format('%.0f', target), 'PX', math.floor((target - now) / 1000) + 1000)
+end
+return 1
+"""
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """``granted``: call after sleeping ``wait`` s. Refused: the next slot is ``wait`` s away
+    (more than the max wait) and nothing was reserved; come back in ``retry_in`` s.
+    ``slot`` is the slot's time on the Redis clock (s), None when the limiter failed open."""
+
+    granted: bool
+    wait: float
+    retry_in: float = 0.0
+    slot: float | None = None
+
+
+class RateLimiter:
+    def __init__(self, client: redis.Redis, *, prefix: str = KEY_PREFIX) -> None:
+        self.client = client
+        self.prefix = prefix
+        self._reserve = client.register_script(_RESERVE)
+        self._penalise = client.register_script(_PENALISE)
+
+    def _keys(self, name: str) -> list[str]:
+        # One hash tag so both keys live on the same Redis Cluster slot (a script needs that).
+        return [f"{self.prefix}{{{name}}}", f"{self.prefix}{{{name}}}:horizon"]
+
+    def reserve(self, name: str, *, per_second: float, max_wait: float) -> Reservation:
+        """Take the next free call slot of ``name`` if it is at most ``max_wait`` s away."""
+        interval = max(1, round(_US / per_second))
+        try:
+            granted, wait, retry_in, slot = self._reserve(keys=self._keys(name), args=[
+                interval, round(max_wait * _US), round((max_wait + PENALTY_S + 1) * _US) + 2 * interval,
+                round((MAX_RETRY_IN + max_wait / 2) * _US)])
+        except redis.RedisError as exc:
+            _warn_open(name, exc)
+            return Reservation(granted=True, wait=0.0)
+        wait_s = int(wait) / _US
+        if int(granted):
+            return Reservation(granted=True, wait=wait_s, slot=int(slot) / _US)
+        # Come back a little before the spread-out slot estimate (half the max wait), so the
+        # slot is taken on time even if the message is picked up late.
+        retry_in = min(MAX_RETRY_IN, max(int(retry_in) / _US - max_wait / 2, interval / _US))
+        return Reservation(granted=False, wait=wait_s, retry_in=retry_in, slot=int(slot) / _US)
+
+    def penalise(self, name: str, *, seconds: float = PENALTY_S) -> None:
+        """Push the next free slot at least ``seconds`` away (the vendor just said "too many")."""
+        try:
+            self._penalise(keys=self._keys(name)[:1], args=[round(seconds * _US)])
+        except redis.RedisError as exc:
+            _warn_open(name, exc)
+
+    def reset(self, name: str) -> None:
+        self.client.delete(*self._keys(name))
+
+
+_open_warned_at = 0.0
+_clients: dict[str, RateLimiter] = {}
+_lock = threading.Lock()
+
+
+def _warn_open(name: str, exc: Exception) -> None:
+    global _open_warned_at
+    now = time.monotonic()
+    if now - _open_warned_at >= 60 or not _open_warned_at:
+        _open_warned_at = now
+        logger.warning("rate limiter unavailable (%s: %s); calling %s without a limit", type(exc).__name__, exc, name)
+
+
+def limiter() -> RateLimiter | None:
+    """The process-wide limiter for ``settings.KYC_RATE_LIMIT_REDIS_URL`` (None when unset)."""
+    url = settings.KYC_RATE_LIMIT_REDIS_URL
+    if not url:
+        return None
+    with _lock:
+        if url not in _clients:
+            # Short timeouts: a dead limiter must cost a worker well under a second, not a check.
+            client = redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+            _clients[url] = RateLimiter(client)
+        return _clients[url]
+
+
+def provider_rate(provider: str) -> float | None:
+    """Calls per second allowed for ``provider``, or None (no limit: local engine, custom providers)."""
+    return settings.KYC_RATE_LIMITS.get(provider)
+
+
+def provider_reserve(provider: str) -> Reservation:
+    """Reserve a call slot for ``provider``; granted at once when it has no limit or no limiter."""
+    rate = provider_rate(provider)
+    active = limiter() if rate else None
+    if active is None:
+        return Reservation(granted=True, wait=0.0)
+    return active.reserve(provider, per_second=rate, max_wait=settings.KYC_RATE_LIMIT_MAX_WAIT)
+
+
+def is_rate_limit_answer(*, vendor: str, code: str) -> bool:
+    """Whether a vendor error is its "too many requests" answer (catalogue: transient, retry_later)."""
+    return ((vendor, code) in {("youtu", "15"), ("http", "429")}
+            or (vendor == "tencent_cloud" and "RequestLimitExceeded" in code))
+
+
+def provider_penalise(provider: str) -> None:
+    """Feed a vendor's rate-limit answer back: hold this provider's calls for :data:`PENALTY_S`."""
+    active = limiter() if provider_rate(provider) else None
+    if active is not None:
+        active.penalise(provider)
