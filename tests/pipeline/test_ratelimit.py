@@ -52,7 +52,7 @@ def test_reservations_are_spaced_one_interval_apart(limiter):
     slots = [r.slot for r in reservations]
     assert [round(b - a, 6) for a, b in itertools.pairwise(slots)] == [0.05] * 9
     assert reservations[0].wait == 0  # an idle limiter grants the first call at once...
-    assert 0.45 - 0.1 < reservations[-1].wait <= 0.45  # ...and the tenth one 9 intervals later
+    assert 0.45 - 0.2 < reservations[-1].wait <= 0.45  # ...and the tenth one 9 intervals later
 
 
 def test_a_slot_beyond_the_max_wait_is_refused_with_its_wait_and_reserves_nothing(limiter):
@@ -66,7 +66,7 @@ def test_a_slot_beyond_the_max_wait_is_refused_with_its_wait_and_reserves_nothin
     assert all(0.9 < r.wait <= 1.0 for r in refused)  # the next free slot, one second away
     # Refused callers are told to come back one interval apart, a little before their turn.
     assert 1.1 < refused[0].retry_in <= 1.2
-    assert [round(b.retry_in - a.retry_in, 2) for a, b in itertools.pairwise(refused)] == [0.5, 0.5]
+    assert all(0.45 < b.retry_in - a.retry_in <= 0.5 for a, b in itertools.pairwise(refused))
     # Nothing was reserved by the refusals: the next caller gets the very slot they were refused.
     patient = limiter.reserve("p", per_second=2, max_wait=5)
     assert patient.granted and round(patient.slot, 6) == round(refused[0].slot, 6) == round(second.slot + 0.5, 6)
@@ -225,8 +225,8 @@ def _selfie_check(provider: str) -> Check:
 @pytest.mark.django_db
 def test_a_check_without_a_slot_soon_is_throttled_without_an_attempt(provider_limit):
     active = provider_limit("youtu_legacy", 0.1)  # one call every 10 s...
-    assert active.reserve("youtu_legacy", per_second=0.1, max_wait=2).granted  # ...and it was just spent
     check = _selfie_check("youtu_legacy")
+    assert active.reserve("youtu_legacy", per_second=0.1, max_wait=2).granted  # ...and it was just spent
 
     result = services.check_run(check_id=check.pk, worker="test")
 
@@ -245,8 +245,8 @@ def test_a_check_without_a_slot_soon_is_throttled_without_an_attempt(provider_li
 @pytest.mark.django_db
 def test_a_slot_within_the_max_wait_is_slept_for_then_the_vendor_is_called_once(provider_limit, settings):
     active = provider_limit(RATE_LIMITED, 50)
-    active.penalise(RATE_LIMITED, seconds=0.8)
     check = _selfie_check(RATE_LIMITED)
+    active.penalise(RATE_LIMITED, seconds=0.8)
 
     started = time.monotonic()
     result = services.check_run(check_id=check.pk, worker="test")
