@@ -319,7 +319,7 @@ class Stack:
         for index in range(count):
             self.workers.append(self.services.add(h.celery_worker_start(
                 env, name=f"bench-{tag}-{index + 1}", log_dir=self.log_dir, queues="vendor,default", pool="threads",
-                concurrency=self.config.threads)))
+                concurrency=self.config.threads, loglevel=os.environ.get("BENCH_WORKER_LOGLEVEL", "WARNING"))))
 
     def workers_stop(self) -> None:
         for worker in self.workers:
@@ -332,6 +332,17 @@ class Stack:
         used = h.cpu_seconds(named)
         return {"web": used["web"], "workers": sum(v for k, v in used.items() if k.startswith("worker")),
                 "sandbox": used["sandbox"], "bench": used["bench"]}
+
+
+def db_sessions() -> int:
+    """Database sessions opened so far (PostgreSQL 14+ statistics; counted when a session ends)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
+        cursor.execute("SELECT sessions FROM pg_stat_database WHERE datname = current_database()")
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
 
 
 def limiter_reset(broker_url: str) -> None:
@@ -359,7 +370,7 @@ def overhead_runs(stack: Stack, workers: int) -> dict:
         per_client = config.cases_per_client.get(clients, 3)
         runs: list[CaseRun] = []
         walls, rounds = [], []
-        cpu_before = stack.cpu()
+        cpu_before, sessions_before = stack.cpu(), db_sessions()
         for repeat in range(config.repeats):
             batch, wall = run_clients(stack.partner, stack.receiver, clients=clients, per_client=per_client,
                                       tag=f"w{workers}-c{clients}-r{repeat}-{uuid.uuid4().hex[:6]}",
@@ -368,7 +379,7 @@ def overhead_runs(stack: Stack, workers: int) -> dict:
             walls.append(wall)
             ok = [r for r in batch if not r.error]
             rounds.append(h.summary([r.end_to_end_ms - config.vendor_ms for r in ok])["p95"])
-        cpu_after = stack.cpu()
+        cpu_after, sessions_after = stack.cpu(), db_sessions()
         ok = [r for r in runs if not r.error]
         e2e = [r.end_to_end_ms for r in ok]
         overhead = [v - config.vendor_ms for v in e2e]
@@ -381,7 +392,8 @@ def overhead_runs(stack: Stack, workers: int) -> dict:
             "end_to_end_ms": h.summary(e2e), "overhead_ms": h.summary(overhead),
             "overhead_p95_per_repeat_ms": rounds, "upload_ms": h.summary(upload),
             "throughput_cases_per_s": len(ok) / sum(walls) if walls else math.nan,
-            "cpu_ms_per_case": cpu_ms, **stage_breakdown(ok, config.vendor_ms),
+            "cpu_ms_per_case": cpu_ms, "db_sessions_per_case": (sessions_after - sessions_before) / max(1, len(ok)),
+            **stage_breakdown(ok, config.vendor_ms),
         }
         report_overhead_level(config, workers, levels[clients])
     stack.workers_stop()
@@ -480,7 +492,8 @@ def report_overhead_level(config: Config, workers: int, level: dict) -> None:
                 f"{_f(e['median'])} ms p95 {_f(e['p95'])} | overhead median {_f(o['median'])} ms p95 {_f(o['p95'])} "
                 f"(per repeat p95 {', '.join(_f(v) for v in level['overhead_p95_per_repeat_ms'])})")
     say(config, "      stage medians (ms): " + ", ".join(f"{name} {_f(s['median'], 1)}" for name, s in stages.items())
-        + f" | retried {level['retried']} | CPU ms/case: " + ", ".join(f"{k} {_f(v, 1)}" for k, v in cpu.items()))
+        + f" | retried {level['retried']} | CPU ms/case: " + ", ".join(f"{k} {_f(v, 1)}" for k, v in cpu.items())
+        + f" | new DB sessions/case {_f(level['db_sessions_per_case'], 2)}")
 
 
 def report(config: Config, results: dict) -> None:
