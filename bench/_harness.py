@@ -283,14 +283,18 @@ def sandbox_start(env: dict[str, str], *, log_dir: Path, port: int | None = None
     return service
 
 
-def gunicorn_start(env: dict[str, str], *, log_dir: Path, workers: int = 4, threads: int = 1,
-                   port: int | None = None, extra_args: tuple[str, ...] = ()) -> Service:
-    """The web tier as deployed: ``gunicorn kyc_portal.wsgi``; ``Service.url`` is its base URL.
+DEPLOY_GUNICORN_CONF = ROOT / "deploy" / "gunicorn.conf.py"
 
-    Ready when the partner API answers (401 without a key: the app loaded and routed).
-    """
+
+def gunicorn_start(env: dict[str, str], *, log_dir: Path, workers: int | None = None, threads: int = 1,
+                   port: int | None = None, extra_args: tuple[str, ...] = ()) -> Service:
+    """The web tier as deployed: ``gunicorn -c deploy/gunicorn.conf.py kyc_portal.wsgi`` (when that file
+    exists), on a free loopback port, without the access log; ``workers`` None keeps the file's
+    default. ``Service.url`` is its base URL. Ready when the partner API answers (401 without a key:
+    the app loaded and routed)."""
     port = port or free_port()
-    argv = [PY, "-m", "gunicorn", "kyc_portal.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+    argv = [PY, "-m", "gunicorn", *(("-c", str(DEPLOY_GUNICORN_CONF)) if DEPLOY_GUNICORN_CONF.exists() else ()),
+            "kyc_portal.wsgi", "--bind", f"127.0.0.1:{port}", *(("--workers", str(workers)) if workers else ()),
             "--access-logfile", "-" if env.get("BENCH_ACCESS_LOG") else "/dev/null", "--log-level", "warning",
             "--graceful-timeout", "5", *(("--threads", str(threads)) if threads > 1 else ()), *extra_args]
     proc, log_path = _spawn("gunicorn", argv, env=env, log_dir=log_dir)

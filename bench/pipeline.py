@@ -75,7 +75,7 @@ class Config:
     burst: float = 2.0
     quota_checks: int = 1000
     upload_clients: int = 8
-    web_workers: int = 4
+    web_workers: int | None = None  # None: deploy/gunicorn.conf.py's default (2 x cores + 1)
     result_timeout: float = 180.0
     database_url: str = "postgres://postgres@127.0.0.1:5432/postgres"  # the server; --database is created
     database: str = "kyc_bench_pipeline"
@@ -545,7 +545,7 @@ def run(config: Config) -> dict:
         server_url = config.database_url
         if config.private_postgres:
             server_url = services.add(h.postgres_private(workdir=log_root, max_connections=300)).url
-        needed = max(config.workers) * (config.threads + 2) + config.web_workers + 5
+        needed = max(config.workers) * (config.threads + 2) + (config.web_workers or 2 * (os.cpu_count() or 1) + 1) + 5
         headroom = h.postgres_connection_headroom(server_url)
         if headroom < needed:
             raise SystemExit(f"the PostgreSQL server has {headroom} free connections; this run needs about {needed} "
@@ -583,7 +583,7 @@ def run(config: Config) -> dict:
             partner = Partner(web.url, key, mediagen.selfie_jpeg())
             stack = Stack(config=config, services=services, env=env, web=web, sandbox=sandbox, partner=partner,
                           receiver=receiver, log_dir=log_root)
-            say(config, f"stack up: web {web.url} ({config.web_workers} gunicorn workers), sandbox {sandbox.url} "
+            say(config, f"stack up: web {web.url} ({config.web_workers or 'default'} gunicorn workers), sandbox {sandbox.url} "
                         f"({PROVIDER} {ENDPOINT}, fixed {config.vendor_ms} ms), logs in {log_root}")
             for workers in config.workers:
                 if "quota" in config.modes:
@@ -624,7 +624,8 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--quota", type=float, help="vendor quota Q, calls/s (default 20)")
     parser.add_argument("--burst", type=float, help="the sandbox bucket's burst (default 2)")
     parser.add_argument("--quota-checks", type=int, help="checks in the quota burst (default 1000; quick: 60)")
-    parser.add_argument("--web-workers", type=int, help="gunicorn workers (default 4; quick: 2)")
+    parser.add_argument("--web-workers", type=int, help="gunicorn workers (default: deploy/gunicorn.conf.py's, "
+                                                         "2 x cores + 1; quick: 2)")
     parser.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL", Config.database_url),
                         help="PostgreSQL server URL (the database in it is ignored)")
     parser.add_argument("--database", default=Config.database, help="database to (re)create (default %(default)s)")
