@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -53,7 +54,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["*"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "liveness.signin.apps.StaffAdminConfig",  # django.contrib.admin; its site requires the staff 2FA
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -63,6 +64,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "liveness",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
+    "liveness.signin.apps.SigninConfig",
 ]
 
 MIDDLEWARE = [
@@ -73,8 +78,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, per django-axes: turns a flagged request into the lock-out page
 ]
 
 ROOT_URLCONF = "kyc_portal.urls"
@@ -132,7 +139,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "/staff/login/"
+LOGIN_REDIRECT_URL = "/dashboard/"
+# django-axes first: it refuses a locked username+address before any password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("zh-hans", "简体中文")]
@@ -153,6 +163,39 @@ STORAGES = {
     "default": {"BACKEND": env.str("MEDIA_STORAGE_BACKEND", default="django.core.files.storage.FileSystemStorage")},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# S3-compatible object storage (AWS S3, MinIO, Ceph RGW...) through django-storages, for web and
+# worker machines that share no disk (docs/deploy.md). What reaches the bucket is already
+# AES-GCM-sealed; objects are never served from the bucket (no public ACL, no signed URLs: media
+# leaves only through the audited views), so the bucket stays private. Credentials are not
+# settings: boto3's own chain finds them (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE,
+# an instance or pod role).
+S3_MEDIA_BACKENDS = {"storages.backends.s3.S3Storage", "storages.backends.s3boto3.S3Boto3Storage"}
+if STORAGES["default"]["BACKEND"] in S3_MEDIA_BACKENDS:
+    from botocore.config import Config as _BotoConfig
+
+    _bucket = env.str("MEDIA_S3_BUCKET", default="")
+    if not _bucket:
+        raise ImproperlyConfigured("MEDIA_S3_BUCKET must be set when MEDIA_STORAGE_BACKEND is the S3 backend")
+    if bool(env.str("AWS_ACCESS_KEY_ID", default="")) != bool(env.str("AWS_SECRET_ACCESS_KEY", default="")):
+        raise ImproperlyConfigured("set both AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or neither (instance role)")
+    _addressing = env.str("MEDIA_S3_ADDRESSING_STYLE", default="auto")
+    if _addressing not in {"auto", "path", "virtual"}:
+        raise ImproperlyConfigured(f"MEDIA_S3_ADDRESSING_STYLE must be auto, path or virtual, got {_addressing!r}")
+    _s3_timeout = _positive("MEDIA_S3_TIMEOUT", env.float("MEDIA_S3_TIMEOUT", default=10.0))
+    STORAGES["default"]["OPTIONS"] = {
+        "bucket_name": _bucket,
+        "endpoint_url": env.str("MEDIA_S3_ENDPOINT_URL", default="") or None,  # None: AWS itself
+        "region_name": env.str("MEDIA_S3_REGION", default="") or None,
+        "location": env.str("MEDIA_S3_PREFIX", default="").strip("/"),  # key prefix inside the bucket
+        "default_acl": None,  # no ACL header: objects stay private to the bucket owner
+        "querystring_auth": False,  # no presigned URLs are ever handed out
+        "file_overwrite": True,  # names carry the blob's UUID; skips a HEAD request per upload
+        "client_config": _BotoConfig(
+            signature_version="s3v4", s3={"addressing_style": _addressing},
+            connect_timeout=_s3_timeout, read_timeout=_s3_timeout,
+            retries={"mode": "standard", "max_attempts": 3},
+        ),
+    }
 
 
 def _media_keys(raw: str) -> dict[str, bytes]:
@@ -426,6 +469,46 @@ for _name in ("KYC_RETENTION_DAYS_PROCESSING", "KYC_RETENTION_DAYS_MANUAL_REVIEW
     if env.str(_name, default=""):
         raise ImproperlyConfigured(f"{_name}: media of cases still being worked on is never purged")
 
+
+# --- staff sign-in (liveness/signin, SECURITY.md "Staff sign-in") -------------------------
+def _int_setting(name: str, default: int, low: int, high: int) -> int:
+    raw = env.str(name, default=str(default)).strip()
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a whole number, got {raw!r}") from None
+    if not low <= value <= high:
+        raise ImproperlyConfigured(f"{name} must be between {low} and {high}, got {value}")
+    return value
+
+
+# Staff need a TOTP code after the password (django-otp). Off only for local development.
+KYC_STAFF_2FA = env.bool("KYC_STAFF_2FA", default=True)
+if PRODUCTION and not KYC_STAFF_2FA:
+    raise ImproperlyConfigured("KYC_STAFF_2FA cannot be turned off when KYC_ENV=production")
+# Lock-out (django-axes): this many failed passwords or codes per username and client address
+# lock that pair for the cool-off, counted from the last failure.
+KYC_LOGIN_FAILURE_LIMIT = _int_setting("KYC_LOGIN_FAILURE_LIMIT", 5, 1, 100)
+KYC_LOGIN_COOLOFF_MINUTES = _int_setting("KYC_LOGIN_COOLOFF_MINUTES", 15, 1, 24 * 60)
+# Reverse proxies in front of the web process that append to X-Forwarded-For (0 = none: the
+# client is REMOTE_ADDR). Must match the deployment exactly: see liveness/security/client_ip.py.
+KYC_TRUSTED_PROXY_COUNT = _int_setting("KYC_TRUSTED_PROXY_COUNT", 0, 0, 10)
+
+AXES_ENABLED = True
+AXES_FAILURE_LIMIT = KYC_LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = timedelta(minutes=KYC_LOGIN_COOLOFF_MINUTES)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "liveness.security.client_ip.client_ip"  # django-ipware is not used
+AXES_LOCKOUT_CALLABLE = "liveness.signin.lockout.lockout_response"  # 429 page with the time to retry
+AXES_HTTP_RESPONSE_CODE = 429
+# Counters are reset by liveness.signin when both factors succeed, not after the password alone.
+AXES_RESET_ON_SUCCESS = False
+# The retry time on the lock-out page holds: attempts while locked do not extend the lock.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_DISABLE_ACCESS_LOG = True  # sign-ins are in the audit log (auth.signed_in)
+OTP_TOTP_ISSUER = env.str("KYC_TOTP_ISSUER", default="KYC review")
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the admin never shows a TOTP key
+
 # --- security -------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
@@ -444,6 +527,8 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    # Capture-link tokens are cut out of every line (django.request logs the path of each 4xx).
+    "filters": {"redact_secrets": {"()": "liveness.security.log_redaction.RedactSecrets"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }

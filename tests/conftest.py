@@ -24,6 +24,48 @@ def _private_media_root(settings, tmp_path_factory):
     settings.MEDIA_ROOT = str(tmp_path_factory.getbasetemp() / "private-media")
 
 
+def staff_login(client, user):
+    """Sign ``user`` in on the test ``client`` as if both sign-in steps had passed: ``force_login``
+    plus the session key ``django_otp.login`` writes, naming a real confirmed TOTP device
+    (created if the user has none). Returns the device. Staff need this since the dashboard and
+    admin require OTP verification (liveness.signin)."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = (TOTPDevice.objects.filter(user=user, confirmed=True).first()
+              or TOTPDevice.objects.create(user=user, name="test authenticator", confirmed=True))
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return device
+
+
+def totp_code(device, *, offset_steps: int = 0) -> str:
+    """The code an authenticator app holding ``device``'s key shows now (or ``offset_steps`` away)."""
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, step=device.step, t0=device.t0, digits=device.digits)
+    totp.time = time.time() + offset_steps * device.step
+    return f"{totp.token():0{device.digits}d}"
+
+
+def totp_wrong_code(device) -> str:
+    """A well-formed code the device refuses now (none of the codes within its tolerance)."""
+    near = {totp_code(device, offset_steps=k) for k in range(-device.tolerance - 1, device.tolerance + 2)}
+    return next(code for code in ("000000", "111111", "222222", "333333", "444444") if code not in near)
+
+
+@pytest.fixture
+def admin_client(db, admin_user):
+    """pytest-django's ``admin_client``, OTP-verified (the admin site requires the second factor)."""
+    from django.test import Client
+
+    client = Client()
+    staff_login(client, admin_user)
+    return client
+
+
 @pytest.fixture(scope="session")
 def _flushed_broker():
     import redis

@@ -1,6 +1,7 @@
 """Reviewer pages. Each view checks access, validates input, calls a service or selector, renders.
 
-Access: anonymous users are sent to the login page; signed-in users need ``is_staff``
+Access: anonymous users are sent to the login page, staff who have not given a TOTP code in
+this session to the code (or enrolment) page (``liveness.signin``); signed-in users need ``is_staff``
 and the page's permission (see ``liveness.dashboard_models.DASHBOARD_GROUPS``), else 403.
 Nothing here is cached: every response carries ``Cache-Control: no-store``.
 """
@@ -20,6 +21,7 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from ..signin.access import second_factor_url, staff_is_verified
 from . import selectors, services
 from .forms import AuditFilterForm, DecisionForm, InviteForm, NoteForm, QueueFilterForm, ThresholdForm
 
@@ -34,6 +36,8 @@ def dashboard_required(perm: str = PERM_VIEW):
             user = request.user
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
+            if not staff_is_verified(user):  # password only so far: the TOTP step (or enrolment) first
+                return redirect(second_factor_url(request, request.get_full_path()))
             if not user.is_staff or not user.has_perm(PERM_VIEW) or not user.has_perm(perm):
                 raise PermissionDenied("You do not have access to this dashboard page.")
             response = view(request, *args, **kwargs)

@@ -9,6 +9,7 @@ from rest_framework.test import APIClient
 
 from liveness.api import services as api_services
 from liveness.partner_models import PartnerApiKey
+from tests.conftest import staff_login
 from tests.factories import PartnerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -82,7 +83,7 @@ def test_a_deactivated_partner_is_locked_out(api, partner):
 
 
 def test_a_reviewer_session_is_not_a_partner_key(client):
-    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    staff_login(client, UserFactory(is_staff=True, is_superuser=True))  # even fully signed in (both factors)
 
     response = client.get(CASES)
 

@@ -1,17 +1,21 @@
-"""One end-to-end pass in headless Chromium: log in, open the queue, open a case, reject it.
+"""One end-to-end pass in headless Chromium: sign in (password, authenticator set-up), open the queue,
+open a case, reject it, sign out and in again with a code.
 
 Uses Debian's /usr/bin/chromium (no ``playwright install``). Screenshots go to
 docs/screenshots/dashboard-*.png for the docs.
 """
 from __future__ import annotations
 
+import base64
 import os
 import shutil
 from pathlib import Path
 
 import pytest
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from liveness.models import AuditEvent, CaseState, Decision
+from tests.conftest import totp_code, totp_wrong_code
 
 from .conftest import PASSWORD, make_review_case, role_user
 
@@ -40,10 +44,17 @@ def test_reviewer_logs_in_opens_a_case_and_rejects_it(live_server):
             page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.set_default_timeout(15_000)
             page.goto(f"{live_server.url}/dashboard/")
-            assert "/admin/login/" in page.url  # anonymous → login
+            assert "/staff/login/" in page.url  # anonymous → login
             page.fill("#id_username", reviewer.username)
             page.fill("#id_password", PASSWORD)
-            page.click("input[type=submit]")
+            page.click("#login-submit")
+            # First sign-in of a staff account: set up the authenticator from the QR code / key shown.
+            page.wait_for_url("**/staff/enrol/**")
+            assert page.locator("#totp-qr svg").count() == 1
+            device = TOTPDevice.objects.get(user=reviewer, confirmed=False)
+            assert page.inner_text("#totp-secret").replace(" ", "") == base64.b32encode(device.bin_key).decode()
+            page.fill("#id_code", totp_code(device))
+            page.click("#enrol-submit")
             page.wait_for_url(f"{live_server.url}/dashboard/")
             assert page.locator("#queue tbody tr").count() == 2
             page.screenshot(path=str(SHOTS / "dashboard-queue.png"), full_page=True)
@@ -63,6 +74,24 @@ def test_reviewer_logs_in_opens_a_case_and_rejects_it(live_server):
             page.wait_for_selector(".flash-success")
             assert page.inner_text("#case-state") == "Rejected"
             page.screenshot(path=str(SHOTS / "dashboard-decided.png"), full_page=True)
+
+            # Sign out, then in again: password, then the code page (the authenticator is set up now).
+            page.click("#logout")
+            page.wait_for_url("**/staff/login/")
+            page.goto(f"{live_server.url}/dashboard/")
+            page.fill("#id_username", reviewer.username)
+            page.fill("#id_password", PASSWORD)
+            page.click("#login-submit")
+            page.wait_for_url("**/staff/verify/**")
+            page.fill("#id_code", totp_wrong_code(device))
+            page.click("#otp-submit")
+            page.wait_for_selector("#otp-error")
+            page.wait_for_timeout(1100)  # django-otp's back-off after a wrong code: 1 s
+            # The enrolment code's time step is spent (no replays): the app's next code is accepted.
+            page.fill("#id_code", totp_code(device, offset_steps=1))
+            page.click("#otp-submit")
+            page.wait_for_url(f"{live_server.url}/dashboard/")
+            assert page.locator("#queue").count() == 1
         finally:
             browser.close()
 
@@ -71,3 +100,6 @@ def test_reviewer_logs_in_opens_a_case_and_rejects_it(live_server):
     assert Decision.objects.get(case=case).decided_by == reviewer
     assert AuditEvent.objects.filter(case=case, action="media.viewed", actor=reviewer).count() == 4  # 2 photos x 2 page loads
     assert AuditEvent.objects.filter(case=case, action="case.viewed", actor=reviewer).count() == 2
+    signins = AuditEvent.objects.filter(actor=reviewer, action__startswith="auth.").order_by("created_at", "pk")
+    assert [e.action for e in signins] == ["auth.otp_enrolled", "auth.signed_in", "auth.signed_out",
+                                           "auth.otp_failed", "auth.signed_in"]

@@ -13,6 +13,8 @@ from django.utils import timezone
 from liveness.dashboard import selectors
 from liveness.models import AuditEvent, Case, CaseNote, CaseState, Decision, Score, ThresholdPolicy
 
+from tests.conftest import staff_login
+
 from .conftest import make_review_case, role_user
 
 pytestmark = pytest.mark.django_db
@@ -31,19 +33,19 @@ def test_anonymous_users_are_sent_to_login_everywhere(client, review_case):
             _url("media", review_case, blob_id=review_case.selfie_blob.id)]
     for url in urls:
         response = client.get(url)
-        assert response.status_code == 302 and response["Location"].startswith("/admin/login/?next="), url
+        assert response.status_code == 302 and response["Location"].startswith("/staff/login/?next="), url
     assert not AuditEvent.objects.filter(action__in=["case.viewed", "media.viewed"]).exists()
 
 
 def test_signed_in_user_without_a_role_or_staff_flag_is_refused(client, review_case):
-    client.force_login(role_user("nobody", None))
+    staff_login(client, role_user("nobody", None))
     assert client.get(_url("queue")).status_code == 403
-    client.force_login(role_user("outsider", "reviewer", staff=False))
+    client.force_login(role_user("outsider", "reviewer", staff=False))  # not staff: no second factor asked
     assert client.get(_url("case", review_case)).status_code == 403
 
 
 def test_reviewer_cannot_see_or_change_thresholds_or_audit(client, reviewer):
-    client.force_login(reviewer)
+    staff_login(client, reviewer)
     assert client.get(_url("thresholds")).status_code == 403
     response = client.post(_url("threshold_edit", provider="local", metric="liveness"),
                            {"value": "10", "reason": "x", "action": "save"})
@@ -53,7 +55,7 @@ def test_reviewer_cannot_see_or_change_thresholds_or_audit(client, reviewer):
 
 
 def test_compliance_admin_cannot_decide(client, compliance_admin, review_case):
-    client.force_login(compliance_admin)
+    staff_login(client, compliance_admin)
     response = client.post(_url("decide", review_case), {"outcome": "reject", "reason": "reject:spoof_suspected"})
     assert response.status_code == 403
     assert not Decision.objects.exists()
@@ -62,7 +64,7 @@ def test_compliance_admin_cannot_decide(client, compliance_admin, review_case):
 # --- decisions -----------------------------------------------------------------------------
 
 def test_reviewer_rejects_a_case_state_decision_and_audit_are_written(client, reviewer, review_case):
-    client.force_login(reviewer)
+    staff_login(client, reviewer)
     response = client.post(_url("decide", review_case), {
         "outcome": "reject", "reason": "reject:spoof_suspected", "user_message": "",
         "internal_comment": "screen replay visible"})
@@ -79,7 +81,7 @@ def test_reviewer_rejects_a_case_state_decision_and_audit_are_written(client, re
 
 
 def test_reviewer_requests_a_retake(client, reviewer, review_case):
-    client.force_login(reviewer)
+    staff_login(client, reviewer)
     client.post(_url("decide", review_case), {"outcome": "retake", "reason": "retake:poor_lighting",
                                               "user_message": "Please use daylight."})
     review_case.refresh_from_db()
@@ -88,7 +90,7 @@ def test_reviewer_requests_a_retake(client, reviewer, review_case):
 
 
 def test_reviewer_cannot_approve_over_a_failed_check(client, reviewer, review_case):
-    client.force_login(reviewer)
+    staff_login(client, reviewer)
     response = client.post(_url("decide", review_case), {
         "outcome": "approve", "reason": "approve:manual_match", "internal_comment": "looks fine to me"})
     assert response.status_code == 403
@@ -98,7 +100,7 @@ def test_reviewer_cannot_approve_over_a_failed_check(client, reviewer, review_ca
 
 
 def test_supervisor_approves_over_a_failed_check_only_with_a_comment(client, supervisor, review_case):
-    client.force_login(supervisor)
+    staff_login(client, supervisor)
     client.post(_url("decide", review_case), {"outcome": "approve", "reason": "approve:manual_match"})
     review_case.refresh_from_db()
     assert review_case.state == CaseState.MANUAL_REVIEW and not Decision.objects.exists()
@@ -113,14 +115,14 @@ def test_supervisor_approves_over_a_failed_check_only_with_a_comment(client, sup
 
 def test_reviewer_may_approve_when_every_check_passed(client, reviewer):
     case = make_review_case(passed=True, score=90.0, reference="ref-ok")
-    client.force_login(reviewer)
+    staff_login(client, reviewer)
     client.post(_url("decide", case), {"outcome": "approve", "reason": "approve:verified"})
     case.refresh_from_db()
     assert case.state == CaseState.APPROVED
 
 
 def test_a_reason_of_another_outcome_and_a_closed_case_are_refused(client, reviewer, review_case):
-    client.force_login(reviewer)
+    staff_login(client, reviewer)
     client.post(_url("decide", review_case), {"outcome": "reject", "reason": "retake:poor_lighting"})
     assert not Decision.objects.exists()
     client.post(_url("decide", review_case), {"outcome": "reject", "reason": "reject:other"})
@@ -131,7 +133,7 @@ def test_a_reason_of_another_outcome_and_a_closed_case_are_refused(client, revie
 # --- case page, media ----------------------------------------------------------------------
 
 def test_case_page_shows_scores_thresholds_catalogue_and_is_audited(client, reviewer, review_case):
-    client.force_login(reviewer)
+    staff_login(client, reviewer)
     response = client.get(_url("case", review_case))
     html = response.content.decode()
     assert response.status_code == 200 and response["Cache-Control"].startswith("max-age=0")
@@ -145,7 +147,7 @@ def test_case_page_shows_scores_thresholds_catalogue_and_is_audited(client, revi
 
 
 def test_media_view_decrypts_audits_and_is_never_cached(client, reviewer, review_case):
-    client.force_login(reviewer)
+    staff_login(client, reviewer)
     response = client.get(_url("media", review_case, blob_id=review_case.selfie_blob.id))
     assert response.status_code == 200
     assert response.content == review_case.selfie_bytes
@@ -158,14 +160,14 @@ def test_media_view_decrypts_audits_and_is_never_cached(client, reviewer, review
 
 def test_media_of_another_case_cannot_be_reached_through_this_one(client, reviewer, review_case):
     other = make_review_case(reference="ref-other")
-    client.force_login(reviewer)
+    staff_login(client, reviewer)
     response = client.get(_url("media", review_case, blob_id=other.selfie_blob.id))
     assert response.status_code == 404
     assert not AuditEvent.objects.filter(action="media.viewed").exists()
 
 
 def test_notes_and_assignment(client, reviewer, review_case):
-    client.force_login(reviewer)
+    staff_login(client, reviewer)
     client.post(_url("assign", review_case))
     client.post(_url("note", review_case), {"body": "called the partner"})
     assert review_case.__class__.objects.get(pk=review_case.pk).assignment.assignee == reviewer
@@ -183,7 +185,7 @@ def test_queue_counts_filters_search_and_keyset_pages(client, reviewer):
     base = timezone.now() - timedelta(days=5)
     for i, case in enumerate(cases):
         Case.objects.filter(pk=case.pk).update(created_at=base + timedelta(hours=i))
-    client.force_login(reviewer)
+    staff_login(client, reviewer)
 
     html = client.get(_url("queue")).content.decode()
     assert 'data-state="manual_review"><b>5</b>' in html
@@ -222,7 +224,7 @@ def test_bounded_count_caps():
 # --- thresholds ----------------------------------------------------------------------------
 
 def test_thresholds_page_shows_both_sources_and_far_meaning(client, compliance_admin):
-    client.force_login(compliance_admin)
+    staff_login(client, compliance_admin)
     html = client.get(_url("thresholds")).content.decode()
     assert "seed 002 recommends 87" in html and "seed 000 recommends 90" in html
     assert "false-accept rate 1 in 10,000" in html
@@ -232,7 +234,7 @@ def test_threshold_preview_then_save_creates_a_new_version(client, compliance_ad
     make_review_case(score=41.5, reference="t1")
     make_review_case(score=55.0, reference="t2", passed=False)
     make_review_case(score=75.0, reference="t3", passed=True)
-    client.force_login(compliance_admin)
+    staff_login(client, compliance_admin)
     url = _url("threshold_edit", provider="local", metric="liveness")
 
     response = client.post(url, {"value": "50", "reason": "", "last_n": "100", "action": "preview"})
@@ -253,7 +255,7 @@ def test_threshold_preview_then_save_creates_a_new_version(client, compliance_ad
 # --- audit ---------------------------------------------------------------------------------
 
 def test_audit_page_filters_and_csv_export(client, supervisor, review_case):
-    client.force_login(supervisor)
+    staff_login(client, supervisor)
     client.get(_url("case", review_case))
     html = client.get(_url("audit") + "?action=case.viewed").content.decode()
     assert "<code>case.viewed</code>" in html and "<code>case.transition</code>" not in html
@@ -267,17 +269,17 @@ def test_audit_page_filters_and_csv_export(client, supervisor, review_case):
 
 
 def test_a_supervisor_assigns_a_case_to_a_reviewer_and_a_reviewer_cannot(client, review_case):
-    from tests.dashboard.conftest import PASSWORD, role_user
+    from tests.dashboard.conftest import role_user
 
     rita = role_user("rita-assignee", "reviewer")
     sam = role_user("sam-supervisor", "supervisor")
     outsider = role_user("olga-admin", "compliance_admin")
 
-    client.login(username=rita.username, password=PASSWORD)
+    staff_login(client, rita)
     refused = client.post(_url("assign", review_case), {"assignee": sam.username})
     assert refused.status_code == 403 and b"Only a supervisor" in refused.content
 
-    client.login(username=sam.username, password=PASSWORD)
+    staff_login(client, sam)
     page = client.get(_url("case", review_case)).content.decode()
     assert f'<option value="{rita.username}">' in page and f'<option value="{outsider.username}">' not in page
     assert client.post(_url("assign", review_case), {"assignee": outsider.username}).status_code == 403
@@ -290,9 +292,7 @@ def test_a_supervisor_assigns_a_case_to_a_reviewer_and_a_reviewer_cannot(client,
 
 
 def test_a_reviewer_invites_someone_and_the_link_opens_that_case(client, reviewer):
-    from tests.dashboard.conftest import PASSWORD
-
-    client.login(username=reviewer.username, password=PASSWORD)
+    staff_login(client, reviewer)
     response = client.post("/dashboard/invite/", {"kind": "digit_video", "reference": "invite-7"})
 
     assert response.status_code == 200
@@ -305,9 +305,9 @@ def test_a_reviewer_invites_someone_and_the_link_opens_that_case(client, reviewe
 
 
 def test_an_invite_needs_the_decide_permission(client):
-    from tests.dashboard.conftest import PASSWORD, role_user
+    from tests.dashboard.conftest import role_user
 
     admin = role_user("carla-admin", "compliance_admin")
-    client.login(username=admin.username, password=PASSWORD)
+    staff_login(client, admin)
     assert client.post("/dashboard/invite/", {"kind": "selfie"}).status_code == 403
     assert not Case.objects.exists()

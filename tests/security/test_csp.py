@@ -66,7 +66,8 @@ def test_report_only_mode(client, settings):
 
 
 def test_check_deploy_is_clean_in_production():
-    """`manage.py check --deploy` under KYC_ENV=production with the required secrets: no warnings."""
+    """`manage.py check --deploy` under KYC_ENV=production with the required secrets: no warnings
+    (including django-axes' and django-otp's checks)."""
     import base64
     import os
     import secrets
@@ -83,6 +84,12 @@ def test_check_deploy_is_clean_in_production():
                             cwd=ROOT, env=env, capture_output=True, text=True, check=False, timeout=90)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+    # Staff sign-in is part of the checked configuration: django-axes (with its own system checks)
+    # is loaded, locking by username + address, and 2FA cannot be off in production.
+    assert "AXES: BEGIN" in result.stderr and "combination of username and ip_address" in result.stderr
+    with_2fa_off = subprocess.run([sys.executable, "manage.py", "check", "--deploy"], cwd=ROOT,
+                                  env={**env, "KYC_STAFF_2FA": "false"}, capture_output=True, text=True, timeout=90)
+    assert with_2fa_off.returncode != 0 and "KYC_STAFF_2FA cannot be turned off" in with_2fa_off.stderr
 
 
 def test_chromium_enforces_the_policy_and_the_language_handler_still_runs(client, monkeypatch):

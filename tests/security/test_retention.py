@@ -149,13 +149,14 @@ def test_retention_settings_from_env():
 
 
 def test_after_a_purge_the_reviewer_sees_the_case_and_decision_but_the_media_is_gone(policy, client):
+    from tests.conftest import staff_login
     from tests.dashboard.conftest import make_review_case, role_user
 
     case = make_review_case(reference="purge-me")
     Case.objects.filter(pk=case.pk).update(state=CaseState.REJECTED,
                                            state_changed_at=timezone.now() - timedelta(days=365))
     assert retention.media_purge_expired().cases == [case.pk]
-    client.force_login(role_user("rita", "reviewer"))
+    staff_login(client, role_user("rita", "reviewer"))
 
     page = client.get(f"/dashboard/cases/{case.public_id}/")
     assert page.status_code == 200 and b"purged" in page.content

@@ -1,9 +1,16 @@
-"""Create (or reset) the demo reviewer and print its login. Used by scripts/run."""
+"""Create (or reset) the demo reviewer and print its login. Used by scripts/run.
+
+Staff sign in with a password and a TOTP code, so the demo reviewer gets a confirmed
+authenticator (kept across runs, so a phone set up once keeps working); the printed
+otpauth:// URL goes into an authenticator app, or ``manage.py totp_code`` prints the code.
+"""
 import secrets
 
+from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 
 class Command(BaseCommand):
@@ -22,10 +29,15 @@ class Command(BaseCommand):
         user.user_permissions.set(Permission.objects.filter(content_type__app_label="liveness"))
         # The demo shows every role: supervisor (four-eyes approvals) and compliance admin (thresholds).
         user.groups.set(Group.objects.filter(name__in=["reviewer", "supervisor", "compliance_admin"]))
+        AxesProxyHandler.reset_attempts(username=username)  # a fresh password also lifts a lock-out
+        device = (TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+                  or TOTPDevice.objects.create(user=user, name="demo authenticator", confirmed=True))
         self.stdout.write(
             "\n"
             f"  Demo reviewer ({'created' if created else 'password reset'}):\n"
             f"    login    {url}/dashboard/  (Django admin: {url}/admin/)\n"
             f"    user     {username}\n"
-            f"    password {password}\n\n"
+            f"    password {password}\n"
+            f"    2FA code python manage.py totp_code {username}   (or add to an authenticator app:\n"
+            f"             {device.config_url} )\n\n"
         )

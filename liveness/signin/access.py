@@ -1,0 +1,57 @@
+"""Who must show a second factor, whether they have, and where to send them if not.
+
+Pure predicates over the request's user (``django_otp.middleware.OTPMiddleware`` gives it
+``is_verified()``); the dashboard guard, the admin site and the sign-in views all ask here,
+so there is one rule: a staff account is usable only after a TOTP code in this session
+(unless ``KYC_STAFF_2FA`` is off, which settings refuse in production).
+"""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+
+#: Groups whose members may reset another account's authenticator (superusers always may).
+TWO_FACTOR_ADMIN_GROUPS = ("supervisor", "compliance_admin")
+
+
+def staff_needs_second_factor(user) -> bool:
+    return bool(settings.KYC_STAFF_2FA and user.is_authenticated and user.is_staff)
+
+
+def staff_is_verified(user) -> bool:
+    """True when nothing more is asked of this user: not staff, 2FA off, or verified this session."""
+    if not staff_needs_second_factor(user):
+        return True
+    is_verified = getattr(user, "is_verified", None)  # absent only if OTPMiddleware is missing: fail closed
+    return bool(is_verified and is_verified())
+
+
+def can_reset_two_factor(user) -> bool:
+    if not (user.is_authenticated and user.is_staff and user.is_active and staff_is_verified(user)):
+        return False
+    return user.is_superuser or user.groups.filter(name__in=TWO_FACTOR_ADMIN_GROUPS).exists()
+
+
+def safe_next(request, candidate: str | None) -> str:
+    """``candidate`` if it is a same-site URL, else the default landing page."""
+    if candidate and url_has_allowed_host_and_scheme(
+            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return candidate
+    return settings.LOGIN_REDIRECT_URL
+
+
+def step_url(name: str, next_url: str) -> str:
+    """URL of a sign-in step (``"signin:verify"``...) carrying ``next``."""
+    url = reverse(name)
+    return f"{url}?{urlencode({'next': next_url})}" if next_url else url
+
+
+def second_factor_url(request, next_url: str) -> str:
+    """Where an unverified staff user goes: enrolment without a confirmed device, else the code page."""
+    from .selectors import totp_device_confirmed
+
+    name = "signin:verify" if totp_device_confirmed(user=request.user) else "signin:enrol"
+    return step_url(name, next_url)
