@@ -113,6 +113,14 @@ def main() -> None:
     user.groups.set(Group.objects.filter(name__in=["reviewer", "supervisor"]))
     client = Client()
     client.force_login(user)
+    # Staff pages need the second factor: mark the session verified the way django_otp.login does.
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device, _ = TOTPDevice.objects.get_or_create(user=user, confirmed=True, defaults={"name": "bench"})
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
 
     from liveness.models import Case
 
