@@ -158,6 +158,21 @@ def test_enrolment_confirms_the_device_only_with_a_correct_code(client):
     assert _password(client, newbie)["Location"].startswith(VERIFY)
 
 
+def test_sign_in_pages_run_no_script_cannot_be_framed_and_are_not_cached(client, rita):
+    pages = {"login": client.get(LOGIN)}
+    _password(client, rita)
+    pages["verify"] = client.get(VERIFY)
+    other = Client()
+    _password(other, role_user("nina", "reviewer"))
+    pages["enrol"] = other.get(ENROL)
+    for name, page in pages.items():
+        body = page.content.decode()
+        assert page.status_code == 200 and 'name="csrfmiddlewaretoken"' in body, name
+        assert "<script" not in body and not re.search(r"\son\w+=", body), name
+        assert "frame-ancestors 'none'" in page["Content-Security-Policy"] and page["X-Frame-Options"] == "DENY"
+        assert "no-store" in page["Cache-Control"], name
+
+
 def test_non_staff_users_sign_in_with_the_password_alone(client):
     user = UserFactory(username="pat", is_staff=False)
     user.set_password(PASSWORD)
