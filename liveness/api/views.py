@@ -15,7 +15,12 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404
 from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.parsers import JSONParser, MultiPartParser
@@ -26,6 +31,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from .. import services as case_services
 from ..errors import UserFacingError
 from ..media import MediaRejected
+from ..security.client_ip import client_ip
 from . import selectors, serializers
 from . import services as api_services
 from .authentication import PartnerKeyAuthentication
@@ -129,7 +135,7 @@ class PartnerAPIView(APIView):
         return self.request.auth.partner
 
     def client_ip(self) -> str | None:
-        return self.request.META.get("REMOTE_ADDR")
+        return client_ip(self.request)
 
     def own_case(self, public_id):
         case = selectors.case_get_for(partner=self.partner, public_id=public_id)

@@ -21,9 +21,17 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from ..security.client_ip import client_ip
 from ..signin.access import second_factor_url, staff_is_verified
 from . import selectors, services
-from .forms import AuditFilterForm, DecisionForm, InviteForm, NoteForm, QueueFilterForm, ThresholdForm
+from .forms import (
+    AuditFilterForm,
+    DecisionForm,
+    InviteForm,
+    NoteForm,
+    QueueFilterForm,
+    ThresholdForm,
+)
 
 PERM_VIEW = "liveness.dashboard_view"
 PERM_AUDIT = "liveness.audit_view"
@@ -48,7 +56,7 @@ def dashboard_required(perm: str = PERM_VIEW):
 
 
 def _ip(request) -> str | None:
-    return request.META.get("REMOTE_ADDR")
+    return client_ip(request)
 
 
 def _case_or_404(public_id):

@@ -146,6 +146,16 @@ def test_case_page_shows_scores_thresholds_catalogue_and_is_audited(client, revi
     assert AuditEvent.objects.filter(case=review_case, action="case.viewed", actor=reviewer).count() == 1
 
 
+def test_case_views_behind_a_proxy_audit_the_client_address_not_the_proxys(client, reviewer, review_case, settings):
+    settings.KYC_TRUSTED_PROXY_COUNT = 1
+    staff_login(client, reviewer)
+
+    client.get(_url("case", review_case), REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9")
+
+    event = AuditEvent.objects.get(case=review_case, action="case.viewed")
+    assert event.ip_address == "203.0.113.9"  # the entry the one trusted proxy appended; 1.2.3.4 is forgeable
+
+
 def test_media_view_decrypts_audits_and_is_never_cached(client, reviewer, review_case):
     staff_login(client, reviewer)
     response = client.get(_url("media", review_case, blob_id=review_case.selfie_blob.id))
