@@ -16,7 +16,13 @@ from datetime import datetime, timedelta
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import IntegrityError, transaction
+from django.db import (
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    connection,
+    transaction,
+)
 from django.utils import timezone
 
 from . import media, ratelimit, signals
@@ -46,6 +52,8 @@ logger = logging.getLogger(__name__)
 
 PIPELINE = "system:pipeline"
 CHALLENGE_TTL = timedelta(minutes=10)
+#: Pauses (s) between tries to save a vendor's answer on a new database connection (``_check_record``).
+RECORD_RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0)
 
 
 class IllegalTransition(Exception):
@@ -201,9 +209,20 @@ def submission_accept(
 
 
 def _enqueue_check(check_id: int) -> None:
+    """Runs after the commit, so the submission is accepted whatever happens here. A broker that
+    is down (after Celery's own publish retries) must not turn that into an error for the caller,
+    who would then retry a submission the case no longer takes: the check stays pending and the
+    beat sweep ``checks_requeue_stuck`` queues it once the broker is back
+    (tests/security/test_reliability_infra.py)."""
+    from kombu.exceptions import OperationalError as BrokerUnavailable
+
     from .tasks import check_enqueue
 
-    check_enqueue(check_id=check_id)
+    try:
+        check_enqueue(check_id=check_id)
+    except BrokerUnavailable:
+        logger.warning("check %s: not queued, the broker is unavailable; the stuck-check sweep will queue it",
+                       check_id, exc_info=True)
 
 
 # --- checks ------------------------------------------------------------------------------
@@ -242,8 +261,8 @@ def check_claim(*, check_id: int, worker: str) -> tuple[Check, Attempt] | None:
         if check.status == CheckStatus.IN_FLIGHT:
             check.attempt_rows.filter(outcome=AttemptOutcome.STARTED).update(
                 outcome=AttemptOutcome.ABANDONED, finished_at=now,
-                error_message="The worker stopped during this call; the vendor may have been reached once. "
-                              "The check was claimed again.")
+                error_message="The worker stopped during this call or could not save its answer; the vendor may "
+                              "have been reached once. The check was claimed again.")
             if check.attempts >= max_attempts():
                 _check_fail(check=check, vendor="internal", code="abandoned",
                             message="Every attempt was interrupted by a stopped worker.")
@@ -305,15 +324,62 @@ def check_run(*, check_id: int, worker: str = "") -> CheckRunResult:
     except ProviderError as error:
         if ratelimit.is_rate_limit_answer(vendor=error.vendor, code=error.code):
             ratelimit.provider_penalise(check.provider)  # someone else shares the quota: back off
-        return check_record_error(check=check, attempt=attempt, error=error, latency_ms=_ms_since(started))
+        return _check_record(check_record_error, check=check, attempt=attempt, error=error, latency_ms=_ms_since(started))
     except SoftTimeLimitExceeded:
         error = ProviderError("The check ran past its time limit.", vendor="internal", code="time_limit", transient=True)
-        return check_record_error(check=check, attempt=attempt, error=error, latency_ms=_ms_since(started))
+        return _check_record(check_record_error, check=check, attempt=attempt, error=error, latency_ms=_ms_since(started))
     except Exception as exc:  # a bug or library failure must still end in a visible state
         logger.exception("check %s: provider %s raised", check.pk, check.provider)
         error = ProviderError(f"{type(exc).__name__}: {exc}", vendor="internal", code="provider_crashed", transient=False)
-        return check_record_error(check=check, attempt=attempt, error=error, latency_ms=_ms_since(started))
-    return check_record_result(check=check, attempt=attempt, result=result, latency_ms=_ms_since(started))
+        return _check_record(check_record_error, check=check, attempt=attempt, error=error, latency_ms=_ms_since(started))
+    return _check_record(check_record_result, check=check, attempt=attempt, result=result, latency_ms=_ms_since(started))
+
+
+def _check_record(record, **kwargs) -> CheckRunResult:
+    """Save what a vendor call produced (``record`` is check_record_result or check_record_error),
+    surviving a database connection that dropped during the call.
+
+    The answer exists only in this worker's memory and the call cannot be taken back: if the
+    connection died meanwhile (a PostgreSQL restart or failover, a pooler or firewall closing
+    it), failing here would leave the check in flight until the stale-check sweep calls the
+    vendor a second time. Each record is one transaction, so a failed try wrote nothing: the
+    broken connection is closed and the same record tried again on a new one, pausing
+    RECORD_RETRY_DELAYS. Should a commit have succeeded with its acknowledgement lost, the
+    next try finds the attempt closed and writes nothing (``_attempt_close``). Only if the
+    database stays unreachable through every pause is the error raised; the answer is then
+    lost, the attempt stays ``started`` and the sweep's second call is explained by it.
+    """
+    delays = iter(RECORD_RETRY_DELAYS)
+    while True:
+        try:
+            return record(**kwargs)
+        except (OperationalError, InterfaceError) as exc:
+            delay = next(delays, None)
+            if delay is None or connection.in_atomic_block:
+                logger.error("check %s: the vendor's answer could not be saved (%s)", kwargs["check"].pk, exc)
+                raise
+            logger.warning("check %s: saving the vendor's answer failed (%s); again in %g s on a new connection",
+                           kwargs["check"].pk, exc, delay)
+            connection.close()
+            time.sleep(delay)
+
+
+def _attempt_close(*, attempt: Attempt, **fields) -> bool:
+    """Finish an attempt that is still open. False when it is not (already recorded by a try whose
+    commit acknowledgement was lost, or abandoned by a reclaim): the caller then writes nothing."""
+    return bool(Attempt.objects.filter(pk=attempt.pk, outcome=AttemptOutcome.STARTED).update(**fields))
+
+
+def _check_run_result(check: Check) -> CheckRunResult:
+    """What a run that has nothing left to record reports, from the check as it stands."""
+    if check.status == CheckStatus.DONE:
+        return CheckRunResult(RunOutcome.DONE)
+    if check.status == CheckStatus.FAILED:
+        return CheckRunResult(RunOutcome.FAILED)
+    if check.status == CheckStatus.PENDING and check.next_attempt_at:
+        retry_in = max(0.0, (check.next_attempt_at - timezone.now()).total_seconds())
+        return CheckRunResult(RunOutcome.RETRY, retry_in=retry_in, provider=check.provider)
+    return CheckRunResult(RunOutcome.SKIPPED)
 
 
 def _ms_since(started: float) -> int:
@@ -334,11 +400,13 @@ def _provider_call(check: Check) -> ProviderResult:
 def check_record_error(*, check: Check, attempt: Attempt, error: ProviderError, latency_ms: int) -> CheckRunResult:
     """A call gave no usable answer: schedule the next attempt if it can help, else fail the check."""
     now = timezone.now()
-    Attempt.objects.filter(pk=attempt.pk).update(
-        outcome=AttemptOutcome.TRANSIENT_ERROR if error.transient else AttemptOutcome.PERMANENT_ERROR,
-        finished_at=now, latency_ms=latency_ms, error_vendor=error.vendor, error_code=error.code,
-        error_message=error.message, http_status=error.http_status)
     check = Check.objects.select_for_update().get(pk=check.pk)
+    if not _attempt_close(
+            attempt=attempt,
+            outcome=AttemptOutcome.TRANSIENT_ERROR if error.transient else AttemptOutcome.PERMANENT_ERROR,
+            finished_at=now, latency_ms=latency_ms, error_vendor=error.vendor, error_code=error.code,
+            error_message=error.message, http_status=error.http_status):
+        return _check_run_result(check)
     if error.transient and check.attempts < max_attempts():
         delay = settings.KYC_CHECK_RETRY_DELAYS[check.attempts - 1]
         check.status = CheckStatus.PENDING
@@ -373,10 +441,10 @@ def _check_fail(*, check: Check, vendor: str, code: str, message: str, request_i
 def check_record_result(*, check: Check, attempt: Attempt, result: ProviderResult, latency_ms: int) -> CheckRunResult:
     """The vendor answered: store scores against the current thresholds, photos, and move the case."""
     now = timezone.now()
-    Attempt.objects.filter(pk=attempt.pk).update(
-        outcome=AttemptOutcome.ANSWERED, finished_at=now, latency_ms=latency_ms,
-        error_vendor=result.vendor if result.error_code else "", error_code=result.error_code)
     check = Check.objects.select_for_update().get(pk=check.pk)
+    if not _attempt_close(attempt=attempt, outcome=AttemptOutcome.ANSWERED, finished_at=now, latency_ms=latency_ms,
+                          error_vendor=result.vendor if result.error_code else "", error_code=result.error_code):
+        return _check_run_result(check)
     judged = result_judge(provider=check.provider, result=result)
     for item in judged.scores:
         Score.objects.create(check_run=check, metric=item.score.metric, value=item.score.value, scale=item.score.scale,
