@@ -94,7 +94,14 @@ def image_normalise(data: bytes, *, what: str = "photo") -> NormalisedImage:
     except (OSError, SyntaxError, ValueError) as exc:
         raise MediaRejected("corrupt_image", f"The {what} is damaged or truncated ({exc}).") from None
 
-    image = ImageOps.exif_transpose(image).convert("RGB")
+    # In place, and convert only when needed: each copy of a phone photo's pixels costs as much
+    # CPU as decoding it (bench/ingest.py), and the upload path is CPU-bound.
+    ImageOps.exif_transpose(image, in_place=True)
+    if image.mode != "RGB":
+        image = image.convert("RGB")
+    # Nothing of the upload's metadata may reach the encoder: Pillow's JPEG writer falls back to
+    # ``info`` for some of it (a COM comment is copied from the source otherwise).
+    image.info = {}
     out = io.BytesIO()
     image.save(out, format="JPEG", quality=92)
     return NormalisedImage(

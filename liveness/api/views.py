@@ -269,8 +269,7 @@ class UploadView(IdempotentPostView):
     def create(self, request, public_id):
         case = self.own_case(public_id)
         data = self.validated(self.input_serializer, request.data)
-        submission = api_services.submission_accept_for(key=self.key, case=case, **data)
-        case.refresh_from_db()
+        submission = api_services.submission_accept_for(key=self.key, case=case, **data)  # refreshes ``case``
         return Response({"submission_id": submission.pk, "case": serializers.CaseSerializer(case).data},
                         status=status.HTTP_202_ACCEPTED)
 

@@ -28,6 +28,22 @@ def test_jpeg_is_reencoded_without_exif_and_upright():
     assert not image.getexif()
 
 
+def test_no_metadata_of_the_upload_survives_reencoding():
+    """EXIF, XMP, an ICC profile and a JPEG comment (which Pillow would copy from the source)."""
+    exif = Image.Exif()
+    exif[0x010F] = "Secret Camera Maker"
+    data = _image_bytes("JPEG", exif=exif.tobytes(), comment=b"GPS 22.5431N 114.0579E",
+                        xmp=b"<x:xmpmeta>secret-xmp</x:xmpmeta>", icc_profile=b"\0" * 128 + b"secret-icc")
+
+    out = media.image_normalise(data).content
+
+    assert b"GPS 22.5431N" in data and b"secret-xmp" in data  # the source really carries them
+    for secret in (b"Secret Camera Maker", b"GPS 22.5431N", b"secret-xmp", b"secret-icc"):
+        assert secret not in out
+    image = Image.open(io.BytesIO(out))
+    assert "comment" not in image.info and "icc_profile" not in image.info and not image.getexif()
+
+
 @pytest.mark.parametrize(
     ("data", "code"),
     [
