@@ -8,19 +8,30 @@ with a ``GUNICORN_*`` variable, and command-line flags override this file.
 """
 from __future__ import annotations
 
+import importlib.util
 import os
-import sys
 from pathlib import Path
 
 from gunicorn.glogging import Logger
 
-# The project root, whatever the working directory (the file is read before --chdir applies).
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+# The release directory as named (not resolved): started as
+# ``-c /srv/kyc-portal/current/deploy/gunicorn.conf.py``, a reload (SIGHUP) after the ``current``
+# symlink moved reads the new release's file and its workers import the new release's code.
+ROOT = Path(__file__).absolute().parent.parent
 chdir = str(ROOT)
 
-from liveness.security.log_redaction import redact
+
+def _load_redaction():
+    """liveness/security/log_redaction.py, loaded by file path: importing the ``liveness`` package
+    here would pin it (from this release) in the master, and every worker forked after a reload
+    would inherit the old package."""
+    spec = importlib.util.spec_from_file_location("_kyc_log_redaction", ROOT / "liveness/security/log_redaction.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.redact
+
+
+redact = _load_redaction()
 
 
 def _int(name: str, default: int, low: int = 1, high: int = 10_000) -> int:
