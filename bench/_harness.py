@@ -306,8 +306,9 @@ def gunicorn_start(env: dict[str, str], *, log_dir: Path, workers: int | None = 
 
 def celery_worker_start(env: dict[str, str], *, name: str, log_dir: Path, queues: str | None = None,
                         pool: str = "prefork", concurrency: int = 1, loglevel: str = "WARNING",
-                        beat: bool = False) -> Service:
-    """``celery -A kyc_portal worker``; returns once the worker said it is ready."""
+                        beat: bool = False, wait: bool = True) -> Service:
+    """``celery -A kyc_portal worker``; returns once it answers a ping (``wait=False``: at once; then
+    :func:`celery_workers_wait` for several started together, which is faster than one by one)."""
     hostname = f"{name}@{socket.gethostname()}"
     argv = [PY, "-m", "celery", "-A", "kyc_portal", "worker", "-n", hostname, "--pool", pool,
             "--concurrency", str(concurrency), "--without-gossip", "--without-mingle", "--loglevel", loglevel,
@@ -315,9 +316,16 @@ def celery_worker_start(env: dict[str, str], *, name: str, log_dir: Path, queues
     proc, log_path = _spawn(f"celery-{name}", argv, env=env, log_dir=log_dir)
     service = Service(f"celery-{name}", proc, log_path)
     service.hostname = hostname  # type: ignore[attr-defined]
-    wait_until(lambda: celery_ping(env["CELERY_BROKER_URL"], hostname), timeout=90,
-               what=f"celery worker {hostname}", service=service, interval=0.2)
+    if wait:
+        celery_workers_wait(env["CELERY_BROKER_URL"], [service])
     return service
+
+
+def celery_workers_wait(broker_url: str, services: list[Service], *, timeout: float = 90) -> None:
+    """Return once every worker in ``services`` answers a ping."""
+    for service in services:
+        wait_until(lambda: celery_ping(broker_url, service.hostname), timeout=timeout,  # type: ignore[attr-defined]
+                   what=f"celery worker {service.hostname}", service=service, interval=0.2)  # type: ignore[attr-defined]
 
 
 def celery_ping(broker_url: str, hostname: str) -> bool:

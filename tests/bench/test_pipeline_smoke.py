@@ -1,5 +1,6 @@
 """bench/pipeline.py at a tiny size, so the benchmark cannot rot: the same code path as a full run
-(gunicorn, a Celery threads worker and the sandbox as separate processes, the partner API, signed
+(gunicorn, a Celery threads worker for the vendor queue, a prefork one for the default queue and
+the sandbox as separate processes, the partner API, signed
 webhooks, the sandbox's fixed and quota modes, the limiter), against the test database."""
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ def test_pipeline_bench_produces_figures_and_every_case_completes(transactional_
 
     db = connection.settings_dict
     config = pipeline.Config(
-        workers=(1,), threads=2, concurrency=(1, 2), cases_per_client={1: 2, 2: 2}, repeats=1, warmup=2,
+        workers=(1,), threads=2, default_concurrency=1, concurrency=(1, 2), cases_per_client={1: 2, 2: 2}, repeats=1, warmup=2,
         quota=20, burst=5, quota_checks=8, upload_clients=2, web_workers=1, result_timeout=30,
         database_url=f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
         create_database=False, broker_url=settings.CELERY_BROKER_URL, log_dir=str(tmp_path), verbose=False,
@@ -35,7 +36,8 @@ def test_pipeline_bench_produces_figures_and_every_case_completes(transactional_
         assert level["retried"] == 0
         assert {name for name, _ in pipeline.STAGES} == set(level["stages"])
         assert all(stage["n"] == level["cases"] for stage in level["stages"].values())
-        assert level["cpu_ms_per_case"]["workers"] > 0 and level["cpu_ms_per_case"]["web"] > 0
+        cpu = level["cpu_ms_per_case"]
+        assert cpu["web"] > 0 and cpu["vendor_workers"] > 0 and cpu["default_worker"] > 0
 
     quota = results["quota"][1]
     assert quota["completed"] == quota["checks"] == 8
