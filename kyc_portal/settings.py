@@ -424,6 +424,9 @@ CELERY_BEAT_SCHEDULE = {
     "purge-idempotency": {"task": "liveness.api.tasks.idempotency_purge", "schedule": 3600.0},
 }
 CELERY_BEAT_SCHEDULE["purge-expired-media"] = {"task": "liveness.tasks.media_purge_expired", "schedule": 3600.0}
+# Orphaned media files (liveness/security/orphans.py): every 6 h lists the whole media storage,
+# so an orphan goes at most KYC_ORPHAN_GRACE_HOURS + 6 h after it was written.
+CELERY_BEAT_SCHEDULE["sweep-orphaned-media"] = {"task": "liveness.tasks.media_orphans_sweep", "schedule": 6 * 3600.0}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
@@ -468,6 +471,15 @@ for _state, _default in _RETENTION_DEFAULTS.items():
 for _name in ("KYC_RETENTION_DAYS_PROCESSING", "KYC_RETENTION_DAYS_MANUAL_REVIEW"):
     if env.str(_name, default=""):
         raise ImproperlyConfigured(f"{_name}: media of cases still being worked on is never purged")
+# A media file no row names is deleted once it is this many hours old (liveness/security/orphans.py).
+# A file whose transaction has not committed yet looks the same, so this must outlast any upload.
+_raw = env.str("KYC_ORPHAN_GRACE_HOURS", default="24").strip()
+try:
+    KYC_ORPHAN_GRACE_HOURS = int(_raw)
+except ValueError:
+    raise ImproperlyConfigured(f"KYC_ORPHAN_GRACE_HOURS must be a whole number of hours, got {_raw!r}") from None
+if not 1 <= KYC_ORPHAN_GRACE_HOURS <= 24 * 365:
+    raise ImproperlyConfigured(f"KYC_ORPHAN_GRACE_HOURS must be between 1 and 8760, got {KYC_ORPHAN_GRACE_HOURS}")
 
 
 # --- staff sign-in (liveness/signin, SECURITY.md "Staff sign-in") -------------------------

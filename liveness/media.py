@@ -174,7 +174,12 @@ def blob_store(
     *, data: bytes, kind: str, content_type: str, width: int | None = None, height: int | None = None,
     duration_s: float | None = None,
 ) -> MediaBlob:
-    """Encrypt and store bytes, returning the saved row."""
+    """Encrypt and store bytes, returning the saved row.
+
+    The file is written first, then the row, in the caller's transaction. If the insert fails
+    the file is removed here; if the caller's transaction rolls back later, the file is left
+    behind and ``liveness.security.orphans`` deletes it after its grace period.
+    """
     blob = MediaBlob(
         kind=kind, content_type=content_type, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
         key_id=settings.MEDIA_ACTIVE_KEY_ID, width=width, height=height, duration_s=duration_s,
@@ -183,7 +188,11 @@ def blob_store(
     sealed = MAGIC + nonce + _cipher_for(blob.key_id).encrypt(nonce, data, str(blob.id).encode())
     now = timezone.now()
     blob.file.save(f"{now:%Y/%m}/{blob.id}.bin", ContentFile(sealed), save=False)
-    blob.save()
+    try:
+        blob.save()
+    except BaseException:
+        default_storage.delete(blob.file.name)
+        raise
     return blob
 
 

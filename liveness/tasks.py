@@ -55,3 +55,11 @@ def media_purge_expired() -> int:
     from .security import retention
 
     return retention.media_purge_expired().blobs
+
+
+@shared_task(ignore_result=True, name="liveness.tasks.media_orphans_sweep")
+def media_orphans_sweep() -> int:
+    """Beat: delete media files no live row names, past KYC_ORPHAN_GRACE_HOURS (liveness.security.orphans)."""
+    from .security import orphans
+
+    return len(orphans.media_orphans_sweep().orphans)
