@@ -353,7 +353,8 @@ def webhook_endpoint_create(env: dict[str, str], partner: str, url: str, *, even
 # --- CPU accounting (Linux /proc) -----------------------------------------------------------
 
 def _proc_table() -> dict[int, tuple[int, float]]:
-    """pid -> (parent pid, CPU seconds used so far: user + system, all threads)."""
+    """pid -> (parent pid, CPU seconds used so far: user + system, all threads, plus that of its
+    children that exited and were waited for, e.g. PostgreSQL backends of closed sessions)."""
     ticks = os.sysconf("SC_CLK_TCK")
     table: dict[int, tuple[int, float]] = {}
     for entry in Path("/proc").iterdir():
@@ -364,7 +365,7 @@ def _proc_table() -> dict[int, tuple[int, float]]:
         except OSError:
             continue
         fields = raw[raw.rindex(")") + 2:].split()  # after "pid (comm) "
-        table[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / ticks)
+        table[int(entry.name)] = (int(fields[1]), sum(int(f) for f in fields[11:15]) / ticks)
     return table
 
 
