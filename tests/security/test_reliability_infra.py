@@ -27,6 +27,7 @@ import pytest
 import redis
 from django.db import connection
 from django.utils import timezone
+from kombu.pools import ProducerPool
 
 from kyc_portal.celery import app as celery_app
 from liveness import services, tasks
@@ -78,10 +79,13 @@ class PrivateRedis:
         self.process: subprocess.Popen | None = None
 
     def start(self) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            pytest.fail("redis-server is not installed (scripts/test installs it: apt-get install redis-server)")
         durability = (["--appendonly", "yes", "--appendfsync", "always"] if self.persistent
                       else ["--appendonly", "no"])
         self.process = subprocess.Popen(
-            [shutil.which("redis-server") or "redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1",
              "--save", "", *durability, "--dir", str(self.directory), "--daemonize", "no",
              "--logfile", str(self.directory / "redis.log")],
             stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
@@ -129,24 +133,25 @@ def _celery_broker(url: str):
     """Point this process's Celery producer (``check_enqueue``, ``control.ping``) at ``url``.
 
     The app read the broker URL from settings at import and caches a connection pool and a
-    producer pool built from it; both are dropped so the next publish connects to ``url``, and
-    dropped again on the way out so later tests get the configured broker back.
+    producer pool, which normally come from kombu's process-wide registry. Here the app gets
+    pools of its own for ``url``, kept out of that registry (a later test may get the same free
+    port) and closed on the way out; the configured broker's pools are left untouched, so the
+    app picks them up again when the URLs are restored.
     """
     keys = ("broker_url", "broker_read_url", "broker_write_url")  # the last two were derived from the first
     previous = {key: celery_app.conf[key] for key in keys}
-
-    def repoint(targets: dict[str, str]) -> None:
-        if celery_app._pool is not None:
-            celery_app._pool.force_close_all()
-        celery_app._pool = None
-        celery_app.amqp._producer_pool = None
-        celery_app.conf.update(targets)
-
-    repoint(dict.fromkeys(keys, url))
+    celery_app.conf.update(dict.fromkeys(keys, url))
+    limit = celery_app.conf.broker_pool_limit
+    connections = celery_app.connection_for_write().Pool(limit=limit)
+    producers = ProducerPool(connections, limit=limit)
+    celery_app._pool, celery_app.amqp._producer_pool = connections, producers
     try:
         yield
     finally:
-        repoint(previous)
+        producers.force_close_all()
+        connections.force_close_all()
+        celery_app._pool = celery_app.amqp._producer_pool = None
+        celery_app.conf.update(previous)
 
 
 # --- the vendor in the sandbox -------------------------------------------------------------------
