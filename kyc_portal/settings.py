@@ -326,6 +326,10 @@ if not CELERY_BROKER_URL.startswith(("redis://", "rediss://", "memory://")):
 CELERY_RESULT_BACKEND = None  # results live in the database (Check rows), not in Celery
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# A broker restart must not cancel a check mid vendor call (Celery 6 will default to True): the
+# call finishes, its answer is saved and acknowledged once the broker is back; a cancelled one
+# would be lost and paid for twice (tests/security/test_reliability_infra.py).
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=120)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=150)
