@@ -264,9 +264,18 @@ def webhook_events_emit(*, case_id: int, previous: str, state: str) -> list[Webh
 
 
 def _enqueue_delivery(delivery_id) -> None:
+    """Runs after the commit that created the delivery: a broker that is down must not turn the
+    request that moved the case into an error. The delivery stays pending and the beat sweep
+    ``webhook_deliveries_requeue`` queues it once the broker is back."""
+    from kombu.exceptions import OperationalError as BrokerUnavailable
+
     from .tasks import webhook_deliver_task
 
-    webhook_deliver_task.delay(str(delivery_id))
+    try:
+        webhook_deliver_task.delay(str(delivery_id))
+    except BrokerUnavailable:
+        logger.warning("webhook delivery %s: not queued, the broker is unavailable; the sweep will queue it",
+                       delivery_id, exc_info=True)
 
 
 class DeliveryOutcome(enum.Enum):

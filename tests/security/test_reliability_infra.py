@@ -270,6 +270,28 @@ def test_redis_restart_that_loses_every_message_is_recovered_by_the_sweep(celery
         assert sandbox.call_count(ENDPOINT) == 5
 
 
+def test_a_case_moved_while_the_broker_is_down_keeps_its_webhooks_for_the_sweep(django_capture_on_commit_callbacks):
+    """The request that moves a case must not fail because its webhook could not be queued."""
+    from liveness.api import services as api_services
+    from liveness.partner_models import WebhookDelivery
+    from tests.factories import CaseFactory, PartnerFactory
+
+    partner = PartnerFactory()
+    api_services.webhook_endpoint_create(partner=partner, url="https://partner.example/hooks")
+    case = CaseFactory(partner=partner)
+    with _celery_broker(f"redis://127.0.0.1:{_free_port()}/0"):  # nothing listens there
+        for state in (CaseState.PROCESSING, CaseState.APPROVED):
+            with django_capture_on_commit_callbacks(execute=True):
+                services.case_transition(case=case, to=state, reason="test", actor_label="test")
+
+    case.refresh_from_db()
+    pending = WebhookDelivery.objects.filter(case=case)
+    assert case.state == CaseState.APPROVED and sorted(pending.values_list("event", flat=True)) == [
+        "case.checks_completed", "case.decided"]
+    assert set(api_services.webhook_delivery_ids_needing_requeue(lost_after_s=0)) == set(
+        pending.values_list("pk", flat=True))
+
+
 # --- 2. the database drops the worker's connections ---------------------------------------------------
 
 def _terminate_other_backends() -> int:
