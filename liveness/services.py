@@ -328,6 +328,13 @@ def check_run(*, check_id: int, worker: str = "") -> CheckRunResult:
     except SoftTimeLimitExceeded:
         error = ProviderError("The check ran past its time limit.", vendor="internal", code="time_limit", transient=True)
         return _check_record(check_record_error, check=check, attempt=attempt, error=error, latency_ms=_ms_since(started))
+    except (OperationalError, InterfaceError) as exc:
+        # Only _provider_call's reads touch the database, and they come before the vendor request:
+        # retrying cannot call the vendor twice. Providers themselves never use the database.
+        logger.warning("check %s: database unavailable before the vendor call: %s", check.pk, exc)
+        error = ProviderError(f"The submission could not be loaded ({type(exc).__name__}: {exc}); no request was "
+                              f"sent to the vendor.", vendor="internal", code="database_unavailable", transient=True)
+        return _check_record(check_record_error, check=check, attempt=attempt, error=error, latency_ms=_ms_since(started))
     except Exception as exc:  # a bug or library failure must still end in a visible state
         logger.exception("check %s: provider %s raised", check.pk, check.provider)
         error = ProviderError(f"{type(exc).__name__}: {exc}", vendor="internal", code="provider_crashed", transient=False)

@@ -1291,6 +1291,10 @@ INTERNAL_TABLE: list[tuple[str, Category, str, str, str]] = [
     ("time_limit", T, "retry_later", "The check ran past the worker's time limit.",
      "The provider call took longer than CELERY_TASK_SOFT_TIME_LIMIT. Retried automatically; repeated "
      "time-outs mean the vendor or the local engine is overloaded."),
+    ("database_unavailable", T, "retry_later", "The portal's database could not be read before the vendor call.",
+     "The worker lost its database connection while loading the submission, before any request was sent "
+     "to the vendor. Retried automatically on the fixed schedule; repeated failures mean PostgreSQL is "
+     "down or refusing connections."),
     ("abandoned", T, "retry_later", "Every attempt was interrupted by a stopped worker.",
      "Workers died during each attempt (deploys, crashes, out of memory). The vendor may have been "
      "reached; see the attempt rows. Decide by hand or ask for a retake."),

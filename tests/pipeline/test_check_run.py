@@ -155,6 +155,32 @@ def test_a_crashing_provider_fails_once_without_retry(django_capture_on_commit_c
     assert case.state == CaseState.MANUAL_REVIEW
 
 
+def test_a_database_failure_while_loading_the_media_is_retried_without_calling_the_vendor(
+        django_capture_on_commit_callbacks, settings):
+    from django.db import OperationalError, connection
+
+    settings.KYC_SELFIE_PROVIDER = CRASHING  # would answer provider_crashed if it were ever called
+    case, check = _submit_selfie(django_capture_on_commit_callbacks)
+
+    def database_gone(execute, sql, params, many, context):
+        # The fault is injected at the driver boundary: the media row cannot be read.
+        if "liveness_mediablob" in sql:
+            raise OperationalError("server closed the connection unexpectedly")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(database_gone):
+        outcome = services.check_run(check_id=check.pk, worker="test")
+
+    check.refresh_from_db()
+    [attempt] = check.attempt_rows.all()
+    assert outcome.outcome is services.RunOutcome.RETRY and check.status == CheckStatus.PENDING
+    assert attempt.outcome == AttemptOutcome.TRANSIENT_ERROR and attempt.error_code == "database_unavailable"
+    assert "no request was sent to the vendor" in attempt.error_message
+    from liveness.providers import catalogue
+
+    assert catalogue.is_known("internal", "database_unavailable")  # the dashboard can explain it
+
+
 def test_threshold_change_applies_to_new_checks_only(django_capture_on_commit_callbacks):
     _, first = _submit_selfie(django_capture_on_commit_callbacks)
     services.check_run(check_id=first.pk, worker="test")
