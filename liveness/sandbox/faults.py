@@ -211,6 +211,7 @@ class CallLog:
         self._lock = threading.Lock()
         self._entries: deque[dict[str, Any]] = deque(maxlen=keep)
         self._counts: dict[str, dict[str, Any]] = {}
+        self._epoch = 0
         self._seq = itertools.count(1)
 
     def start(self, *, vendor: str, endpoint: str, method: str, path: str) -> dict[str, Any]:
@@ -221,6 +222,7 @@ class CallLog:
         }
         with self._lock:
             entry["seq"] = next(self._seq)
+            entry["_epoch"] = self._epoch
             self._entries.append(entry)
             bucket = self._counts.setdefault(endpoint, {"vendor": vendor, "total": 0, "outcomes": {}, "vendor_codes": {}})
             bucket["total"] += 1
@@ -233,6 +235,8 @@ class CallLog:
                          duration_ms=None if duration_ms is None else round(duration_ms, 1))
             if faults:
                 entry["faults"] = list(faults)
+            if entry.pop("_epoch", None) != self._epoch:
+                return  # started before a reset: it belongs to counts that no longer exist
             bucket = self._counts[entry["endpoint"]]
             bucket["outcomes"][outcome] = bucket["outcomes"].get(outcome, 0) + 1
             if vendor_code:
@@ -249,10 +253,13 @@ class CallLog:
         with self._lock:
             counts = {k: {**v, "outcomes": dict(v["outcomes"]), "vendor_codes": dict(v["vendor_codes"])}
                       for k, v in self._counts.items()}
-            entries = [dict(e) for e in list(self._entries)[-recent:]] if recent else []
+            entries = [{k: v for k, v in e.items() if k != "_epoch"}
+                       for e in list(self._entries)[-recent:]] if recent else []
         return {"total": sum(v["total"] for v in counts.values()), "endpoints": counts, "calls": entries}
 
     def reset(self) -> None:
+        """Forget every call. A call still in flight finishes without being counted."""
         with self._lock:
+            self._epoch += 1
             self._entries.clear()
             self._counts.clear()

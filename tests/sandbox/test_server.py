@@ -363,3 +363,19 @@ def test_management_command_serves_in_the_foreground(tmp_path):
 def test_json_response_bodies_are_json(base):
     body = requests.get(base + "/_sandbox/faults", timeout=5).content
     assert json.loads(body) == {"faults": []}
+
+
+def test_a_call_in_flight_across_a_reset_finishes_without_being_counted():
+    from liveness.sandbox.faults import CallLog
+
+    log = CallLog()
+    before = log.start(vendor="youtu", endpoint="/face/livedetectpicture", method="POST", path="/face/livedetectpicture")
+    log.reset()
+    after = log.start(vendor="youtu", endpoint="/face/livedetectpicture", method="POST", path="/face/livedetectpicture")
+
+    log.finish(before, outcome="ok", status=200)  # used to raise KeyError: its bucket was gone
+    log.finish(after, outcome="ok", status=200)
+
+    snapshot = log.snapshot()
+    assert snapshot["total"] == 1 and snapshot["endpoints"]["/face/livedetectpicture"]["outcomes"] == {"ok": 1}
+    assert all("_epoch" not in entry for entry in snapshot["calls"])
