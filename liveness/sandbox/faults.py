@@ -149,8 +149,10 @@ class FaultRegistry:
 
     def decide(self, keys: tuple[str, ...]) -> Decision:
         decision = Decision()
-        now = time.monotonic()
         with self._lock:
+            # Read inside the lock: a time read before it could be older than the bucket's stamp
+            # (another thread got the lock first), and the bucket would lose tokens it had.
+            now = time.monotonic()
             matching = [f for f in self._faults if not f.exhausted and f.matches(keys)]
             for fault in matching:
                 if fault.kind == "latency":

@@ -22,6 +22,7 @@ def test_pipeline_bench_produces_figures_and_every_case_completes(transactional_
         quota=20, burst=5, quota_checks=8, upload_clients=2, web_workers=1, result_timeout=30,
         database_url=f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
         create_database=False, broker_url=settings.CELERY_BROKER_URL, log_dir=str(tmp_path), verbose=False,
+        prioritise_external=False,  # never renice the test session
     )
     results = pipeline.run(config)
 
