@@ -346,7 +346,9 @@ def celery_ping(broker_url: str, hostname: str) -> bool:
     """Whether worker ``hostname`` answers a broadcast ping (a bare Celery app: no Django needed)."""
     from celery import Celery
 
-    app = Celery(broker=broker_url)
+    # set_as_current=False: a second app must never become Celery's current app in a process that
+    # also queues tasks (the test suite): shared_task proxies would then publish through it.
+    app = Celery(broker=broker_url, set_as_current=False)
     try:
         replies = app.control.ping(destination=[hostname], timeout=0.5) or []
     finally:
