@@ -21,7 +21,7 @@ timestamps each delivery as it arrives.
 * ``--workers 1,2,4``: both, at each number of vendor worker processes (same threads per process).
 
     .venv/bin/python bench/pipeline.py --quick                 # smoke run, < 1 min
-    .venv/bin/python bench/pipeline.py                         # full run, ~15 min on 2 cores
+    .venv/bin/python bench/pipeline.py                         # full run, ~11 min on 2 cores
     .venv/bin/python bench/pipeline.py --private-postgres --broker-url redis://127.0.0.1:6379/7 \\
         --json var/bench-pipeline.json
 
