@@ -46,6 +46,7 @@ from .models import (
 from .providers import catalogue, get_provider, provider_name_for
 from .providers.base import Media, Operation, ProviderError, ProviderResult
 from .providers.base import Score as ProviderScore
+from .queueing import enqueue_or_leave_for_sweep
 from .thresholds import threshold_default
 
 logger = logging.getLogger(__name__)
@@ -209,20 +210,11 @@ def submission_accept(
 
 
 def _enqueue_check(check_id: int) -> None:
-    """Runs after the commit, so the submission is accepted whatever happens here. A broker that
-    is down (after Celery's own publish retries) must not turn that into an error for the caller,
-    who would then retry a submission the case no longer takes: the check stays pending and the
-    beat sweep ``checks_requeue_stuck`` queues it once the broker is back
-    (tests/security/test_reliability_infra.py)."""
-    from kombu.exceptions import OperationalError as BrokerUnavailable
-
+    """After the commit: a broker that is down leaves the check pending for ``checks_requeue_stuck``."""
     from .tasks import check_enqueue
 
-    try:
-        check_enqueue(check_id=check_id)
-    except BrokerUnavailable:
-        logger.warning("check %s: not queued, the broker is unavailable; the stuck-check sweep will queue it",
-                       check_id, exc_info=True)
+    enqueue_or_leave_for_sweep(lambda: check_enqueue(check_id=check_id), what=f"check {check_id}",
+                               sweep="the stuck-check sweep")
 
 
 # --- checks ------------------------------------------------------------------------------

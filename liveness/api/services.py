@@ -26,8 +26,14 @@ from .. import media, services
 from ..capture.links import capture_token_make
 from ..models import Case, CaseState, Challenge, Partner, Submission
 from ..partner_models import (
-    IdempotencyRecord, PartnerApiKey, WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint, WebhookEvent,
+    IdempotencyRecord,
+    PartnerApiKey,
+    WebhookDelivery,
+    WebhookDeliveryStatus,
+    WebhookEndpoint,
+    WebhookEvent,
 )
+from ..queueing import enqueue_or_leave_for_sweep
 from . import webhooks
 
 logger = logging.getLogger(__name__)
@@ -264,18 +270,11 @@ def webhook_events_emit(*, case_id: int, previous: str, state: str) -> list[Webh
 
 
 def _enqueue_delivery(delivery_id) -> None:
-    """Runs after the commit that created the delivery: a broker that is down must not turn the
-    request that moved the case into an error. The delivery stays pending and the beat sweep
-    ``webhook_deliveries_requeue`` queues it once the broker is back."""
-    from kombu.exceptions import OperationalError as BrokerUnavailable
-
+    """After the commit: a broker that is down leaves the delivery pending for ``webhook_deliveries_requeue``."""
     from .tasks import webhook_deliver_task
 
-    try:
-        webhook_deliver_task.delay(str(delivery_id))
-    except BrokerUnavailable:
-        logger.warning("webhook delivery %s: not queued, the broker is unavailable; the sweep will queue it",
-                       delivery_id, exc_info=True)
+    enqueue_or_leave_for_sweep(lambda: webhook_deliver_task.delay(str(delivery_id)),
+                               what=f"webhook delivery {delivery_id}", sweep="the webhook sweep")
 
 
 class DeliveryOutcome(enum.Enum):
