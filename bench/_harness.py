@@ -257,6 +257,8 @@ def postgres_private(*, workdir: Path, max_connections: int = 300, port: int | N
 
         pw = pwd.getpwnam("postgres")
         os.chown(data, pw.pw_uid, pw.pw_gid)
+        # mkdtemp makes the work directory 0700: let the postgres user pass through to its data.
+        os.chmod(workdir, os.stat(workdir).st_mode | 0o011)
         as_user = {"user": pw.pw_uid, "group": pw.pw_gid, "extra_groups": []}
     initdb = subprocess.run([_pg_binary("initdb"), "-D", str(data), "-A", "trust", "-U", "postgres",
                              "--no-sync", "-E", "UTF8"], capture_output=True, text=True, cwd="/", **as_user)

@@ -11,6 +11,14 @@ interval (1/Q s), so calls are spaced 1/Q apart: no burst beyond one call, never
 slots in any half-open 1-s window. A slot further away than ``max_wait`` is not taken: the
 caller is refused with the wait and a ``retry_in`` (see below), and must come back later.
 
+Two stages: :meth:`RateLimiter.reserve` is admission (a check runs now, sleeping at most the
+max wait, or goes back to the queue), taken before the check is claimed so that a waiting
+check holds nothing. :meth:`RateLimiter.space` is departure: once the request is built, just
+before it is sent, it waits for one interval after the previous departure. Admission alone
+spaced the slots, not the requests: a stall between slot and send (claim, media read, a busy
+core) sent the checks that queued behind it to the vendor together, and the vendor answered
+"too many" (docs/performance.md, Quota use).
+
 Contracts:
 
 * Clock: every decision uses Redis ``TIME`` inside the script, so all workers on all machines
@@ -50,6 +58,10 @@ MAX_RETRY_IN = 120.0
 #: How long a vendor's own rate-limit answer pushes the provider's next slot away (seconds):
 #: someone else (another deployment, a script) is spending the same account's quota.
 PENALTY_S = 1.0
+#: The longest a built request waits for its departure (seconds); a stored departure further
+#: ahead than that means the Redis clock went back, and is started afresh. Well inside the
+#: task's soft time limit.
+MAX_DEPARTURE_WAIT = 30.0
 
 _US = 1_000_000
 
@@ -86,14 +98,33 @@ redis.call('SET', KEYS[1], string.format('%.0f', after), 'PX', math.floor((after
 return {1, string.format('%.0f', wait), '0', string.format('%.0f', slot)}
 """
 
-# KEYS[1] next free slot; ARGV[1] penalty (µs). The next slot becomes at least now + penalty.
+# KEYS[1] the earliest time the next request may leave (µs); ARGV[1] interval, ARGV[2] the
+# furthest it can legitimately be ahead. Always granted: returns the wait (µs). The request
+# leaves at max(stored, now), and the next one an interval later.
+_SPACE = """
+local interval = tonumber(ARGV[1])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local at = tonumber(redis.call('GET', KEYS[1]) or '0')
+if at < now or at > now + tonumber(ARGV[2]) then
+  at = now
+end
+local after = at + interval
+redis.call('SET', KEYS[1], string.format('%.0f', after), 'PX', math.floor((after - now) / 1000) + 1000)
+return string.format('%.0f', at - now)
+"""
+
+# KEYS: the next free slot and the next departure; ARGV[1] penalty (µs). Both become at least
+# now + penalty.
 _PENALISE = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local target = now + tonumber(ARGV[1])
-local slot = tonumber(redis.call('GET', KEYS[1]) or '0')
-if slot < target then
-  redis.call('SET', KEYS[1], string.format('%.0f', target), 'PX', math.floor((target - now) / 1000) + 1000)
+for _, key in ipairs(KEYS) do
+  local slot = tonumber(redis.call('GET', key) or '0')
+  if slot < target then
+    redis.call('SET', key, string.format('%.0f', target), 'PX', math.floor((target - now) / 1000) + 1000)
+  end
 end
 return 1
 """
@@ -117,10 +148,13 @@ class RateLimiter:
         self.prefix = prefix
         self._reserve = client.register_script(_RESERVE)
         self._penalise = client.register_script(_PENALISE)
+        self._space = client.register_script(_SPACE)
 
     def _keys(self, name: str) -> list[str]:
-        # One hash tag so both keys live on the same Redis Cluster slot (a script needs that).
-        return [f"{self.prefix}{{{name}}}", f"{self.prefix}{{{name}}}:horizon"]
+        """Next free slot, deferral horizon, next departure. One hash tag, so all three live on
+        the same Redis Cluster slot (a script that uses two of them needs that)."""
+        tag = f"{self.prefix}{{{name}}}"
+        return [tag, f"{tag}:horizon", f"{tag}:departure"]
 
     def reserve(self, name: str, *, per_second: float, max_wait: float) -> Reservation:
         """Take the next free call slot of ``name`` if it is at most ``max_wait`` s away."""
@@ -140,10 +174,30 @@ class RateLimiter:
         retry_in = min(MAX_RETRY_IN, max(int(retry_in) / _US - max_wait / 2, interval / _US))
         return Reservation(granted=False, wait=wait_s, retry_in=retry_in, slot=int(slot) / _US)
 
-    def penalise(self, name: str, *, seconds: float = PENALTY_S) -> None:
-        """Push the next free slot at least ``seconds`` away (the vendor just said "too many")."""
+    def space(self, name: str, *, per_second: float) -> float:
+        """Seconds to wait before the request leaves, so departures are 1/Q apart; always granted.
+
+        The second stage of the limiter, called once the request is built, just before it is
+        sent. :meth:`reserve` decided *whether* a check runs now, but between its slot and the
+        request the check is claimed and its media read, and a stall there (a busy core, a slow
+        commit) lets several checks reach the vendor together after it. Here they are spread
+        out again: a request leaves no sooner than one interval after the previous departure.
+        The wait is bounded by the requests built at the same moment (at most the workers'
+        threads), and capped at :data:`MAX_DEPARTURE_WAIT`.
+        """
+        interval = max(1, round(_US / per_second))
         try:
-            self._penalise(keys=self._keys(name)[:1], args=[round(seconds * _US)])
+            wait = self._space(keys=self._keys(name)[2:], args=[interval, round(MAX_DEPARTURE_WAIT * _US)])
+        except redis.RedisError as exc:
+            _warn_open(name, exc)
+            return 0.0
+        return int(wait) / _US
+
+    def penalise(self, name: str, *, seconds: float = PENALTY_S) -> None:
+        """Push the next free slot and departure at least ``seconds`` away (the vendor just said
+        "too many")."""
+        try:
+            self._penalise(keys=self._keys(name)[::2], args=[round(seconds * _US)])
         except redis.RedisError as exc:
             _warn_open(name, exc)
 
@@ -189,6 +243,14 @@ def provider_reserve(provider: str) -> Reservation:
     if active is None:
         return Reservation(granted=True, wait=0.0)
     return active.reserve(provider, per_second=rate, max_wait=settings.KYC_RATE_LIMIT_MAX_WAIT)
+
+
+def provider_space(provider: str) -> None:
+    """Sleep until ``provider``'s next departure (:meth:`RateLimiter.space`); at once without a limit."""
+    rate = provider_rate(provider)
+    active = limiter() if rate else None
+    if active is not None:
+        time.sleep(active.space(provider, per_second=rate))
 
 
 def is_rate_limit_answer(*, vendor: str, code: str) -> bool:

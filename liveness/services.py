@@ -10,6 +10,7 @@ import enum
 import functools
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -302,7 +303,8 @@ def check_pace(*, check_id: int) -> CheckRunResult | None:
 
 
 def check_run(*, check_id: int, worker: str = "") -> CheckRunResult:
-    """Run one attempt of a check: wait for a vendor call slot, claim, call the provider once, record."""
+    """Run one attempt of a check: wait for a vendor call slot, claim, read the media, wait for the
+    request's departure (``ratelimit.provider_space``), call the provider once, record."""
     paced = check_pace(check_id=check_id)
     if paced is not None:
         return paced
@@ -312,7 +314,10 @@ def check_run(*, check_id: int, worker: str = "") -> CheckRunResult:
     check, attempt = claimed
     started = time.monotonic()
     try:
-        result = _provider_call(check)
+        call = _provider_call_prepare(check)
+        ratelimit.provider_space(check.provider)  # after the reads: the request leaves on its own slot
+        started = time.monotonic()
+        result = call()
     except ProviderError as error:
         if ratelimit.is_rate_limit_answer(vendor=error.vendor, code=error.code):
             ratelimit.provider_penalise(check.provider)  # someone else shares the quota: back off
@@ -321,7 +326,7 @@ def check_run(*, check_id: int, worker: str = "") -> CheckRunResult:
         error = ProviderError("The check ran past its time limit.", vendor="internal", code="time_limit", transient=True)
         return _check_record(check_record_error, check=check, attempt=attempt, error=error, latency_ms=_ms_since(started))
     except (OperationalError, InterfaceError) as exc:
-        # Only _provider_call's reads touch the database, and they come before the vendor request:
+        # Only _provider_call_prepare's reads touch the database, and they come before the vendor request:
         # retrying cannot call the vendor twice. Providers themselves never use the database.
         logger.warning("check %s: database unavailable before the vendor call: %s", check.pk, exc)
         error = ProviderError(f"The submission could not be loaded ({type(exc).__name__}: {exc}); no request was "
@@ -385,14 +390,17 @@ def _ms_since(started: float) -> int:
     return int((time.monotonic() - started) * 1000)
 
 
-def _provider_call(check: Check) -> ProviderResult:
+def _provider_call_prepare(check: Check) -> Callable[[], ProviderResult]:
+    """Read everything the vendor call needs (database, media store) and return the call itself,
+    which touches neither: a failure here is known to have reached no vendor."""
     provider = get_provider(check.provider)
     submission = check.submission
     if check.operation == Operation.SELFIE_LIVENESS:
-        return provider.check_selfie(image=Media(media.blob_read(submission.selfie), submission.selfie.content_type, "selfie.jpg"))
+        image = Media(media.blob_read(submission.selfie), submission.selfie.content_type, "selfie.jpg")
+        return functools.partial(provider.check_selfie, image=image)
     video = Media(media.blob_read(submission.video), submission.video.content_type, "video")
     card = Media(media.blob_read(submission.card), submission.card.content_type, "card.jpg") if submission.card else None
-    return provider.check_video(video=video, digits=submission.challenge.digits, card=card)
+    return functools.partial(provider.check_video, video=video, digits=submission.challenge.digits, card=card)
 
 
 @transaction.atomic

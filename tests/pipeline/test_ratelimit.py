@@ -113,13 +113,38 @@ def test_concurrent_callers_in_many_threads_and_processes_never_exceed_the_rate(
     assert 0.85 * rate < achieved < 1.1 * rate
 
 
+def test_requests_built_together_depart_one_interval_apart(limiter):
+    waits = [limiter.space("p", per_second=20) for _ in range(6)]
+
+    assert waits[0] == 0  # nothing left recently: at once
+    assert all(0.05 - 0.02 < b - a <= 0.05 for a, b in itertools.pairwise(waits)), waits
+    time.sleep(waits[-1] + 0.06)
+    assert limiter.space("p", per_second=20) == 0  # an idle provider's next request leaves at once
+
+
+def test_departures_respace_checks_whose_slots_were_bunched_by_a_stall(limiter):
+    """The case admission alone got wrong: 5 slots 50 ms apart, all held up 300 ms (a busy
+    core), reach the send stage together; they must still leave 50 ms apart."""
+    slots = [limiter.reserve("p", per_second=20, max_wait=5) for _ in range(5)]
+    time.sleep(slots[-1].wait + 0.3)
+    departures = []
+    for _ in slots:
+        time.sleep(limiter.space("p", per_second=20))
+        departures.append(time.monotonic())
+
+    assert all(0.045 < b - a < 0.1 for a, b in itertools.pairwise(departures)), departures
+
+
 def test_a_clock_that_went_back_does_not_block_the_limiter(limiter, client):
     seconds, micros = client.time()
-    client.set(limiter._keys("p")[0], (seconds + 3600) * 1_000_000 + micros)  # a slot an hour ahead
+    ahead = (seconds + 3600) * 1_000_000 + micros
+    client.set(limiter._keys("p")[0], ahead)  # a slot an hour ahead
+    client.set(limiter._keys("p")[2], ahead)  # and a departure
 
     reservation = limiter.reserve("p", per_second=5, max_wait=1)
 
     assert reservation.granted and reservation.wait == 0
+    assert limiter.space("p", per_second=5) == 0
 
 
 def test_a_vendor_rate_limit_answer_holds_the_provider_for_the_penalty(limiter):
@@ -128,6 +153,7 @@ def test_a_vendor_rate_limit_answer_holds_the_provider_for_the_penalty(limiter):
     reservation = limiter.reserve("p", per_second=50, max_wait=2)
 
     assert reservation.granted and 0.9 < reservation.wait <= 1.0
+    assert 0.9 < limiter.space("p", per_second=50) <= 1.0  # a request already built waits too
 
 
 def test_the_limiter_fails_open_with_a_log_line_when_redis_is_unreachable(monkeypatch, caplog):
@@ -256,6 +282,21 @@ def test_a_slot_within_the_max_wait_is_slept_for_then_the_vendor_is_called_once(
     assert Attempt.objects.filter(check_run=check).count() == 1
     # ...and that answer held the provider back for the penalty.
     assert active.reserve(RATE_LIMITED, per_second=50, max_wait=5).wait > 0.9 * ratelimit.PENALTY_S
+
+
+@pytest.mark.django_db
+def test_a_claimed_check_waits_for_its_departure_after_reading_its_media(provider_limit):
+    active = provider_limit(RATE_LIMITED, 2)
+    check = _selfie_check(RATE_LIMITED)
+    active.space(RATE_LIMITED, per_second=2)  # a request left just now: the next may leave in 0.5 s
+
+    started = time.monotonic()
+    result = services.check_run(check_id=check.pk, worker="test")
+
+    assert time.monotonic() - started >= 0.45
+    assert result.outcome is services.RunOutcome.RETRY
+    attempt = Attempt.objects.get(check_run=check)
+    assert attempt.latency_ms < 300  # the vendor's latency, not the wait for the departure
 
 
 @pytest.mark.django_db
