@@ -336,7 +336,9 @@ def check_run(*, check_id: int, worker: str = "") -> CheckRunResult:
         logger.exception("check %s: provider %s raised", check.pk, check.provider)
         error = ProviderError(f"{type(exc).__name__}: {exc}", vendor="internal", code="provider_crashed", transient=False)
         return _check_record(check_record_error, check=check, attempt=attempt, error=error, latency_ms=_ms_since(started))
-    return _check_record(check_record_result, check=check, attempt=attempt, result=result, latency_ms=_ms_since(started))
+    latency_ms = _ms_since(started)
+    return _check_record(check_record_result, check=check, attempt=attempt, result=result, latency_ms=latency_ms,
+                         photos=returned_photos_prepare(result=result))
 
 
 def _check_record(record, **kwargs) -> CheckRunResult:
@@ -444,9 +446,36 @@ def _check_fail(*, check: Check, vendor: str, code: str, message: str, request_i
     case_evaluate(case_id=check.case_id)
 
 
+@dataclass(frozen=True)
+class ReturnedPhotos:
+    """A vendor's returned photos, validated and re-encoded (``media.image_normalise``), and a
+    finding for each one that could not be."""
+
+    images: dict[str, media.NormalisedImage]
+    refusals: list[str]
+
+
+def returned_photos_prepare(*, result: ProviderResult) -> ReturnedPhotos:
+    """Decode and re-encode the returned photos before the answer is recorded: this is the slow
+    part (tens of ms for a video frame), and ``check_record_result`` holds the check's row lock.
+    A photo that cannot be stored costs a finding, never the vendor's answer."""
+    images, refusals = {}, []
+    for role, data in result.photos.items():
+        try:
+            images[role] = media.image_normalise(data, what=role.replace("_", " "))
+        except media.MediaRejected as exc:
+            refusals.append(f"returned {role} could not be stored: {exc.message}")
+        except Exception as exc:  # a decoder bug must not lose the answer the vendor was paid for
+            logger.exception("returned %s could not be normalised", role)
+            refusals.append(f"returned {role} could not be stored: {type(exc).__name__}")
+    return ReturnedPhotos(images=images, refusals=refusals)
+
+
 @transaction.atomic
-def check_record_result(*, check: Check, attempt: Attempt, result: ProviderResult, latency_ms: int) -> CheckRunResult:
-    """The vendor answered: store scores against the current thresholds, photos, and move the case."""
+def check_record_result(*, check: Check, attempt: Attempt, result: ProviderResult, latency_ms: int,
+                        photos: ReturnedPhotos) -> CheckRunResult:
+    """The vendor answered: store scores against the current thresholds, photos (prepared by
+    ``returned_photos_prepare``), and move the case."""
     now = timezone.now()
     check = Check.objects.select_for_update().get(pk=check.pk)
     if not _attempt_close(attempt=attempt, outcome=AttemptOutcome.ANSWERED, finished_at=now, latency_ms=latency_ms,
@@ -458,15 +487,11 @@ def check_record_result(*, check: Check, attempt: Attempt, result: ProviderResul
                              threshold=item.policy.value if item.policy else None, policy=item.policy,
                              passed=item.passed)
     all_passed = judged.passed
-    for role, data in result.photos.items():
-        try:
-            normalised = media.image_normalise(data, what=role.replace("_", " "))
-        except media.MediaRejected as exc:
-            check.findings = [*check.findings, f"returned {role} could not be stored: {exc.message}"]
-            continue
-        blob = media.blob_store(data=normalised.content, kind=role, content_type=normalised.content_type,
-                                width=normalised.width, height=normalised.height)
+    for role, image in photos.images.items():
+        blob = media.blob_store(data=image.content, kind=role, content_type=image.content_type,
+                                width=image.width, height=image.height)
         setattr(check, role, blob)
+    check.findings = [*check.findings, *photos.refusals]
     check.status = CheckStatus.DONE
     check.passed = all_passed
     check.finished_at = now

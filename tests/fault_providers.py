@@ -34,3 +34,11 @@ class AlwaysRateLimitedProvider(CrashingProvider):
 
     def check_selfie(self, *, image: Media) -> ProviderResult:
         raise ProviderError("rate limited", vendor="youtu", code="15", transient=True)
+
+
+class CorruptReturnedPhotoProvider(CrashingProvider):
+    """A vendor that passes the selfie and returns two photos: the selfie itself as the best
+    frame, and a face crop that is not an image."""
+
+    def check_selfie(self, *, image: Media) -> ProviderResult:
+        return ProviderResult(vendor="local", photos={"best_frame": image.content, "face_crop": b"<html>nope</html>"})

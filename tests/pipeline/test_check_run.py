@@ -155,6 +155,22 @@ def test_a_crashing_provider_fails_once_without_retry(django_capture_on_commit_c
     assert case.state == CaseState.MANUAL_REVIEW
 
 
+def test_returned_photos_are_stored_re_encoded_and_a_corrupt_one_costs_only_a_finding(
+        django_capture_on_commit_callbacks, settings):
+    settings.KYC_SELFIE_PROVIDER = "tests.fault_providers.CorruptReturnedPhotoProvider"
+    case, check = _submit_selfie(django_capture_on_commit_callbacks)
+
+    assert services.check_run(check_id=check.pk, worker="test").outcome is services.RunOutcome.DONE
+
+    check.refresh_from_db()
+    assert check.status == CheckStatus.DONE and check.face_crop is None
+    assert check.best_frame is not None and check.best_frame.content_type == "image/jpeg"
+    selfie = check.submission.selfie
+    assert (check.best_frame.width, check.best_frame.height) == (selfie.width, selfie.height) > (0, 0)
+    assert any(f.startswith("returned face_crop could not be stored:") for f in check.findings), check.findings
+    assert check.attempt_rows.get().outcome == AttemptOutcome.ANSWERED
+
+
 def test_a_database_failure_while_loading_the_media_is_retried_without_calling_the_vendor(
         django_capture_on_commit_callbacks, settings):
     from django.db import OperationalError, connection

@@ -390,8 +390,9 @@ def test_an_answer_or_error_saved_again_after_a_lost_commit_acknowledgement_is_w
 
     check, attempt = services.check_claim(check_id=check.pk, worker="test")
     result = ProviderResult(vendor="local", scores=[Score("liveness", 99.0)], request_id="req-1")
-    first = services.check_record_result(check=check, attempt=attempt, result=result, latency_ms=5)
-    again = services.check_record_result(check=check, attempt=attempt, result=result, latency_ms=5)
+    photos = services.returned_photos_prepare(result=result)
+    first = services.check_record_result(check=check, attempt=attempt, result=result, latency_ms=5, photos=photos)
+    again = services.check_record_result(check=check, attempt=attempt, result=result, latency_ms=5, photos=photos)
 
     assert first.outcome == again.outcome == services.RunOutcome.DONE
     check.refresh_from_db()
