@@ -100,12 +100,14 @@ def key_authenticate(*, raw: str) -> PartnerApiKey | None:
 
 
 @transaction.atomic
-def key_revoke(*, key: PartnerApiKey, actor_label: str) -> PartnerApiKey:
+def key_revoke(*, key: PartnerApiKey, actor_label: str, reason: str = "") -> PartnerApiKey:
+    """Refuse the key from now on (``key_authenticate`` reads the row on every request); final
+    and audited once: revoking a revoked key changes nothing."""
     if key.revoked_at is None:
         key.revoked_at = timezone.now()
         key.save(update_fields=["revoked_at"])
         services.audit_record(action="api_key.revoked", actor_label=actor_label,
-                              details={"partner": key.partner_id, "prefix": key.display_prefix})
+                              details={"partner": key.partner_id, "prefix": key.display_prefix, "reason": reason})
     return key
 
 
