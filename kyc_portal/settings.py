@@ -395,7 +395,7 @@ def _rate_per_second(name: str, raw: str) -> float | None:
     return value / _RATE_UNITS[unit] or None
 
 
-_RATE_LIMIT_OPTIONS = {"KYC_RATE_LIMIT_MAX_WAIT", "KYC_RATE_LIMIT_REDIS_URL"}
+_RATE_LIMIT_OPTIONS = {"KYC_RATE_LIMIT_MAX_WAIT", "KYC_RATE_LIMIT_MAX_DEPARTURE_WAIT", "KYC_RATE_LIMIT_REDIS_URL"}
 for _key in env.ENVIRON:
     if (_key.startswith("KYC_RATE_LIMIT_") and _key not in _RATE_LIMIT_OPTIONS
             and _key[len("KYC_RATE_LIMIT_"):].lower() not in KNOWN_PROVIDERS):
@@ -410,18 +410,28 @@ for _provider, _default in _RATE_LIMIT_DEFAULTS.items():
 KYC_RATE_LIMIT_MAX_WAIT = env.float("KYC_RATE_LIMIT_MAX_WAIT", default=2.0)
 if not 0 <= KYC_RATE_LIMIT_MAX_WAIT <= 30:
     raise ImproperlyConfigured(f"KYC_RATE_LIMIT_MAX_WAIT must be between 0 and 30 seconds, got {KYC_RATE_LIMIT_MAX_WAIT}")
+# A built request waits at most this long (seconds) for its departure, 1/Q after the previous one
+# (liveness.ratelimit.RateLimiter.space); in practice the wait is at most the threads that built
+# requests at the same moment / Q.
+KYC_RATE_LIMIT_MAX_DEPARTURE_WAIT = env.float("KYC_RATE_LIMIT_MAX_DEPARTURE_WAIT", default=30.0)
+if not 0 < KYC_RATE_LIMIT_MAX_DEPARTURE_WAIT <= 60:
+    raise ImproperlyConfigured(
+        f"KYC_RATE_LIMIT_MAX_DEPARTURE_WAIT must be more than 0 and at most 60 seconds, got {KYC_RATE_LIMIT_MAX_DEPARTURE_WAIT}")
 # The Redis holding the limiter's state; default: the broker. Empty (a memory:// broker) = no limiting.
 KYC_RATE_LIMIT_REDIS_URL = env.str(
     "KYC_RATE_LIMIT_REDIS_URL", default=CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else "")
 if KYC_RATE_LIMIT_REDIS_URL and not KYC_RATE_LIMIT_REDIS_URL.startswith(("redis://", "rediss://")):
     raise ImproperlyConfigured(f"KYC_RATE_LIMIT_REDIS_URL must be a redis:// URL, got {KYC_RATE_LIMIT_REDIS_URL!r}")
 # Celery's threads pool (the vendor queue) enforces no time limits: each vendor's HTTP timeout is
-# what bounds a check, so it (plus the longest wait for a slot) must end before the soft limit.
+# what bounds a check, so it (plus the longest waits for a slot and a departure) must end before
+# the soft limit.
 for _provider, _config in KYC_PROVIDERS.items():
-    if "timeout" in _config and _config["timeout"] + KYC_RATE_LIMIT_MAX_WAIT >= CELERY_TASK_SOFT_TIME_LIMIT:
+    if "timeout" in _config and (_config["timeout"] + KYC_RATE_LIMIT_MAX_WAIT + KYC_RATE_LIMIT_MAX_DEPARTURE_WAIT
+                                 >= CELERY_TASK_SOFT_TIME_LIMIT):
         raise ImproperlyConfigured(
-            f"the {_provider} timeout ({_config['timeout']:g} s) plus KYC_RATE_LIMIT_MAX_WAIT must be shorter than "
-            f"CELERY_TASK_SOFT_TIME_LIMIT ({CELERY_TASK_SOFT_TIME_LIMIT} s)")
+            f"the {_provider} timeout ({_config['timeout']:g} s) plus KYC_RATE_LIMIT_MAX_WAIT and "
+            f"KYC_RATE_LIMIT_MAX_DEPARTURE_WAIT must be shorter than CELERY_TASK_SOFT_TIME_LIMIT "
+            f"({CELERY_TASK_SOFT_TIME_LIMIT} s)")
 CELERY_BEAT_SCHEDULE = {
     "requeue-stuck-checks": {"task": "liveness.tasks.checks_requeue_stuck", "schedule": 60.0},
     "requeue-lost-webhooks": {"task": "liveness.api.tasks.webhook_deliveries_requeue", "schedule": 60.0},

@@ -58,10 +58,6 @@ MAX_RETRY_IN = 120.0
 #: How long a vendor's own rate-limit answer pushes the provider's next slot away (seconds):
 #: someone else (another deployment, a script) is spending the same account's quota.
 PENALTY_S = 1.0
-#: The longest a built request waits for its departure (seconds); a stored departure further
-#: ahead than that means the Redis clock went back, and is started afresh. Well inside the
-#: task's soft time limit.
-MAX_DEPARTURE_WAIT = 30.0
 
 _US = 1_000_000
 
@@ -174,7 +170,7 @@ class RateLimiter:
         retry_in = min(MAX_RETRY_IN, max(int(retry_in) / _US - max_wait / 2, interval / _US))
         return Reservation(granted=False, wait=wait_s, retry_in=retry_in, slot=int(slot) / _US)
 
-    def space(self, name: str, *, per_second: float) -> float:
+    def space(self, name: str, *, per_second: float, max_wait: float = 30.0) -> float:
         """Seconds to wait before the request leaves, so departures are 1/Q apart; always granted.
 
         The second stage of the limiter, called once the request is built, just before it is
@@ -183,11 +179,13 @@ class RateLimiter:
         commit) lets several checks reach the vendor together after it. Here they are spread
         out again: a request leaves no sooner than one interval after the previous departure.
         The wait is bounded by the requests built at the same moment (at most the workers'
-        threads), and capped at :data:`MAX_DEPARTURE_WAIT`.
+        threads). A stored departure more than ``max_wait`` ahead means the Redis clock went back,
+        and is started afresh (settings.KYC_RATE_LIMIT_MAX_DEPARTURE_WAIT, kept inside the task's
+        soft time limit).
         """
         interval = max(1, round(_US / per_second))
         try:
-            wait = self._space(keys=self._keys(name)[2:], args=[interval, round(MAX_DEPARTURE_WAIT * _US)])
+            wait = self._space(keys=self._keys(name)[2:], args=[interval, round(max_wait * _US)])
         except redis.RedisError as exc:
             _warn_open(name, exc)
             return 0.0
@@ -250,7 +248,7 @@ def provider_space(provider: str) -> None:
     rate = provider_rate(provider)
     active = limiter() if rate else None
     if active is not None:
-        time.sleep(active.space(provider, per_second=rate))
+        time.sleep(active.space(provider, per_second=rate, max_wait=settings.KYC_RATE_LIMIT_MAX_DEPARTURE_WAIT))
 
 
 def is_rate_limit_answer(*, vendor: str, code: str) -> bool:

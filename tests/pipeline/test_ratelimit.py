@@ -215,7 +215,11 @@ def test_rates_and_queues_default_to_the_documented_quotas_and_can_be_overridden
      ({"KYC_RATE_LIMIT_MAX_WAIT": "60"}, "KYC_RATE_LIMIT_MAX_WAIT must be between"),
      ({"KYC_RATE_LIMIT_REDIS_URL": "memcached://x"}, "KYC_RATE_LIMIT_REDIS_URL must be a redis:// URL"),
      ({"KYC_CHECK_QUEUE_LOCAL": "gpu"}, "KYC_CHECK_QUEUE_LOCAL must be one of default, engine, vendor"),
-     ({"SENSEID_TIMEOUT": "119"}, "the senseid timeout (119 s) plus KYC_RATE_LIMIT_MAX_WAIT must be shorter")],
+     ({"KYC_RATE_LIMIT_MAX_DEPARTURE_WAIT": "0"}, "KYC_RATE_LIMIT_MAX_DEPARTURE_WAIT must be more than 0"),
+     ({"SENSEID_TIMEOUT": "119"}, "the senseid timeout (119 s) plus KYC_RATE_LIMIT_MAX_WAIT and "
+                                  "KYC_RATE_LIMIT_MAX_DEPARTURE_WAIT must be shorter"),
+     # 80 + 2 + 30 = 112 < 120 passes on its own; a longer departure wait takes it over the limit.
+     ({"SENSEID_TIMEOUT": "80", "KYC_RATE_LIMIT_MAX_DEPARTURE_WAIT": "40"}, "the senseid timeout (80 s) plus")],
 )
 def test_bad_rate_limit_and_queue_settings_stop_the_process(env, expected):
     result = _settings_in_a_fresh_process(**env)
