@@ -13,7 +13,7 @@ running.
         env = child_env(database_url=url, broker_url="redis://127.0.0.1:6379/7", media_root=tmp)
         migrate(env)
         web = services.add(gunicorn_start(env, workers=4, log_dir=tmp))
-        services.add(celery_worker_start(env, name="w1", queues="vendor,default", pool="threads",
+        services.add(celery_worker_start(env, name="w1", queues="vendor,default,webhooks", pool="threads",
                                          concurrency=20, log_dir=tmp))
 """
 from __future__ import annotations

@@ -349,19 +349,27 @@ KYC_CHECK_STALE_AFTER = CELERY_TASK_TIME_LIMIT + 30
 
 # Queues (docs/scaling.md): "engine" = local-engine checks (CPU-bound: a prefork worker, one
 # process per core), "vendor" = checks calling a remote vendor (I/O-bound: a threads-pool worker,
-# many threads), "default" = everything else (webhooks, sweeps, beat). A worker started without
-# -Q consumes all three. KYC_CHECK_QUEUE_<PROVIDER>=engine|vendor|default moves a provider's
-# checks; a dotted-path custom provider goes to "vendor" (liveness.tasks.check_queue).
+# many threads), "webhooks" = deliveries to partners (I/O-bound, threads: a partner whose endpoint
+# hangs holds one thread for its timeout, not the sweeps or other partners' deliveries),
+# "default" = everything else (sweeps, purges: beat). A worker started without -Q consumes all
+# four. KYC_CHECK_QUEUE_<PROVIDER>=engine|vendor|default moves a provider's checks; a dotted-path
+# custom provider goes to "vendor" (liveness.tasks.check_queue).
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # Each queue has its own direct exchange and routing key, so a message can only land in its queue.
-CELERY_TASK_QUEUES = tuple(Queue(name, Exchange(name), routing_key=name) for name in ("default", "engine", "vendor"))
-_QUEUE_NAMES = tuple(q.name for q in CELERY_TASK_QUEUES)
+CELERY_TASK_QUEUES = tuple(Queue(name, Exchange(name), routing_key=name)
+                           for name in ("default", "engine", "vendor", "webhooks"))
+CELERY_TASK_ROUTES = {"liveness.api.tasks.webhook_deliver_task": {"queue": "webhooks"}}
+# Seconds a partner's webhook endpoint has to answer one delivery (connect and each read).
+KYC_WEBHOOK_TIMEOUT = env.float("KYC_WEBHOOK_TIMEOUT", default=5.0)
+if not 0 < KYC_WEBHOOK_TIMEOUT <= 60:
+    raise ImproperlyConfigured(f"KYC_WEBHOOK_TIMEOUT must be more than 0 and at most 60 seconds, got {KYC_WEBHOOK_TIMEOUT}")
+_CHECK_QUEUE_NAMES = ("default", "engine", "vendor")  # where checks may go
 KYC_CHECK_QUEUES: dict[str, str] = {}
 for _provider in KNOWN_PROVIDERS:
     _name = f"KYC_CHECK_QUEUE_{_provider.upper()}"
     KYC_CHECK_QUEUES[_provider] = env.str(_name, default="engine" if _provider == "local" else "vendor")
-    if KYC_CHECK_QUEUES[_provider] not in _QUEUE_NAMES:
-        raise ImproperlyConfigured(f"{_name} must be one of {', '.join(_QUEUE_NAMES)}, got {KYC_CHECK_QUEUES[_provider]!r}")
+    if KYC_CHECK_QUEUES[_provider] not in _CHECK_QUEUE_NAMES:
+        raise ImproperlyConfigured(f"{_name} must be one of {', '.join(_CHECK_QUEUE_NAMES)}, got {KYC_CHECK_QUEUES[_provider]!r}")
 
 # Vendor rate limits, shared by every worker through Redis (liveness/ratelimit.py):
 # KYC_RATE_LIMIT_<PROVIDER>="20/s" | "600/min" | "off" (or 0). Defaults are each vendor's

@@ -46,7 +46,6 @@ IDEMPOTENCY_TTL = timedelta(hours=24)
 TEST_PROVIDER = "local"
 #: Seconds to wait after attempt n before attempt n+1: about 20 hours in all, then failed.
 WEBHOOK_RETRY_DELAYS = (10, 60, 300, 1800, 7200, 21600, 43200)
-WEBHOOK_TIMEOUT_S = 5.0
 #: An attempt in flight longer than this was lost with its worker and may be claimed again.
 WEBHOOK_CLAIM_STALE_AFTER = timedelta(seconds=60)
 
@@ -315,7 +314,7 @@ def webhook_delivery_claim(*, delivery_id) -> WebhookDelivery | None:
 
 
 def webhook_deliver(*, delivery_id) -> DeliveryResult:
-    """One attempt: claim, POST the signed body (5 s timeout, no redirects), record the outcome.
+    """One attempt: claim, POST the signed body (KYC_WEBHOOK_TIMEOUT, 5 s; no redirects), record the outcome.
 
     A 2xx answer is delivered; anything else (other status, timeout, refused
     connection) schedules the next attempt on ``retry_delays()``; after the last
@@ -332,7 +331,7 @@ def webhook_deliver(*, delivery_id) -> DeliveryResult:
     started = time.monotonic()
     try:
         response = requests.post(endpoint.url, data=body, headers=headers, allow_redirects=False,
-                                 timeout=getattr(settings, "KYC_WEBHOOK_TIMEOUT", WEBHOOK_TIMEOUT_S))
+                                 timeout=settings.KYC_WEBHOOK_TIMEOUT)
         status_code = response.status_code
         if not 200 <= status_code < 300:
             error = f"HTTP {status_code}: {response.text[:200]}"

@@ -13,9 +13,10 @@ from liveness import services
 from liveness.api import services as api_services
 from liveness.api import tasks as api_tasks
 from liveness.api import webhooks
-from liveness.models import AuditEvent, CaseState
+from liveness.models import AuditEvent, Case, CaseState
 from liveness.partner_models import WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint
-from tests.factories import CaseFactory
+from tests.conftest import wait_for
+from tests.factories import CaseFactory, PartnerFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +35,13 @@ class Receiver:
 
 @pytest.fixture
 def receiver():
+    rec, server = _receiver_start()
+    yield rec
+    server.shutdown()
+    server.server_close()
+
+
+def _receiver_start() -> tuple[Receiver, ThreadingHTTPServer]:
     rec = Receiver()
 
     class Handler(BaseHTTPRequestHandler):
@@ -43,10 +51,13 @@ def receiver():
             if rec.delay:
                 time.sleep(rec.delay)
             status = rec.statuses.pop(0) if rec.statuses else 200
-            self.send_response(status)
-            self.send_header("Content-Length", "2")
-            self.end_headers()
-            self.wfile.write(b"ok")
+            try:
+                self.send_response(status)
+                self.send_header("Content-Length", "2")
+                self.end_headers()
+                self.wfile.write(b"ok")
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the sender timed out and hung up first: that is the point of a delay
 
         def log_message(self, *args):
             pass
@@ -56,9 +67,7 @@ def receiver():
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     rec.url = f"http://127.0.0.1:{server.server_port}/kyc-hook"
-    yield rec
-    server.shutdown()
-    server.server_close()
+    return rec, server
 
 
 @pytest.fixture
@@ -334,3 +343,47 @@ def test_the_webhook_management_command_prints_the_secret(partner):
 
     endpoint = WebhookEndpoint.objects.get()
     assert out.getvalue().strip() == endpoint.secret and endpoint.events == ["case.decided"]
+
+
+# --- the webhooks queue, through a real worker ----------------------------------------------------
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_partner_whose_endpoint_hangs_does_not_hold_up_another_partners_webhooks(celery_worker):
+    """Deliveries run on their own queue ("webhooks") in a threads pool: six deliveries stuck on
+    one partner's endpoint for the whole timeout take six threads, not the queue. (On the old
+    "default" queue's two processes, the other partner waited for three timeouts in a row.)"""
+    hanging, hanging_server = _receiver_start()
+    fast, fast_server = _receiver_start()
+    hanging.delay = 6.0
+    try:
+        slow_partner, other_partner = PartnerFactory(), PartnerFactory()
+        api_services.webhook_endpoint_create(partner=slow_partner, url=hanging.url)
+        api_services.webhook_endpoint_create(partner=other_partner, url=fast.url)
+        celery_worker(queues="webhooks", pool="threads", concurrency=8, KYC_WEBHOOK_TIMEOUT="4")
+        for _ in range(6):
+            services.case_transition(case=CaseFactory(partner=slow_partner), to=CaseState.PROCESSING,
+                                     reason="test", actor_label="test")
+        slow_cases = list(Case.objects.filter(partner=slow_partner))
+        for case in slow_cases:
+            services.case_transition(case=case, to=CaseState.MANUAL_REVIEW, reason="test", actor_label="test")
+        wait_for(lambda: len(hanging.requests) == 6, timeout=20, message="the hanging endpoint to hold 6 deliveries")
+
+        case = CaseFactory(partner=other_partner)
+        services.case_transition(case=case, to=CaseState.PROCESSING, reason="test", actor_label="test")
+        sent = time.monotonic()
+        services.case_transition(case=case, to=CaseState.MANUAL_REVIEW, reason="test", actor_label="test")
+        wait_for(lambda: fast.requests, timeout=20, message="the other partner's delivery")
+        waited = time.monotonic() - sent
+
+        assert waited < 2.0, f"the other partner waited {waited:.1f} s behind the hanging endpoint"
+        wait_for(lambda: WebhookDelivery.objects.get(case=case).status == WebhookDeliveryStatus.DELIVERED,
+                 timeout=5, message="the other partner's delivery to be recorded")
+        # The hanging ones time out (4 s) and are scheduled again: visible, not lost.
+        wait_for(lambda: WebhookDelivery.objects.filter(case__in=slow_cases, attempts=1, claimed_at__isnull=True,
+                                                        last_error="timed out").count() == 6,
+                 timeout=20, message="the 6 hanging deliveries to time out and wait for their retry")
+    finally:
+        for server in (hanging_server, fast_server):
+            server.shutdown()
+            server.server_close()

@@ -1,4 +1,5 @@
-"""Queue routing: local-engine checks on "engine", vendor checks on "vendor", the rest on "default".
+"""Queue routing: local-engine checks on "engine", vendor checks on "vendor", webhook deliveries on
+"webhooks", the rest on "default".
 
 Most tests run with no worker and read the broker's Redis lists (one list per queue), so they see
 exactly where each message landed; one starts a worker that consumes "engine" only.
@@ -19,13 +20,13 @@ from liveness.models import Case, CaseKind, CaseState, Check, CheckStatus
 from tests.conftest import wait_for
 from tests.mediagen import selfie_jpeg
 
-QUEUES = ("default", "engine", "vendor")
+QUEUES = ("default", "engine", "vendor", "webhooks")
 CHECK_TASK = "liveness.tasks.check_run_task"
 
 
 @pytest.fixture
 def broker():
-    """The test broker with the three queue lists emptied (no worker is running)."""
+    """The test broker with the queue lists emptied (no worker is running)."""
     client = redis.Redis.from_url(django_settings.CELERY_BROKER_URL, socket_connect_timeout=2)
     client.delete(*QUEUES)
     yield client
@@ -50,7 +51,7 @@ def _submit(provider: str, capture) -> Check:
     return Check.objects.get(case=case)
 
 
-def test_the_three_queues_are_declared_so_a_worker_without_q_consumes_them_all():
+def test_the_four_queues_are_declared_so_a_worker_without_q_consumes_them_all():
     assert app.conf.task_default_queue == "default"
     assert set(app.amqp.queues) == set(QUEUES)
     assert {q.name: q.routing_key for q in app.amqp.queues.values()} == {q: q for q in QUEUES}
@@ -135,17 +136,21 @@ def test_the_stuck_check_sweep_requeues_each_check_on_its_queue(broker, django_c
 
     assert tasks.checks_requeue_stuck() == 2
 
-    assert _queued_checks(broker) == {"default": [], "engine": [local.pk], "vendor": [vendor.pk]}
+    assert _queued_checks(broker) == {"default": [], "engine": [local.pk], "vendor": [vendor.pk], "webhooks": []}
 
 
-def test_webhook_and_beat_tasks_go_to_the_default_queue(broker):
+def test_webhook_deliveries_go_to_the_webhooks_queue_and_beat_tasks_to_default(broker):
     api_tasks.webhook_deliver_task.delay("00000000-0000-0000-0000-000000000000")
+    api_tasks.webhook_deliver_task.apply_async(("00000000-0000-0000-0000-000000000001",), countdown=10)  # a retry
     for entry in django_settings.CELERY_BEAT_SCHEDULE.values():
         app.tasks[entry["task"]].delay()
 
     names = [m["headers"]["task"] for m in _messages(broker, "default")]
-    assert sorted(names) == sorted(["liveness.api.tasks.webhook_deliver_task",
-                                    *(e["task"] for e in django_settings.CELERY_BEAT_SCHEDULE.values())])
+    assert sorted(names) == sorted(e["task"] for e in django_settings.CELERY_BEAT_SCHEDULE.values())
+    webhooks = [m["headers"] for m in _messages(broker, "webhooks")]
+    assert [(h["task"], h["argsrepr"]) for h in webhooks] == [
+        ("liveness.api.tasks.webhook_deliver_task", "('00000000-0000-0000-0000-000000000001',)"),
+        ("liveness.api.tasks.webhook_deliver_task", "('00000000-0000-0000-0000-000000000000',)")]
     assert not _messages(broker, "engine") and not _messages(broker, "vendor")
 
 

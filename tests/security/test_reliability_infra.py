@@ -230,7 +230,7 @@ def test_redis_crash_and_restart_with_persistence_loses_nothing(celery_worker, s
         assert sandbox.call_count(ENDPOINT) == 4  # four cases, four vendor calls: none lost, none repeated
         # Every message was acknowledged: no queue left, nothing waiting to be redelivered later.
         client = broker.client()
-        assert [client.llen(queue) for queue in ("vendor", "engine", "default")] == [0, 0, 0]
+        assert [client.llen(queue) for queue in ("vendor", "engine", "default", "webhooks")] == [0, 0, 0, 0]
         assert client.hlen("unacked") == 0
 
 
