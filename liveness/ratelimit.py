@@ -251,6 +251,22 @@ def provider_space(provider: str) -> None:
         time.sleep(active.space(provider, per_second=rate, max_wait=settings.KYC_RATE_LIMIT_MAX_DEPARTURE_WAIT))
 
 
+def provider_call_now(provider: str) -> float | None:
+    """For a vendor call a person waits for (a challenge's digits): take a slot within
+    KYC_RATE_LIMIT_MAX_WAIT and sleep until it and its departure, then return None; or, with no
+    slot that soon, reserve nothing and return the seconds until the next free one."""
+    rate = provider_rate(provider)
+    active = limiter() if rate else None
+    if active is None:
+        return None
+    reservation = active.reserve(provider, per_second=rate, max_wait=settings.KYC_RATE_LIMIT_MAX_WAIT)
+    if not reservation.granted:
+        return reservation.wait
+    time.sleep(reservation.wait)
+    time.sleep(active.space(provider, per_second=rate, max_wait=settings.KYC_RATE_LIMIT_MAX_DEPARTURE_WAIT))
+    return None
+
+
 def is_rate_limit_answer(*, vendor: str, code: str) -> bool:
     """Whether a vendor error is its "too many requests" answer (catalogue: transient, retry_later)."""
     return ((vendor, code) in {("youtu", "15"), ("http", "429")}

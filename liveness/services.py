@@ -9,6 +9,7 @@ from __future__ import annotations
 import enum
 import functools
 import logging
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -64,6 +65,12 @@ class IllegalTransition(Exception):
 
 class SubmissionRefused(UserFacingError):
     """The case cannot take this submission now (wrong state, challenge used or expired...)."""
+
+
+class ChallengeUnavailable(UserFacingError):
+    """The video provider issued no digits, and nothing was stored: ``provider_busy`` (no call
+    slot within the limiter's max wait; 503, nothing sent), ``challenge_unavailable`` (the vendor
+    failed: 503 when trying again may help, 502 when it needs the operator)."""
 
 
 # --- audit -----------------------------------------------------------------------------
@@ -128,7 +135,7 @@ def challenge_issue(*, case: Case, actor_label: str, provider_name: str | None =
     if case.state not in (CaseState.AWAITING_SUBMISSION, CaseState.RETAKE_REQUESTED):
         raise SubmissionRefused("case_closed", "This case is not waiting for a video.", status=409)
     provider_name = provider_name or provider_name_for(Operation.DIGIT_VIDEO)
-    digits = get_provider(provider_name).challenge_digits()
+    digits = _challenge_digits_fetch(case=case, provider_name=provider_name, actor_label=actor_label)
     with transaction.atomic():
         challenge = Challenge.objects.create(
             case=case, digits=digits, provider=provider_name, expires_at=timezone.now() + CHALLENGE_TTL,
@@ -136,6 +143,35 @@ def challenge_issue(*, case: Case, actor_label: str, provider_name: str | None =
         audit_record(action="challenge.issued", actor_label=actor_label, case=case,
                      details={"challenge": challenge.pk, "provider": provider_name})
     return challenge
+
+
+def _challenge_digits_fetch(*, case: Case, provider_name: str, actor_label: str) -> str:
+    """The vendor's digits, paced by the provider's rate limiter like the checks (a person is
+    waiting, so a slot further away than the max wait is a "busy" refusal, not a queue). A
+    vendor failure is audited on the case (``challenge.failed``) and refused in words a person
+    can act on; the vendor's code stays in the audit and the log, for the operator."""
+    busy_for = ratelimit.provider_call_now(provider_name)
+    if busy_for is not None:
+        raise ChallengeUnavailable(
+            "provider_busy", f"Many video checks are starting right now; please try again in {math.ceil(busy_for)} "
+                             f"seconds.", status=503)
+    try:
+        return get_provider(provider_name).challenge_digits()
+    except ProviderError as error:
+        if ratelimit.is_rate_limit_answer(vendor=error.vendor, code=error.code):
+            ratelimit.provider_penalise(provider_name)
+        logger.warning("challenge for case %s: %s %s/%s: %s", case.public_id, provider_name, error.vendor, error.code,
+                       error.message)
+        audit_record(action="challenge.failed", actor_label=actor_label, case=case, details={
+            "provider": provider_name, "vendor": error.vendor, "code": error.code, "message": error.message[:500],
+            "transient": error.transient})
+        if error.transient:
+            raise ChallengeUnavailable(
+                "challenge_unavailable", "The verification service could not give digits just now; please try again "
+                                         "in a moment.", status=503) from error
+        raise ChallengeUnavailable(
+            "challenge_unavailable", "Video checks are not available right now; please try again later.",
+            status=502) from error
 
 
 def _challenge_consume(*, case: Case, challenge_id: int) -> Challenge:

@@ -53,6 +53,8 @@ ERROR_MESSAGES = {
     "case_closed": gettext_lazy("This check is not waiting for a new submission."),
     "link_invalid": gettext_lazy("This link is not valid."),
     "link_expired": gettext_lazy("This link has expired."),
+    "provider_busy": gettext_lazy("Many video checks are starting right now; please try again in a few seconds."),
+    "challenge_unavailable": gettext_lazy("The digits could not be fetched just now; please try again in a moment."),
 }
 
 

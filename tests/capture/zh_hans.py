@@ -16,6 +16,9 @@ ZH = {
         "失败次数过多。请等待约 %(minutes)d 分钟后再试。",
     "This link is not valid.": "此链接无效。",
     "This link has expired.": "此链接已过期。",
+    "Many video checks are starting right now; please try again in a few seconds.":
+        "当前有很多人正在开始视频验证，请几秒钟后再试。",
+    "The digits could not be fetched just now; please try again in a moment.": "暂时无法获取数字，请稍后再试。",
     "Your selfie (JPEG or PNG)": "您的自拍照（JPEG 或 PNG）",
     "We could not use your camera or microphone. Allow access in your browser, or upload a file instead.":
         "无法使用您的摄像头或麦克风。请在浏览器中允许访问，或改为上传文件。",
