@@ -94,22 +94,6 @@ redis.call('SET', KEYS[1], string.format('%.0f', after), 'PX', math.floor((after
 return {1, string.format('%.0f', wait), '0', string.format('%.0f', slot)}
 """
 
-# KEYS[1] the earliest time the next request may leave (µs); ARGV[1] interval, ARGV[2] the
-# furthest it can legitimately be ahead. Always granted: returns the wait (µs). The request
-# leaves at max(stored, now), and the next one an interval later.
-_SPACE = """
-local interval = tonumber(ARGV[1])
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-local at = tonumber(redis.call('GET', KEYS[1]) or '0')
-if at < now or at > now + tonumber(ARGV[2]) then
-  at = now
-end
-local after = at + interval
-redis.call('SET', KEYS[1], string.format('%.0f', after), 'PX', math.floor((after - now) / 1000) + 1000)
-return string.format('%.0f', at - now)
-"""
-
 # KEYS: the next free slot and the next departure; ARGV[1] penalty (µs). Both become at least
 # now + penalty.
 _PENALISE = """
@@ -144,7 +128,6 @@ class RateLimiter:
         self.prefix = prefix
         self._reserve = client.register_script(_RESERVE)
         self._penalise = client.register_script(_PENALISE)
-        self._space = client.register_script(_SPACE)
 
     def _keys(self, name: str) -> list[str]:
         """Next free slot, deferral horizon, next departure. One hash tag, so all three live on
@@ -183,9 +166,13 @@ class RateLimiter:
         and is started afresh (settings.KYC_RATE_LIMIT_MAX_DEPARTURE_WAIT, kept inside the task's
         soft time limit).
         """
+        # The reservation script on the departure key: a max wait equal to the furthest a stored
+        # departure may lie ahead means it always grants (the horizon key is never touched).
         interval = max(1, round(_US / per_second))
+        bound = round(max_wait * _US)
         try:
-            wait = self._space(keys=self._keys(name)[2:], args=[interval, round(max_wait * _US)])
+            _, wait, _, _ = self._reserve(keys=[self._keys(name)[2], f"{self._keys(name)[2]}:unused"],
+                                          args=[interval, bound, bound, bound])
         except redis.RedisError as exc:
             _warn_open(name, exc)
             return 0.0
