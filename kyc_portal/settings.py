@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "liveness",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "axes",
     "liveness.signin.apps.SigninConfig",
 ]

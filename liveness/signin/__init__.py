@@ -1,4 +1,5 @@
-"""Staff sign-in: password, then a TOTP code (django-otp), with lock-out (django-axes).
+"""Staff sign-in: password, then a TOTP code or a single-use recovery code (django-otp), with lock-out
+(django-axes).
 
 Reviewers and operators sign in at ``/staff/login/``. Staff accounts then need a second
 factor in the same session before any dashboard page, medium or admin page opens

@@ -2,7 +2,7 @@
 
 Pure predicates over the request's user (``django_otp.middleware.OTPMiddleware`` gives it
 ``is_verified()``); the dashboard guard, the admin site and the sign-in views all ask here,
-so there is one rule: a staff account is usable only after a TOTP code in this session
+so there is one rule: a staff account is usable only after a TOTP code (or a recovery code) in this session
 (unless ``KYC_STAFF_2FA`` is off, which settings refuse in production).
 """
 from __future__ import annotations

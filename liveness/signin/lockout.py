@@ -3,7 +3,7 @@
 Password failures reach axes by themselves: ``django.contrib.auth.authenticate`` sends
 ``user_login_failed``, ``AxesStandaloneBackend`` refuses a locked username+address, and
 ``AxesMiddleware`` turns the flagged request into :func:`lockout_response`. A wrong TOTP code
-is reported here as the same kind of failure, so password guesses and code guesses share one
+or recovery code is reported here as the same kind of failure, so password guesses and code guesses share one
 budget (``KYC_LOGIN_FAILURE_LIMIT`` per username and client address within
 ``KYC_LOGIN_COOLOFF_MINUTES``). Counters are reset only when a sign-in completes (both
 factors), never after the password alone: otherwise knowing the password would buy

@@ -1,5 +1,5 @@
-"""Staff sign-in pages: password, then the TOTP code (or enrolment), lock-out, sign-out, and the
-supervisors' page for resetting someone's authenticator.
+"""Staff sign-in pages: password, then the TOTP code or a recovery code (or enrolment), lock-out,
+sign-out, the recovery-codes page, and the supervisors' page for resetting someone's authenticator.
 
 Each step re-validates ``next`` (same site only) and re-derives where the user stands from the
 session, so a step cannot be skipped by going to a later URL: an unauthenticated visitor of
@@ -29,10 +29,15 @@ from . import lockout, selectors, services
 from .access import (
     can_reset_two_factor, safe_next, second_factor_url, staff_is_verified, staff_needs_second_factor, step_url,
 )
-from .forms import CodeForm, StaffAuthenticationForm
+from .forms import CodeForm, SecondFactorForm, StaffAuthenticationForm, recovery_code_display
 
 WRONG_CODE = ("That code was not accepted. A code changes every 30 seconds and works only once; "
               "after a wrong code wait a few seconds before the next try.")
+WRONG_RECOVERY_CODE = ("That recovery code was not accepted. Each recovery code works only once; "
+                       "check it for typos, and after a wrong code wait a few seconds before the next try.")
+
+#: Plaintext recovery codes of a new set, kept in the session only until the page shows them.
+FRESH_CODES_SESSION_KEY = "signin_fresh_recovery_codes"
 
 
 def _next(request) -> str:
@@ -92,20 +97,35 @@ def _second_step(view):
     return never_cache(require_http_methods(["GET", "POST"])(wrapped))
 
 
+def _low_codes_warning(request, remaining: int) -> None:
+    if remaining > services.RECOVERY_CODES_LOW:
+        return
+    left = "You have used your last recovery code." if remaining == 0 else (
+        f"Only {remaining} recovery code{'s' if remaining != 1 else ''} left.")
+    messages.warning(request, f"{left} Generate a new set now (Recovery codes, next to Sign out) "
+                              f"and store it safely.")
+
+
+@sensitive_post_parameters("code")
 @_second_step
 def verify(request, user, next_url):
+    """The TOTP code or, in the same field, a recovery code. A wrong one of either kind is one
+    failure towards the lock-out; a recovery code, once accepted, is deleted."""
     if selectors.totp_device_confirmed(user=user) is None:
         return redirect(step_url("signin:enrol", next_url))
-    form = CodeForm(request.POST if request.method == "POST" else None)
+    form = SecondFactorForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        device = services.totp_verify(user=user, token=form.cleaned_data["code"], ip_address=client_ip(request))
+        verify_with = services.totp_verify if form.kind == "totp" else services.recovery_code_verify
+        device = verify_with(user=user, token=form.cleaned_data["code"], ip_address=client_ip(request))
         if device is not None:
             _otp_login(request, device)
-            _complete(request, user, second_factor="totp")
+            _complete(request, user, second_factor=form.kind)
+            if form.kind == "recovery_code":
+                _low_codes_warning(request, selectors.recovery_codes_remaining(user=user))
             return redirect(next_url)
         if lockout.failure_record(request=request, username=user.get_username()):
             return _locked(request, user.get_username())
-        form.add_error("code", WRONG_CODE)
+        form.add_error("code", WRONG_CODE if form.kind == "totp" else WRONG_RECOVERY_CODE)
     return render(request, "signin/verify.html", {"form": form, "next": next_url},
                   status=400 if form.errors else 200)
 
@@ -125,10 +145,12 @@ def enrol(request, user, next_url):
         confirmed = services.totp_enrol_confirm(user=user, token=form.cleaned_data["code"],
                                                 ip_address=client_ip(request))
         if confirmed is not None:
+            codes = services.recovery_codes_create(user=user, ip_address=client_ip(request))
             _otp_login(request, confirmed)
+            _fresh_codes_keep(request, codes)
             _complete(request, user, second_factor="totp")
             messages.success(request, "Authenticator confirmed. You will be asked for a code at every sign-in.")
-            return redirect(next_url)
+            return redirect(step_url("signin:recovery_codes", next_url))
         if lockout.failure_record(request=request, username=user.get_username()):
             return _locked(request, user.get_username())
         form.add_error("code", WRONG_CODE)
@@ -137,6 +159,56 @@ def enrol(request, user, next_url):
         "form": form, "next": next_url, "qr_svg": _qr_svg(device.config_url),
         "secret": " ".join(secret[i:i + 4] for i in range(0, len(secret), 4)),
         "config_url": device.config_url}, status=400 if form.errors else 200)
+
+
+# --- recovery codes ----------------------------------------------------------------------------
+
+def _fresh_codes_keep(request, codes: list[str]) -> None:
+    request.session[FRESH_CODES_SESSION_KEY] = codes
+
+
+def _fresh_codes_take(request, user) -> list[str]:
+    """The new set waiting to be shown, removed from the session by this call (shown once).
+    Codes no longer valid (a newer set made elsewhere, a reset) are dropped, not shown."""
+    codes = request.session.pop(FRESH_CODES_SESSION_KEY, None)
+    if not isinstance(codes, list):
+        return []
+    return selectors.recovery_codes_unused(user=user, codes=[c for c in codes if isinstance(c, str)])
+
+
+def verified_staff_required(view):
+    """Signed in, staff, and past the second factor in this session (a password-only session
+    goes to the code page first, then comes back)."""
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not request.user.is_staff:
+            raise PermissionDenied("Recovery codes are for staff two-factor sign-in.")
+        if not staff_is_verified(request.user):
+            return redirect(second_factor_url(request, request.get_full_path()))
+        return view(request, *args, **kwargs)
+    return wrapped
+
+
+@csrf_protect
+@never_cache
+@require_http_methods(["GET", "POST"])
+@verified_staff_required
+def recovery_codes(request):
+    """GET: a new set once, right after it was made (enrolment or the button), else how many
+    codes are left and the button. POST: a new set replacing every old code, then back here
+    (post/redirect/get) to show it once."""
+    user, next_url = request.user, _next(request)
+    if request.method == "POST":
+        codes = services.recovery_codes_create(user=user, ip_address=client_ip(request))
+        _fresh_codes_keep(request, codes)
+        return redirect(step_url("signin:recovery_codes", next_url))
+    fresh = _fresh_codes_take(request, user)
+    return render(request, "signin/recovery_codes.html", {
+        "fresh": [recovery_code_display(code) for code in fresh], "next": next_url,
+        "remaining": selectors.recovery_codes_remaining(user=user), "low": services.RECOVERY_CODES_LOW,
+        "count": services.RECOVERY_CODE_COUNT})
 
 
 @require_POST
@@ -180,6 +252,6 @@ def two_factor_reset(request, user_id: int):
     except services.TwoFactorResetRefused as refused:
         messages.error(request, str(refused))
     else:
-        messages.success(request, f"Removed {removed} authenticator(s) of {target.get_username()}: "
-                                  f"they enrol a new one at their next sign-in.")
+        messages.success(request, f"Removed {removed} authenticator(s) and the recovery codes of "
+                                  f"{target.get_username()}: they enrol a new one at their next sign-in.")
     return redirect(reverse("signin:two_factor"))

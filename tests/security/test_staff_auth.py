@@ -21,11 +21,13 @@ from django.contrib.auth import SESSION_KEY
 from django.core.management import CommandError, call_command
 from django.test import Client, RequestFactory
 from django.urls import URLPattern, reverse
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from liveness.dashboard import urls as dashboard_urls
 from liveness.models import AuditEvent
 from liveness.security.client_ip import client_ip
+from liveness.signin.services import recovery_codes_create
 from tests.conftest import ROOT, staff_login, totp_code, totp_wrong_code
 from tests.dashboard.conftest import PASSWORD, make_review_case, role_user
 from tests.factories import UserFactory
@@ -147,11 +149,13 @@ def test_enrolment_confirms_the_device_only_with_a_correct_code(client):
     right = _code(client, totp_code(device), url=ENROL)
 
     device.refresh_from_db()
-    assert right["Location"] == "/dashboard/" and device.confirmed
+    # On to the recovery codes, shown once (tests/security/test_recovery_codes.py), then on to next.
+    assert right["Location"] == "/staff/recovery-codes/?next=%2Fdashboard%2F" and device.confirmed
     assert client.get("/dashboard/").status_code == 200
     assert client.get(ENROL)["Location"] == "/dashboard/"  # the key is never shown again
     actions = list(AuditEvent.objects.filter(actor=newbie).order_by("created_at", "pk").values_list("action", flat=True))
-    assert actions == ["auth.otp_failed", "auth.otp_enrolled", "auth.signed_in"]
+    assert actions == ["auth.otp_failed", "auth.otp_enrolled", "auth.recovery_codes_created",
+                       "auth.signed_in"]
 
     # The next sign-in asks for a code, not a new enrolment.
     client.post(LOGOUT)
@@ -378,6 +382,7 @@ def test_behind_a_proxy_lockout_is_per_client_not_per_proxy(client, rita, settin
 # --- resetting a lost authenticator -------------------------------------------------------------
 
 def test_a_supervisor_resets_a_reviewers_authenticator(client, rita):
+    recovery_codes_create(user=rita, ip_address=None)
     ritas = Client()
     staff_login(ritas, rita)
     assert ritas.get("/dashboard/").status_code == 200
@@ -391,8 +396,10 @@ def test_a_supervisor_resets_a_reviewers_authenticator(client, rita):
 
     assert response["Location"] == "/staff/two-factor/"
     assert not TOTPDevice.objects.filter(user=rita).exists()
+    assert not StaticDevice.objects.filter(user=rita).exists() and not StaticToken.objects.exists()
     event = AuditEvent.objects.get(action="auth.otp_reset")
-    assert event.actor == sam and event.details == {"user": "rita", "user_id": rita.pk, "devices_removed": 1}
+    assert event.actor == sam and event.details == {"user": "rita", "user_id": rita.pk, "devices_removed": 1,
+                                                    "recovery_codes_removed": 10}
     # Her open session is no longer verified: she sets up a new authenticator.
     assert ritas.get("/dashboard/")["Location"].startswith(ENROL)
 

@@ -1,4 +1,5 @@
-"""Remove a staff account's authenticator (lost phone) from the command line, audited as system:cli.
+"""Remove a staff account's authenticator and recovery codes (lost phone) from the command line,
+audited as system:cli.
 
 For when no supervisor can do it from the dashboard (``/staff/two-factor/``), e.g. the only
 supervisor lost theirs. The person enrols a new authenticator at their next sign-in.
@@ -10,7 +11,7 @@ from ...services import totp_reset
 
 
 class Command(BaseCommand):
-    help = "Remove USERNAME's TOTP authenticator(s); they set up a new one at their next sign-in."
+    help = "Remove USERNAME's TOTP authenticator(s) and recovery codes; they set up a new one at their next sign-in."
 
     def add_arguments(self, parser):
         parser.add_argument("username")
@@ -20,4 +21,5 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"no staff user named {username!r}")
         removed = totp_reset(user=user, actor=None, actor_label="system:cli")
-        self.stdout.write(f"removed {removed} authenticator(s) of {username}; they enrol again at next sign-in")
+        self.stdout.write(f"removed {removed} authenticator(s) and the recovery codes of {username}; "
+                          f"they enrol again at next sign-in")
