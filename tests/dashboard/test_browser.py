@@ -55,6 +55,10 @@ def test_reviewer_logs_in_opens_a_case_and_rejects_it(live_server):
             assert page.inner_text("#totp-secret").replace(" ", "") == base64.b32encode(device.bin_key).decode()
             page.fill("#id_code", totp_code(device))
             page.click("#enrol-submit")
+            page.wait_for_url("**/staff/recovery-codes/**")  # shown once, before the dashboard
+            assert page.locator("#recovery-codes li").count() == 10
+            page.screenshot(path=str(SHOTS / "staff-recovery-codes.png"), full_page=True)
+            page.click("#recovery-continue")
             page.wait_for_url(f"{live_server.url}/dashboard/")
             assert page.locator("#queue tbody tr").count() == 2
             page.screenshot(path=str(SHOTS / "dashboard-queue.png"), full_page=True)
@@ -101,5 +105,6 @@ def test_reviewer_logs_in_opens_a_case_and_rejects_it(live_server):
     assert AuditEvent.objects.filter(case=case, action="media.viewed", actor=reviewer).count() == 4  # 2 photos x 2 page loads
     assert AuditEvent.objects.filter(case=case, action="case.viewed", actor=reviewer).count() == 2
     signins = AuditEvent.objects.filter(actor=reviewer, action__startswith="auth.").order_by("created_at", "pk")
-    assert [e.action for e in signins] == ["auth.otp_enrolled", "auth.signed_in", "auth.signed_out",
+    assert [e.action for e in signins] == ["auth.otp_enrolled", "auth.recovery_codes_created", "auth.signed_in",
+                                           "auth.signed_out",
                                            "auth.otp_failed", "auth.signed_in"]
