@@ -64,15 +64,20 @@ def totp_verify(*, user: AbstractBaseUser, token: str, ip_address: str | None) -
     django-otp refuses a code already used (``last_t``) and, after a failure, any code for
     1, 2, 4... seconds (``OTP_TOTP_THROTTLE_FACTOR``); both count as failures here.
     """
-    device = totp_device_confirmed(user=user)
-    verified = None
+    return _device_verify(user=user, device=totp_device_confirmed(user=user), token=token, ip_address=ip_address,
+                          failure={})
+
+
+def _device_verify(*, user: AbstractBaseUser, device, token: str, ip_address: str | None, failure: dict):
+    """``device`` if it accepts ``token`` now (django-otp spends the code), else None, audited as
+    ``auth.otp_failed`` with ``failure`` added to the details; a throttled device is a failure too."""
+    verified, allowed = None, True
     if device is not None:
         allowed, _ = device.verify_is_allowed()
         verified = django_otp.verify_token(user, device.persistent_id, token)
     if verified is None:
         audit_record(action="auth.otp_failed", actor=user, actor_label=actor_label_for(user),
-                     details={"step": "verify", "throttled": device is not None and not allowed},
-                     ip_address=ip_address)
+                     details={"step": "verify", **failure, "throttled": not allowed}, ip_address=ip_address)
     return verified
 
 
@@ -118,16 +123,9 @@ def recovery_code_verify(*, user: AbstractBaseUser, token: str, ip_address: str 
     django-otp locks the device row while checking (two requests with the same code: one wins)
     and, after a wrong code, refuses any code for 1, 2, 4... seconds (``OTP_STATIC_THROTTLE_FACTOR``).
     """
-    device = recovery_device(user=user)
-    verified = None
-    allowed = True
-    if device is not None:
-        allowed, _ = device.verify_is_allowed()
-        verified = django_otp.verify_token(user, device.persistent_id, token)
+    verified = _device_verify(user=user, device=recovery_device(user=user), token=token, ip_address=ip_address,
+                              failure={"factor": "recovery_code"})
     if verified is None:
-        audit_record(action="auth.otp_failed", actor=user, actor_label=actor_label_for(user),
-                     details={"step": "verify", "factor": "recovery_code", "throttled": not allowed},
-                     ip_address=ip_address)
         return None
     audit_record(action="auth.recovery_code_used", actor=user, actor_label=actor_label_for(user),
                  details={"remaining": recovery_codes_remaining(user=user)}, ip_address=ip_address)
