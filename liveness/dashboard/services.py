@@ -217,13 +217,15 @@ class MediaNotFound(Exception):
     pass
 
 
-def media_open(*, case: Case, blob_id, actor: AbstractBaseUser, ip_address: str | None = None):
+def media_open(*, case: Case, blob_id, actor: AbstractBaseUser, ip_address: str | None = None,
+               byte_range: str = ""):
     """Decrypt one medium of this case for a reviewer, audited; returns ``(blob, plaintext)``.
 
     The blob must belong to the case (a submission's selfie/video/card or a check's
     returned photo), so a URL cannot be edited to reach another case's media. The audit
     event is written before the bytes leave, in its own transaction, so a reader who
-    aborts the download is still recorded.
+    aborts the download is still recorded. ``byte_range`` is the request's Range header (a
+    video player seeking), kept in the event.
     """
     from .. import media
     from .selectors import case_blob_ids
@@ -234,7 +236,8 @@ def media_open(*, case: Case, blob_id, actor: AbstractBaseUser, ip_address: str 
 
     blob = MediaBlob.objects.get(pk=blob_id)
     audit_record(action="media.viewed", actor=actor, actor_label=actor_label_for(actor), case=case,
-                 ip_address=ip_address, details={"blob": str(blob.id), "kind": blob.kind})
+                 ip_address=ip_address, details={"blob": str(blob.id), "kind": blob.kind,
+                                                 **({"range": byte_range[:100]} if byte_range else {})})
     try:
         data = media.blob_read(blob)
     except FileNotFoundError as exc:

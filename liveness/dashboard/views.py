@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from ..security.client_ip import client_ip
 from ..signin.access import second_factor_url, staff_is_verified
 from . import selectors, services
+from .byte_range import RangeNotSatisfiable, byte_range
 from .forms import (
     AuditFilterForm,
     DecisionForm,
@@ -155,13 +156,31 @@ def case_note(request, public_id):
 @require_GET
 @dashboard_required()
 def case_media(request, public_id, blob_id):
-    """Decrypted biometric media, audited per request, never cached, never a static file."""
+    """Decrypted biometric media, audited per request, never cached, never a static file.
+
+    A single byte range is served (206), so a reviewer can seek in a video; each range request
+    is an access like any other and is audited with the range it asked for.
+    """
     case = _case_or_404(public_id)
+    requested = request.headers.get("Range", "")
     try:
-        blob, data = services.media_open(case=case, blob_id=blob_id, actor=request.user, ip_address=_ip(request))
+        blob, data = services.media_open(case=case, blob_id=blob_id, actor=request.user, ip_address=_ip(request),
+                                         byte_range=requested)
     except services.MediaNotFound:
         raise Http404("no such medium") from None
-    response = HttpResponse(data, content_type=blob.content_type)
+    try:
+        span = byte_range(requested, len(data))
+    except RangeNotSatisfiable:
+        response = HttpResponse(status=416, content_type=blob.content_type)
+        response["Content-Range"] = f"bytes */{len(data)}"
+    else:
+        if span is None:
+            response = HttpResponse(data, content_type=blob.content_type)
+        else:
+            first, last = span
+            response = HttpResponse(data[first:last + 1], status=206, content_type=blob.content_type)
+            response["Content-Range"] = f"bytes {first}-{last}/{len(data)}"
+    response["Accept-Ranges"] = "bytes"
     response["Cache-Control"] = "no-store"
     response["Content-Disposition"] = "inline"
     response["X-Content-Type-Options"] = "nosniff"
