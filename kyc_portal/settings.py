@@ -132,6 +132,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Shared cache (API throttling counts). Production: CACHE_URL=redis://host:6379/1 so every web
 # process sees the same counts; the default is per-process memory.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# Partner API: a client address that sent this many invalid API keys within the window gets 429
+# for every request until the window (counted from its first invalid key) ends.
+KYC_API_KEY_FAILURE_LIMIT = env.int("KYC_API_KEY_FAILURE_LIMIT", default=20)
+KYC_API_KEY_FAILURE_WINDOW = env.int("KYC_API_KEY_FAILURE_WINDOW", default=600)
+if KYC_API_KEY_FAILURE_LIMIT < 1 or not 1 <= KYC_API_KEY_FAILURE_WINDOW <= 86400:
+    raise ImproperlyConfigured("KYC_API_KEY_FAILURE_LIMIT must be at least 1 and KYC_API_KEY_FAILURE_WINDOW "
+                               "between 1 and 86400 seconds")
 
 # --- auth, i18n, static -----------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

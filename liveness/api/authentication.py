@@ -2,7 +2,10 @@
 
 A successful authentication sets ``request.user`` to a :class:`PartnerClient` (not a
 Django user: partners never log in) and ``request.auth`` to the ``PartnerApiKey``.
-Every failure is the same 401, so a caller cannot learn whether a prefix exists.
+Every failure is the same 401, so a caller cannot learn whether a prefix exists. A client
+address that sends KYC_API_KEY_FAILURE_LIMIT invalid keys within KYC_API_KEY_FAILURE_WINDOW
+seconds gets 429 for *every* request, valid key or not, until the window ends: checking the
+key first would go on telling a guesser which keys are valid.
 """
 from __future__ import annotations
 
@@ -13,6 +16,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 
 from ..partner_models import PartnerApiKey
+from ..security.client_ip import client_ip
 from . import services
 
 
@@ -44,14 +48,20 @@ class PartnerKeyAuthentication(BaseAuthentication):
         header = get_authorization_header(request).split()
         if not header or header[0].lower() != self.keyword.lower().encode():
             return None
+        address = client_ip(request._request) or "unknown"
+        blocked_for = services.key_failures_blocked(address=address)
+        if blocked_for is not None:
+            raise exceptions.Throttled(wait=blocked_for, detail=(
+                f"Too many invalid API keys from this address; try again in {blocked_for} seconds."))
         if len(header) != 2:
             raise exceptions.AuthenticationFailed("The Authorization header must be 'Bearer <API key>'.")
         try:
             raw = header[1].decode("ascii")
         except UnicodeDecodeError:
-            raise exceptions.AuthenticationFailed("The API key is not valid.") from None
-        key = services.key_authenticate(raw=raw)
+            raw = ""
+        key = services.key_authenticate(raw=raw) if raw else None
         if key is None:
+            services.key_failure_record(address=address)
             raise exceptions.AuthenticationFailed("The API key is not valid, or it was revoked.")
         return PartnerClient(key), key
 

@@ -12,6 +12,7 @@ import enum
 import hashlib
 import hmac
 import logging
+import math
 import secrets
 import time
 from dataclasses import dataclass
@@ -19,6 +20,7 @@ from datetime import datetime, timedelta
 
 import requests
 from django.conf import settings
+from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -96,6 +98,39 @@ def key_authenticate(*, raw: str) -> PartnerApiKey | None:
         PartnerApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
         key.last_used_at = now
     return key
+
+
+def _key_failures_keys(address: str) -> tuple[str, str]:
+    return f"api:key-failures:{address}", f"api:key-failures:{address}:since"
+
+
+def key_failures_blocked(*, address: str) -> int | None:
+    """Seconds until ``address`` may try API keys again, or None when it is not blocked."""
+    count_key, since_key = _key_failures_keys(address)
+    if (cache.get(count_key) or 0) < settings.KYC_API_KEY_FAILURE_LIMIT:
+        return None
+    since = cache.get(since_key) or time.time()
+    return max(1, math.ceil(since + settings.KYC_API_KEY_FAILURE_WINDOW - time.time()))
+
+
+def key_failure_record(*, address: str) -> None:
+    """Count one invalid key from ``address`` in its window (fixed, from its first failure, in the
+    shared cache). Reaching the limit is audited once per window (``api.key_guessing_blocked``)."""
+    count_key, since_key = _key_failures_keys(address)
+    window = settings.KYC_API_KEY_FAILURE_WINDOW
+    if cache.add(count_key, 0, timeout=window):
+        cache.set(since_key, time.time(), timeout=window)
+    try:
+        count = cache.incr(count_key)
+    except ValueError:  # the window ended between add and incr
+        cache.set(count_key, 1, timeout=window)
+        cache.set(since_key, time.time(), timeout=window)
+        count = 1
+    if count == settings.KYC_API_KEY_FAILURE_LIMIT:
+        logger.warning("partner API: %s sent %s invalid API keys; refused for %s s", address, count, window)
+        services.audit_record(action="api.key_guessing_blocked", actor_label=f"address:{address}"[:100],
+                              ip_address=address if address != "unknown" else None,
+                              details={"failures": count, "window_s": window})
 
 
 @transaction.atomic

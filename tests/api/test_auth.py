@@ -1,6 +1,7 @@
 """API keys: stored hashed, shown once, and nothing but a valid live/test key gets in."""
 import hashlib
 import io
+import time
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -8,6 +9,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from liveness.api import services as api_services
+from liveness.models import AuditEvent
 from liveness.partner_models import PartnerApiKey
 from tests.conftest import staff_login
 from tests.factories import PartnerFactory, UserFactory
@@ -118,3 +120,34 @@ def test_keys_of_two_partners_are_independent():
 
     assert api_services.key_authenticate(raw=raw1).partner == first
     assert key1.revoked_at is None and key1.created_at <= timezone.now()
+
+
+# --- guessing keys ---------------------------------------------------------------------------
+
+def test_an_address_sending_many_invalid_keys_is_refused_even_with_a_valid_key(api, settings):
+    settings.KYC_API_KEY_FAILURE_LIMIT = 5
+    guesses = [_get(f"Bearer kyc_live_{i:012x}_{'x' * 43}") for i in range(5)]
+    assert [r.status_code for r in guesses] == [401] * 5
+
+    refused = api.get(CASES)  # a valid key from the same address: refused, so a guess learns nothing
+    elsewhere = api.get(CASES, REMOTE_ADDR="198.51.100.7")  # another address is not affected
+
+    assert refused.status_code == 429 and refused.json()["error"]["code"] == "rate_limited"
+    assert 590 <= int(refused["Retry-After"]) <= 600
+    assert "invalid API keys" in refused.json()["error"]["message"]
+    assert elsewhere.status_code == 200
+    blocked = AuditEvent.objects.get(action="api.key_guessing_blocked")
+    assert blocked.ip_address == "127.0.0.1" and blocked.details == {"failures": 5, "window_s": 600}
+
+
+def test_the_block_ends_with_its_window_and_valid_keys_never_count(api, settings):
+    settings.KYC_API_KEY_FAILURE_LIMIT, settings.KYC_API_KEY_FAILURE_WINDOW = 3, 1
+    for _ in range(10):
+        assert api.get(CASES).status_code == 200  # valid requests are not failures
+    for _ in range(3):
+        _get("Bearer nonsense")
+    assert api.get(CASES).status_code == 429
+
+    time.sleep(1.2)
+
+    assert api.get(CASES).status_code == 200
