@@ -24,6 +24,17 @@ def _private_media_root(settings, tmp_path_factory):
     settings.MEDIA_ROOT = str(tmp_path_factory.getbasetemp() / "private-media")
 
 
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Counters in the (per-process) cache: API throttles, invalid-key blocks. Every test starts
+    at zero, or requests from 127.0.0.1 in one test would count against the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 def staff_login(client, user):
     """Sign ``user`` in on the test ``client`` as if both sign-in steps had passed: ``force_login``
     plus the session key ``django_otp.login`` writes, naming a real confirmed TOTP device

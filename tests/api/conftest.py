@@ -12,16 +12,6 @@ from liveness.providers import REGISTRY
 from tests.factories import PartnerFactory
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Throttle and invalid-key counters live in the (per-process) cache: every test starts at zero."""
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.fixture
 def partner(db):
     return PartnerFactory()
