@@ -367,6 +367,10 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_QUEUES = tuple(Queue(name, Exchange(name), routing_key=name)
                            for name in ("default", "engine", "vendor", "webhooks"))
 CELERY_TASK_ROUTES = {"liveness.api.tasks.webhook_deliver_task": {"queue": "webhooks"}}
+# Webhook URLs (liveness/api/webhook_urls.py): public addresses only unless ALLOW_PRIVATE (default
+# on in development and tests, whose receivers listen on 127.0.0.1); https only if REQUIRE_HTTPS.
+KYC_WEBHOOK_ALLOW_PRIVATE = env.bool("KYC_WEBHOOK_ALLOW_PRIVATE", default=not PRODUCTION)
+KYC_WEBHOOK_REQUIRE_HTTPS = env.bool("KYC_WEBHOOK_REQUIRE_HTTPS", default=PRODUCTION)
 # Seconds a partner's webhook endpoint has to answer one delivery (connect and each read).
 KYC_WEBHOOK_TIMEOUT = env.float("KYC_WEBHOOK_TIMEOUT", default=5.0)
 if not 0 < KYC_WEBHOOK_TIMEOUT <= 60:

@@ -36,7 +36,7 @@ from ..partner_models import (
     WebhookEvent,
 )
 from ..queueing import enqueue_or_leave_for_sweep
-from . import webhooks
+from . import webhook_urls, webhooks
 
 logger = logging.getLogger(__name__)
 
@@ -268,6 +268,9 @@ def case_photos_read(*, key: PartnerApiKey, case: Case, ip_address: str | None) 
 
 @transaction.atomic
 def webhook_endpoint_create(*, partner: Partner, url: str, events: list[str] | None = None) -> WebhookEndpoint:
+    """Register ``url`` for ``partner``'s events; ``webhook_urls.WebhookUrlRefused`` (a ValueError
+    naming the reason) when webhooks may not go there (not http(s), credentials, not public)."""
+    url = webhook_urls.webhook_url_check(url)
     events = list(events or WebhookEvent.values)
     unknown = set(events) - set(WebhookEvent.values)
     if unknown:
@@ -362,25 +365,47 @@ def webhook_deliver(*, delivery_id) -> DeliveryResult:
     body = webhooks.body_encode(delivery.payload)
     headers = webhooks.headers_make(secret=endpoint.secret, body=body, event=delivery.event,
                                     delivery_id=str(delivery.pk))
-    status_code, error = None, ""
+    status_code, error, permanent = None, "", False
     started = time.monotonic()
     try:
-        response = requests.post(endpoint.url, data=body, headers=headers, allow_redirects=False,
-                                 timeout=settings.KYC_WEBHOOK_TIMEOUT)
+        with webhook_urls.public_session() as session:
+            response = session.post(endpoint.url, data=body, headers=headers, allow_redirects=False,
+                                    timeout=settings.KYC_WEBHOOK_TIMEOUT)
         status_code = response.status_code
         if not 200 <= status_code < 300:
             error = f"HTTP {status_code}: {response.text[:200]}"
     except requests.Timeout:
         error = "timed out"
     except requests.RequestException as exc:
-        error = f"{type(exc).__name__}: {exc}"[:500]
+        refused = _non_public_reason(exc)
+        if refused is not None:  # trying again cannot help: an operator must fix the URL or its DNS
+            error, permanent = f"refused: {refused}", True
+        else:
+            error = f"{type(exc).__name__}: {exc}"[:500]
     latency_ms = int((time.monotonic() - started) * 1000)
-    return webhook_delivery_record(delivery=delivery, status_code=status_code, latency_ms=latency_ms, error=error)
+    return webhook_delivery_record(delivery=delivery, status_code=status_code, latency_ms=latency_ms, error=error,
+                                   permanent=permanent)
+
+
+def _non_public_reason(exc: BaseException) -> webhook_urls.NonPublicAddress | None:
+    """The NonPublicAddress somewhere inside what urllib3 and requests wrapped it in (their
+    exceptions carry it in ``args``, ``reason`` or the ``raise ... from`` chain), if that was it."""
+    pending, seen = [exc], set()
+    while pending:
+        error = pending.pop()
+        if id(error) in seen:
+            continue
+        seen.add(id(error))
+        if isinstance(error, webhook_urls.NonPublicAddress):
+            return error
+        pending += [inner for inner in (*error.args, getattr(error, "reason", None), error.__cause__,
+                                        error.__context__) if isinstance(inner, BaseException)]
+    return None
 
 
 @transaction.atomic
 def webhook_delivery_record(*, delivery: WebhookDelivery, status_code: int | None, latency_ms: int,
-                            error: str) -> DeliveryResult:
+                            error: str, permanent: bool = False) -> DeliveryResult:
     now = timezone.now()
     delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
     delivery.claimed_at = None
@@ -392,6 +417,9 @@ def webhook_delivery_record(*, delivery: WebhookDelivery, status_code: int | Non
         delivery.status = WebhookDeliveryStatus.DELIVERED
         delivery.delivered_at = now
         result = DeliveryResult(DeliveryOutcome.DELIVERED)
+    elif permanent:
+        delivery.status = WebhookDeliveryStatus.FAILED
+        result = DeliveryResult(DeliveryOutcome.FAILED)
     elif delivery.attempts <= len(delays):
         delay = delays[delivery.attempts - 1]
         delivery.next_attempt_at = now + timedelta(seconds=delay)

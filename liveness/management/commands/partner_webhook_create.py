@@ -22,6 +22,9 @@ class Command(BaseCommand):
         row = Partner.objects.filter(name=partner).first()
         if row is None:
             raise CommandError(f"no partner named {partner!r}")
-        endpoint = api_services.webhook_endpoint_create(partner=row, url=url, events=events)
+        try:
+            endpoint = api_services.webhook_endpoint_create(partner=row, url=url, events=events)
+        except ValueError as refused:
+            raise CommandError(f"{url}: {refused}") from None
         self.stderr.write(f"endpoint {endpoint.pk} for {row.name}: {', '.join(endpoint.events)}; signing secret:")
         self.stdout.write(endpoint.secret)

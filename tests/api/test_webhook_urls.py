@@ -1,0 +1,120 @@
+"""Webhooks go to public addresses only: refused at registration, and at delivery the connected
+peer is checked before anything is sent (DNS rebinding). Receivers are real HTTP servers on
+127.0.0.1, which is exactly the kind of address production refuses."""
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from liveness import services
+from liveness.api import services as api_services
+from liveness.api import webhook_urls
+from liveness.models import CaseState
+from liveness.partner_models import WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint
+from tests.factories import CaseFactory, PartnerFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def production_rules(settings):
+    settings.KYC_WEBHOOK_ALLOW_PRIVATE = False
+    settings.KYC_WEBHOOK_REQUIRE_HTTPS = True
+
+
+@pytest.fixture
+def receiver():
+    """A local endpoint that records every request it gets."""
+    got = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            got.append(self.rfile.read(int(self.headers["Content-Length"])))
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_port}/hook", got
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize(("url", "reason"), [
+    ("http://hooks.example.com/kyc", "must start with https://"),
+    ("ftp://hooks.example.com/kyc", "must start with https://"),
+    ("https://user:pw@hooks.example.com/kyc", "must not contain a user name or password"),
+    ("https:///kyc", "has no host"),
+    ("https://hooks.example.com:99999/kyc", "port"),
+    ("https://127.0.0.1/kyc", "not public (127.0.0.1)"),
+    ("https://localhost:8443/kyc", "not public"),
+    ("https://10.1.2.3/kyc", "not public (10.1.2.3)"),
+    ("https://192.168.0.10/kyc", "not public"),
+    ("https://169.254.169.254/latest/meta-data/", "not public (169.254.169.254)"),
+    ("https://100.64.0.1/kyc", "not public"),  # carrier-grade NAT
+    ("https://[::1]/kyc", "not public (::1)"),
+    ("https://[::ffff:10.0.0.1]/kyc", "not public"),  # IPv4-mapped
+    ("https://[fd00::1]/kyc", "not public"),
+    ("https://0.0.0.0/kyc", "not public"),
+    ("https://no-such-host.invalid/kyc", "does not resolve"),
+])
+def test_registration_refuses_what_is_not_a_public_https_url(production_rules, url, reason):
+    with pytest.raises(webhook_urls.WebhookUrlRefused, match=reason.replace("(", r"\(").replace(")", r"\)")):
+        webhook_urls.webhook_url_check(url)
+
+
+def test_public_addresses_are_public():
+    assert webhook_urls.is_public("93.184.215.14") and webhook_urls.is_public("2606:4700::1111")
+    assert not webhook_urls.is_public("224.0.0.1") and not webhook_urls.is_public("fe80::1%eth0")
+
+
+def test_the_operator_command_explains_a_refusal_and_stores_nothing(production_rules):
+    partner = PartnerFactory(name="Acme")
+    with pytest.raises(CommandError, match="not public"):
+        call_command("partner_webhook_create", partner.name, "https://169.254.169.254/latest/")
+    assert not WebhookEndpoint.objects.exists()
+
+
+def test_a_delivery_whose_host_now_resolves_to_a_private_address_is_refused_before_sending(
+        settings, receiver, django_capture_on_commit_callbacks, monkeypatch):
+    """Registered while allowed (as a name that was public then), delivered under production
+    rules: the connection reaches 127.0.0.1, which is refused before a byte is sent, and the
+    delivery fails at once with the reason (no retries: only an operator can fix it)."""
+    monkeypatch.setattr(api_services, "_enqueue_delivery", lambda delivery_id: None)  # run here instead
+    url, got = receiver
+    partner = PartnerFactory()
+    api_services.webhook_endpoint_create(partner=partner, url=url)
+    case = CaseFactory(partner=partner)
+    for state in (CaseState.PROCESSING, CaseState.MANUAL_REVIEW):
+        with django_capture_on_commit_callbacks(execute=True):
+            services.case_transition(case=case, to=state, reason="test", actor_label="test")
+    delivery = WebhookDelivery.objects.get(case=case)
+    settings.KYC_WEBHOOK_ALLOW_PRIVATE = False
+
+    result = api_services.webhook_deliver(delivery_id=delivery.pk)
+
+    assert result.outcome is api_services.DeliveryOutcome.FAILED
+    delivery.refresh_from_db()
+    assert delivery.status == WebhookDeliveryStatus.FAILED and delivery.attempts == 1
+    assert delivery.last_error.startswith("refused: 127.0.0.1 is at 127.0.0.1, which is not a public address")
+    assert got == []  # nothing reached the receiver
+
+    settings.KYC_WEBHOOK_ALLOW_PRIVATE = True  # the same delivery path, allowed: it arrives
+    copy = WebhookDelivery.objects.create(endpoint=delivery.endpoint, case=case, event=delivery.event,
+                                          event_id=delivery.event_id, payload=delivery.payload)
+    assert api_services.webhook_deliver(delivery_id=copy.pk).outcome is api_services.DeliveryOutcome.DELIVERED
+    assert len(got) == 1
+
+
+def test_deliveries_ignore_proxy_settings_from_the_environment(monkeypatch, settings, receiver):
+    """A proxy would be the peer the check sees, and would then reach anything."""
+    url, got = receiver
+    monkeypatch.setenv("HTTP_PROXY", "http://10.9.9.9:3128")
+    with webhook_urls.public_session() as session:
+        assert session.post(url, data=b"{}", timeout=3).status_code == 200
+    assert got == [b"{}"]
