@@ -27,6 +27,24 @@ CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
 
+def _launch(p):
+    return p.chromium.launch(executable_path=CHROMIUM, args=[
+        "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+        "--disable-sync", "--no-first-run"])
+
+
+def _page(browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.set_default_timeout(15_000)
+    return page
+
+
+def _password_step(page, user) -> None:
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("#login-submit")
+
+
 
 @pytest.mark.django_db(transaction=True)
 def test_reviewer_logs_in_opens_a_case_and_rejects_it(live_server):
@@ -37,17 +55,12 @@ def test_reviewer_logs_in_opens_a_case_and_rejects_it(live_server):
     SHOTS.mkdir(parents=True, exist_ok=True)
 
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
+        browser = _launch(p)
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.set_default_timeout(15_000)
+            page = _page(browser)
             page.goto(f"{live_server.url}/dashboard/")
             assert "/staff/login/" in page.url  # anonymous → login
-            page.fill("#id_username", reviewer.username)
-            page.fill("#id_password", PASSWORD)
-            page.click("#login-submit")
+            _password_step(page, reviewer)
             # First sign-in of a staff account: set up the authenticator from the QR code / key shown.
             page.wait_for_url("**/staff/enrol/**")
             assert page.locator("#totp-qr svg").count() == 1
@@ -83,9 +96,7 @@ def test_reviewer_logs_in_opens_a_case_and_rejects_it(live_server):
             page.click("#logout")
             page.wait_for_url("**/staff/login/")
             page.goto(f"{live_server.url}/dashboard/")
-            page.fill("#id_username", reviewer.username)
-            page.fill("#id_password", PASSWORD)
-            page.click("#login-submit")
+            _password_step(page, reviewer)
             page.wait_for_url("**/staff/verify/**")
             page.fill("#id_code", totp_wrong_code(device))
             page.click("#otp-submit")
@@ -128,16 +139,11 @@ def test_a_reviewer_can_seek_in_the_video_of_a_case(live_server):
     services.case_transition(case=case, to=CaseState.MANUAL_REVIEW, reason="test", actor_label="test")
 
     with sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run", "--autoplay-policy=no-user-gesture-required"])
+        browser = _launch(p)
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.set_default_timeout(15_000)
+            page = _page(browser)
             page.goto(f"{live_server.url}/staff/login/?next=/dashboard/cases/{case.public_id}/")
-            page.fill("#id_username", reviewer.username)
-            page.fill("#id_password", PASSWORD)
-            page.click("#login-submit")
+            _password_step(page, reviewer)
             page.wait_for_url("**/staff/verify/**")
             page.fill("#id_code", totp_code(device))
             page.click("#otp-submit")
