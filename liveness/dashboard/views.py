@@ -8,21 +8,17 @@ Nothing here is cached: every response carries ``Cache-Control: no-store``.
 from __future__ import annotations
 
 import csv
-import functools
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from ..security.client_ip import client_ip
-from ..signin.access import second_factor_url, staff_is_verified
+from ..signin.access import staff_page
 from . import selectors, services
 from .byte_range import RangeNotSatisfiable, byte_range
 from .forms import (
@@ -39,21 +35,8 @@ PERM_AUDIT = "liveness.audit_view"
 
 
 def dashboard_required(perm: str = PERM_VIEW):
-    def decorator(view):
-        @functools.wraps(view)
-        def wrapped(request, *args, **kwargs):
-            user = request.user
-            if not user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if not staff_is_verified(user):  # password only so far: the TOTP step (or enrolment) first
-                return redirect(second_factor_url(request, request.get_full_path()))
-            if not user.is_staff or not user.has_perm(PERM_VIEW) or not user.has_perm(perm):
-                raise PermissionDenied("You do not have access to this dashboard page.")
-            response = view(request, *args, **kwargs)
-            add_never_cache_headers(response)
-            return response
-        return wrapped
-    return decorator
+    return staff_page(allowed=lambda user: user.is_staff and user.has_perm(PERM_VIEW) and user.has_perm(perm),
+                      refusal="You do not have access to this dashboard page.")
 
 
 def _ip(request) -> str | None:

@@ -7,10 +7,16 @@ so there is one rule: a staff account is usable only after a TOTP code (or a rec
 """
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 
 #: Groups whose members may reset another account's authenticator (superusers always may).
@@ -55,3 +61,25 @@ def second_factor_url(request, next_url: str) -> str:
 
     name = "signin:verify" if totp_device_confirmed(user=request.user) else "signin:enrol"
     return step_url(name, next_url)
+
+
+def staff_page(*, allowed: Callable[[object], bool], refusal: str):
+    """Decorator for pages of signed-in, verified people: anonymous -> the sign-in page; password
+    only -> the code step (or enrolment), then back; verified but not ``allowed(user)`` -> 403
+    with ``refusal``. The page is never cached. The dashboard, the recovery-codes page and the
+    supervisors' two-factor page all use it."""
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            user = request.user
+            if not user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not staff_is_verified(user):
+                return redirect(second_factor_url(request, request.get_full_path()))
+            if not allowed(user):
+                raise PermissionDenied(refusal)
+            response = view(request, *args, **kwargs)
+            add_never_cache_headers(response)
+            return response
+        return wrapped
+    return decorator

@@ -13,11 +13,8 @@ import django_otp
 import segno
 from django.contrib import auth, messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
@@ -27,7 +24,8 @@ from ..dashboard.services import actor_label_for
 from ..security.client_ip import client_ip
 from . import lockout, selectors, services
 from .access import (
-    can_reset_two_factor, safe_next, second_factor_url, staff_is_verified, staff_needs_second_factor, step_url,
+    can_reset_two_factor, safe_next, second_factor_url, staff_is_verified, staff_needs_second_factor, staff_page,
+    step_url,
 )
 from .forms import CodeForm, SecondFactorForm, StaffAuthenticationForm, recovery_code_display
 
@@ -176,19 +174,9 @@ def _fresh_codes_take(request, user) -> list[str]:
     return selectors.recovery_codes_unused(user=user, codes=[c for c in codes if isinstance(c, str)])
 
 
-def verified_staff_required(view):
-    """Signed in, staff, and past the second factor in this session (a password-only session
-    goes to the code page first, then comes back)."""
-    @functools.wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not request.user.is_staff:
-            raise PermissionDenied("Recovery codes are for staff two-factor sign-in.")
-        if not staff_is_verified(request.user):
-            return redirect(second_factor_url(request, request.get_full_path()))
-        return view(request, *args, **kwargs)
-    return wrapped
+#: Signed in, staff, and past the second factor in this session.
+verified_staff_required = staff_page(allowed=lambda user: user.is_staff,
+                                     refusal="Recovery codes are for staff two-factor sign-in.")
 
 
 @csrf_protect
@@ -221,19 +209,8 @@ def logout(request):
 
 # --- supervisors: reset someone's authenticator ------------------------------------------------
 
-def two_factor_admin_required(view):
-    @functools.wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not staff_is_verified(request.user):
-            return redirect(second_factor_url(request, request.get_full_path()))
-        if not can_reset_two_factor(request.user):
-            raise PermissionDenied("Only supervisors and compliance admins can reset authenticators.")
-        response = view(request, *args, **kwargs)
-        add_never_cache_headers(response)
-        return response
-    return wrapped
+two_factor_admin_required = staff_page(
+    allowed=can_reset_two_factor, refusal="Only supervisors and compliance admins can reset authenticators.")
 
 
 @require_GET
