@@ -221,20 +221,27 @@ def provider_rate(provider: str) -> float | None:
     return settings.KYC_RATE_LIMITS.get(provider)
 
 
-def provider_reserve(provider: str) -> Reservation:
-    """Reserve a call slot for ``provider``; granted at once when it has no limit or no limiter."""
+def _provider_limiter(provider: str) -> tuple[RateLimiter, float] | None:
+    """The limiter and rate for ``provider``, or None when it has no limit or there is no limiter."""
     rate = provider_rate(provider)
     active = limiter() if rate else None
-    if active is None:
+    return (active, rate) if active is not None else None
+
+
+def provider_reserve(provider: str) -> Reservation:
+    """Reserve a call slot for ``provider``; granted at once when it has no limit or no limiter."""
+    limited = _provider_limiter(provider)
+    if limited is None:
         return Reservation(granted=True, wait=0.0)
+    active, rate = limited
     return active.reserve(provider, per_second=rate, max_wait=settings.KYC_RATE_LIMIT_MAX_WAIT)
 
 
 def provider_space(provider: str) -> None:
     """Sleep until ``provider``'s next departure (:meth:`RateLimiter.space`); at once without a limit."""
-    rate = provider_rate(provider)
-    active = limiter() if rate else None
-    if active is not None:
+    limited = _provider_limiter(provider)
+    if limited is not None:
+        active, rate = limited
         time.sleep(active.space(provider, per_second=rate, max_wait=settings.KYC_RATE_LIMIT_MAX_DEPARTURE_WAIT))
 
 
@@ -242,15 +249,11 @@ def provider_call_now(provider: str) -> float | None:
     """For a vendor call a person waits for (a challenge's digits): take a slot within
     KYC_RATE_LIMIT_MAX_WAIT and sleep until it and its departure, then return None; or, with no
     slot that soon, reserve nothing and return the seconds until the next free one."""
-    rate = provider_rate(provider)
-    active = limiter() if rate else None
-    if active is None:
-        return None
-    reservation = active.reserve(provider, per_second=rate, max_wait=settings.KYC_RATE_LIMIT_MAX_WAIT)
+    reservation = provider_reserve(provider)
     if not reservation.granted:
         return reservation.wait
     time.sleep(reservation.wait)
-    time.sleep(active.space(provider, per_second=rate, max_wait=settings.KYC_RATE_LIMIT_MAX_DEPARTURE_WAIT))
+    provider_space(provider)
     return None
 
 
@@ -260,8 +263,9 @@ def is_rate_limit_answer(*, vendor: str, code: str) -> bool:
             or (vendor == "tencent_cloud" and "RequestLimitExceeded" in code))
 
 
-def provider_penalise(provider: str) -> None:
-    """Feed a vendor's rate-limit answer back: hold this provider's calls for :data:`PENALTY_S`."""
-    active = limiter() if provider_rate(provider) else None
-    if active is not None:
-        active.penalise(provider)
+def provider_error_seen(provider: str, *, vendor: str, code: str) -> None:
+    """Feed a vendor error back: its rate-limit answer holds this provider's calls (slots and
+    departures) for :data:`PENALTY_S`; any other error changes nothing."""
+    limited = _provider_limiter(provider) if is_rate_limit_answer(vendor=vendor, code=code) else None
+    if limited is not None:
+        limited[0].penalise(provider)

@@ -158,8 +158,7 @@ def _challenge_digits_fetch(*, case: Case, provider_name: str, actor_label: str)
     try:
         return get_provider(provider_name).challenge_digits()
     except ProviderError as error:
-        if ratelimit.is_rate_limit_answer(vendor=error.vendor, code=error.code):
-            ratelimit.provider_penalise(provider_name)
+        ratelimit.provider_error_seen(provider_name, vendor=error.vendor, code=error.code)
         logger.warning("challenge for case %s: %s %s/%s: %s", case.public_id, provider_name, error.vendor, error.code,
                        error.message)
         audit_record(action="challenge.failed", actor_label=actor_label, case=case, details={
@@ -355,8 +354,7 @@ def check_run(*, check_id: int, worker: str = "") -> CheckRunResult:
         started = time.monotonic()
         result = call()
     except ProviderError as error:
-        if ratelimit.is_rate_limit_answer(vendor=error.vendor, code=error.code):
-            ratelimit.provider_penalise(check.provider)  # someone else shares the quota: back off
+        ratelimit.provider_error_seen(check.provider, vendor=error.vendor, code=error.code)  # "too many": back off
         return _check_record(check_record_error, check=check, attempt=attempt, error=error, latency_ms=_ms_since(started))
     except SoftTimeLimitExceeded:
         error = ProviderError("The check ran past its time limit.", vendor="internal", code="time_limit", transient=True)
