@@ -6,7 +6,7 @@ import uuid
 from django.db.models import QuerySet
 
 from ..models import Case, Partner
-from ..partner_models import WebhookDelivery
+from ..partner_models import WebhookDelivery, WebhookEndpoint
 
 
 def _uuid(value) -> uuid.UUID | None:
@@ -47,3 +47,21 @@ def delivery_get_for(*, partner: Partner, delivery_id) -> WebhookDelivery | None
     if parsed is None:
         return None
     return WebhookDelivery.objects.filter(pk=parsed, endpoint__partner=partner).select_related("endpoint", "case").first()
+
+
+def webhook_endpoints_for(*, partner: Partner) -> QuerySet[WebhookEndpoint]:
+    """The partner's endpoints, oldest first, deleted (inactive) ones included: they keep their
+    delivery history and can be reactivated."""
+    return WebhookEndpoint.objects.filter(partner=partner).order_by("created_at", "pk")
+
+
+def webhook_endpoint_get_for(*, partner: Partner, endpoint_id) -> WebhookEndpoint | None:
+    """The partner's endpoint with this id; None for another partner's, a malformed id, or one
+    out of the column's range (which PostgreSQL would answer with an error, not an empty result)."""
+    try:
+        parsed = int(str(endpoint_id))
+    except (TypeError, ValueError):
+        return None
+    if not 1 <= parsed < 2**63:
+        return None
+    return WebhookEndpoint.objects.filter(pk=parsed, partner=partner).first()

@@ -16,7 +16,7 @@ from rest_framework import serializers
 
 from .. import selectors
 from ..models import Case, CaseKind, CaseState, Check, Score
-from ..partner_models import WebhookDelivery
+from ..partner_models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from ..providers import catalogue
 from ..thresholds import threshold_meaning
 
@@ -94,6 +94,36 @@ class VideoMultipartSchema(serializers.Serializer):
 class DeliveryListQuerySerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=WebhookDelivery._meta.get_field("status").choices, required=False)
     event = serializers.ChoiceField(choices=WebhookDelivery._meta.get_field("event").choices, required=False)
+
+
+@extend_schema_field({"type": "string", "enum": list(WebhookEvent.values)})
+class WebhookEventNameField(serializers.CharField):
+    """An event name. Only its form is checked here: ``unknown_webhook_event`` comes from the
+    service, so the API and ``partner_webhook_create`` refuse the same names the same way."""
+
+    def __init__(self, **kwargs):
+        super().__init__(max_length=50, **kwargs)
+
+
+def _events_field(**kwargs):
+    return serializers.ListField(
+        child=WebhookEventNameField(), allow_empty=False, max_length=20,
+        help_text="Events to send here (default: all). To receive none, set is_active to false.", **kwargs)
+
+
+class WebhookEndpointCreateSerializer(serializers.Serializer):
+    url = serializers.URLField(max_length=500, help_text="https:// (in production), no user name or password, "
+                                                         "a host that resolves to public addresses only")
+    events = _events_field(required=False)
+
+
+class WebhookEndpointUpdateSerializer(serializers.Serializer):
+    """PATCH: only the fields sent change."""
+
+    url = serializers.URLField(max_length=500, required=False, help_text="Checked again like a new endpoint's")
+    events = _events_field(required=False)
+    is_active = serializers.BooleanField(required=False, help_text="false stops events and cancels pending "
+                                                                   "deliveries; true resumes")
 
 
 # --- output ---------------------------------------------------------------------------------
@@ -237,3 +267,33 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.UUID)
     def get_case_id(self, delivery: WebhookDelivery):
         return delivery.payload.get("case_id")
+
+
+class WebhookEndpointSerializer(serializers.ModelSerializer):
+    """An endpoint as listed and read: never its secret."""
+
+    events = serializers.ListField(child=WebhookEventNameField())
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["id", "url", "events", "is_active", "created_at"]
+
+
+class WebhookEndpointWithSecretSerializer(WebhookEndpointSerializer):
+    """Only in the answers that make a secret (creation, rotation): it is not shown again."""
+
+    secret = serializers.CharField(help_text="Signing secret (HMAC-SHA256 key); shown only in this answer")
+
+    class Meta(WebhookEndpointSerializer.Meta):
+        fields = [*WebhookEndpointSerializer.Meta.fields, "secret"]
+
+
+class WebhookEndpointDeletedSerializer(WebhookEndpointSerializer):
+    """Schema of the DELETE answer: the endpoint, now inactive, and what happened to its pending deliveries."""
+
+    cancelled_deliveries = serializers.IntegerField(
+        help_text="Pending deliveries now failed with a 'cancelled: ...' error (listed under "
+                  "GET /api/v1/webhooks/deliveries?status=failed)")
+
+    class Meta(WebhookEndpointSerializer.Meta):
+        fields = [*WebhookEndpointSerializer.Meta.fields, "cancelled_deliveries"]

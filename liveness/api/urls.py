@@ -15,6 +15,11 @@ urlpatterns = [
     path("v1/webhooks/deliveries", views.DeliveriesView.as_view(), name="webhook-deliveries"),
     path("v1/webhooks/deliveries/<str:delivery_id>/redeliver", views.RedeliverView.as_view(),
          name="webhook-redeliver"),
+    path("v1/webhooks/endpoints", views.WebhookEndpointsView.as_view(), name="webhook-endpoints"),
+    path("v1/webhooks/endpoints/<str:endpoint_id>", views.WebhookEndpointDetailView.as_view(),
+         name="webhook-endpoint"),
+    path("v1/webhooks/endpoints/<str:endpoint_id>/rotate-secret", views.WebhookEndpointSecretRotateView.as_view(),
+         name="webhook-endpoint-rotate-secret"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]

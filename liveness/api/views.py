@@ -1,7 +1,7 @@
 """Partner REST API views: authenticate, validate, call a service, serialize.
 
 Every error is ``{"error": {"code": ..., "message": ...}}`` with a stable code.
-Cases and deliveries of another partner are 404 (not 403) on every endpoint, so
+Cases, deliveries and webhook endpoints of another partner are 404 (not 403) on every endpoint, so
 their existence does not leak. Every POST honours ``Idempotency-Key``.
 """
 from __future__ import annotations
@@ -108,10 +108,20 @@ IDEMPOTENCY_PARAM = OpenApiParameter(
     description="Any unique string (a UUID); the same key with the same request replays the first answer "
                 "for 24 hours")
 CASE_ID_PARAM = OpenApiParameter("public_id", OpenApiTypes.UUID, OpenApiParameter.PATH)
+ENDPOINT_ID_PARAM = OpenApiParameter("endpoint_id", OpenApiTypes.INT, OpenApiParameter.PATH)
+ENDPOINT_ERRORS = {
+    **ERRORS,
+    400: OpenApiResponse(serializers.ErrorSerializer,
+                         description="Invalid request; webhook_url_refused (the URL may not receive webhooks: the "
+                                     "message says why), unknown_webhook_event"),
+    409: OpenApiResponse(serializers.ErrorSerializer,
+                         description="webhook_endpoint_limit (too many active endpoints); for POST also "
+                                     "idempotency_in_progress"),
+}
 
 
 def post_schema(*, request=None, responses: dict, summary: str, **kwargs):
-    return extend_schema(request=request, responses={**responses, **POST_ERRORS}, summary=summary,
+    return extend_schema(request=request, responses={**POST_ERRORS, **responses}, summary=summary,
                          parameters=[IDEMPOTENCY_PARAM, *kwargs.pop("parameters", [])], **kwargs)
 
 
@@ -142,6 +152,12 @@ class PartnerAPIView(APIView):
         if case is None:
             raise ApiError(404, "not_found", "No case with this id.")
         return case
+
+    def own_endpoint(self, endpoint_id):
+        endpoint = selectors.webhook_endpoint_get_for(partner=self.partner, endpoint_id=endpoint_id)
+        if endpoint is None:
+            raise ApiError(404, "not_found", "No webhook endpoint with this id.")
+        return endpoint
 
     def validated(self, serializer_class, data):
         serializer = serializer_class(data=data)
@@ -330,3 +346,73 @@ class RedeliverView(IdempotentPostView):
             raise ApiError(404, "not_found", "No webhook delivery with this id.")
         copy = api_services.webhook_redeliver(key=self.key, delivery=delivery)
         return Response(serializers.WebhookDeliverySerializer(copy).data, status=status.HTTP_202_ACCEPTED)
+
+
+# --- webhook endpoints ----------------------------------------------------------------------
+
+@extend_schema_view(
+    get=extend_schema(summary="Your webhook endpoints (never their secrets), deleted ones included",
+                      responses={200: serializers.WebhookEndpointSerializer(many=True), **ERRORS}),
+    post=post_schema(summary="Register a webhook endpoint; the answer shows its signing secret, this once",
+                     request=serializers.WebhookEndpointCreateSerializer,
+                     responses={201: serializers.WebhookEndpointWithSecretSerializer, **ENDPOINT_ERRORS}),
+)
+class WebhookEndpointsView(IdempotentPostView):
+    pagination_class = Pagination
+
+    def get(self, request):
+        paginator = Pagination()
+        page = paginator.paginate_queryset(selectors.webhook_endpoints_for(partner=self.partner), request, view=self)
+        return paginator.get_paginated_response(serializers.WebhookEndpointSerializer(page, many=True).data)
+
+    def create(self, request):
+        data = self.validated(serializers.WebhookEndpointCreateSerializer, request.data)
+        endpoint = api_services.webhook_endpoint_create(partner=self.partner, key=self.key, url=data["url"],
+                                                        events=data.get("events"), ip_address=self.client_ip())
+        return Response(serializers.WebhookEndpointWithSecretSerializer(endpoint).data,
+                        status=status.HTTP_201_CREATED,
+                        headers={"Location": reverse("api:webhook-endpoint", kwargs={"endpoint_id": endpoint.pk})})
+
+
+@extend_schema_view(
+    get=extend_schema(summary="A webhook endpoint (never its secret)", parameters=[ENDPOINT_ID_PARAM],
+                      responses={200: serializers.WebhookEndpointSerializer, **ERRORS}),
+    patch=extend_schema(summary="Change a webhook endpoint's URL (checked again), events or is_active",
+                        parameters=[ENDPOINT_ID_PARAM], request=serializers.WebhookEndpointUpdateSerializer,
+                        responses={200: serializers.WebhookEndpointSerializer, **ENDPOINT_ERRORS}),
+    delete=extend_schema(
+        summary="Delete (deactivate) a webhook endpoint; its pending deliveries are cancelled, visibly",
+        description="The endpoint stays listed with is_active false, with its delivery history; it gets no new "
+                    "events and its pending deliveries become failed with a 'cancelled: ...' error (redeliver "
+                    "them after PATCH is_active=true). Deleting it again changes nothing.",
+        parameters=[ENDPOINT_ID_PARAM], responses={200: serializers.WebhookEndpointDeletedSerializer, **ERRORS}),
+)
+class WebhookEndpointDetailView(PartnerAPIView):
+    """PATCH and DELETE are idempotent by nature (the same request twice leaves the same state),
+    so unlike POST they need no Idempotency-Key."""
+
+    def get(self, request, endpoint_id):
+        return Response(serializers.WebhookEndpointSerializer(self.own_endpoint(endpoint_id)).data)
+
+    def patch(self, request, endpoint_id):
+        endpoint = self.own_endpoint(endpoint_id)
+        data = self.validated(serializers.WebhookEndpointUpdateSerializer, request.data)
+        change = api_services.webhook_endpoint_update(endpoint=endpoint, key=self.key, ip_address=self.client_ip(),
+                                                      **data)
+        return Response(serializers.WebhookEndpointSerializer(change.endpoint).data)
+
+    def delete(self, request, endpoint_id):
+        endpoint = self.own_endpoint(endpoint_id)
+        change = api_services.webhook_endpoint_delete(endpoint=endpoint, key=self.key, ip_address=self.client_ip())
+        return Response({**serializers.WebhookEndpointSerializer(change.endpoint).data,
+                         "cancelled_deliveries": change.cancelled_deliveries})
+
+
+@extend_schema_view(post=post_schema(
+    summary="A new signing secret for a webhook endpoint, shown this once; the old one stops at once",
+    parameters=[ENDPOINT_ID_PARAM], responses={200: serializers.WebhookEndpointWithSecretSerializer}))
+class WebhookEndpointSecretRotateView(IdempotentPostView):
+    def create(self, request, endpoint_id):
+        endpoint = api_services.webhook_endpoint_secret_rotate(endpoint=self.own_endpoint(endpoint_id), key=self.key,
+                                                               ip_address=self.client_ip())
+        return Response(serializers.WebhookEndpointWithSecretSerializer(endpoint).data)

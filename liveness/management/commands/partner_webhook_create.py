@@ -1,6 +1,10 @@
 """Register a partner's webhook endpoint and print its signing secret.
 
     python manage.py partner_webhook_create "Acme Bank" https://acme.example/kyc-hook [--events case.decided ...]
+
+The same service as ``POST /api/v1/webhooks/endpoints`` (``api_services.webhook_endpoint_create``):
+the same URL check, event names, limit of active endpoints, secret format and audit
+(``webhook.endpoint_created``, here by ``system:cli``). Partners can also do this themselves.
 """
 from django.core.management.base import BaseCommand, CommandError
 
@@ -24,7 +28,7 @@ class Command(BaseCommand):
             raise CommandError(f"no partner named {partner!r}")
         try:
             endpoint = api_services.webhook_endpoint_create(partner=row, url=url, events=events)
-        except ValueError as refused:
+        except ValueError as refused:  # api_services.WebhookEndpointRefused: the URL, an event, the limit
             raise CommandError(f"{url}: {refused}") from None
         self.stderr.write(f"endpoint {endpoint.pk} for {row.name}: {', '.join(endpoint.events)}; signing secret:")
         self.stdout.write(endpoint.secret)
