@@ -41,6 +41,7 @@ Contracts:
 """
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -48,6 +49,8 @@ from dataclasses import dataclass
 
 import redis
 from django.conf import settings
+
+from .providers.base import Departure
 
 logger = logging.getLogger(__name__)
 
@@ -245,15 +248,21 @@ def provider_space(provider: str) -> None:
         time.sleep(active.space(provider, per_second=rate, max_wait=settings.KYC_RATE_LIMIT_MAX_DEPARTURE_WAIT))
 
 
+def provider_departure(provider: str) -> Departure:
+    """The gate a call to ``provider`` runs under (``providers.base.departure``): its request
+    waits for :func:`provider_space` after it is built, right before it is sent."""
+    return Departure(wait=functools.partial(provider_space, provider))
+
+
 def provider_call_now(provider: str) -> float | None:
     """For a vendor call a person waits for (a challenge's digits): take a slot within
-    KYC_RATE_LIMIT_MAX_WAIT and sleep until it and its departure, then return None; or, with no
-    slot that soon, reserve nothing and return the seconds until the next free one."""
+    KYC_RATE_LIMIT_MAX_WAIT and sleep until it, then return None (the call itself still leaves
+    through :func:`provider_departure`); or, with no slot that soon, reserve nothing and return
+    the seconds until the next free one."""
     reservation = provider_reserve(provider)
     if not reservation.granted:
         return reservation.wait
     time.sleep(reservation.wait)
-    provider_space(provider)
     return None
 
 

@@ -46,7 +46,7 @@ from .models import (
     ThresholdPolicy,
 )
 from .providers import catalogue, get_provider, provider_name_for
-from .providers.base import Media, Operation, ProviderError, ProviderResult
+from .providers.base import Media, Operation, ProviderError, ProviderResult, departure
 from .providers.base import Score as ProviderScore
 from .queueing import enqueue_or_leave_for_sweep
 from .thresholds import threshold_default
@@ -156,7 +156,8 @@ def _challenge_digits_fetch(*, case: Case, provider_name: str, actor_label: str)
             "provider_busy", f"Many video checks are starting right now; please try again in {math.ceil(busy_for)} "
                              f"seconds.", status=503)
     try:
-        return get_provider(provider_name).challenge_digits()
+        with departure(ratelimit.provider_departure(provider_name)):
+            return get_provider(provider_name).challenge_digits()
     except ProviderError as error:
         ratelimit.provider_error_seen(provider_name, vendor=error.vendor, code=error.code)
         logger.warning("challenge for case %s: %s %s/%s: %s", case.public_id, provider_name, error.vendor, error.code,
@@ -338,8 +339,9 @@ def check_pace(*, check_id: int) -> CheckRunResult | None:
 
 
 def check_run(*, check_id: int, worker: str = "") -> CheckRunResult:
-    """Run one attempt of a check: wait for a vendor call slot, claim, read the media, wait for the
-    request's departure (``ratelimit.provider_space``), call the provider once, record."""
+    """Run one attempt of a check: wait for a vendor call slot, claim, read the media, call the
+    provider once, record. The request waits for its departure (``ratelimit.provider_departure``)
+    inside the provider, once built; its latency is counted from then."""
     paced = check_pace(check_id=check_id)
     if paced is not None:
         return paced
@@ -348,29 +350,34 @@ def check_run(*, check_id: int, worker: str = "") -> CheckRunResult:
         return CheckRunResult(RunOutcome.SKIPPED)
     check, attempt = claimed
     started = time.monotonic()
+    gate = ratelimit.provider_departure(check.provider)
+
+    def failed(error: ProviderError) -> CheckRunResult:
+        latency_ms = _ms_since(gate.left_at or started)
+        return _check_record(check_record_error, check=check, attempt=attempt, error=error, latency_ms=latency_ms)
+
     try:
         call = _provider_call_prepare(check)
-        ratelimit.provider_space(check.provider)  # after the reads: the request leaves on its own slot
-        started = time.monotonic()
-        result = call()
+        with departure(gate):
+            result = call()
     except ProviderError as error:
         ratelimit.provider_error_seen(check.provider, vendor=error.vendor, code=error.code)  # "too many": back off
-        return _check_record(check_record_error, check=check, attempt=attempt, error=error, latency_ms=_ms_since(started))
+        return failed(error)
     except SoftTimeLimitExceeded:
-        error = ProviderError("The check ran past its time limit.", vendor="internal", code="time_limit", transient=True)
-        return _check_record(check_record_error, check=check, attempt=attempt, error=error, latency_ms=_ms_since(started))
+        return failed(ProviderError("The check ran past its time limit.", vendor="internal", code="time_limit",
+                                    transient=True))
     except (OperationalError, InterfaceError) as exc:
         # Only _provider_call_prepare's reads touch the database, and they come before the vendor request:
         # retrying cannot call the vendor twice. Providers themselves never use the database.
         logger.warning("check %s: database unavailable before the vendor call: %s", check.pk, exc)
-        error = ProviderError(f"The submission could not be loaded ({type(exc).__name__}: {exc}); no request was "
-                              f"sent to the vendor.", vendor="internal", code="database_unavailable", transient=True)
-        return _check_record(check_record_error, check=check, attempt=attempt, error=error, latency_ms=_ms_since(started))
+        return failed(ProviderError(f"The submission could not be loaded ({type(exc).__name__}: {exc}); no request "
+                                    f"was sent to the vendor.", vendor="internal", code="database_unavailable",
+                                    transient=True))
     except Exception as exc:  # a bug or library failure must still end in a visible state
         logger.exception("check %s: provider %s raised", check.pk, check.provider)
-        error = ProviderError(f"{type(exc).__name__}: {exc}", vendor="internal", code="provider_crashed", transient=False)
-        return _check_record(check_record_error, check=check, attempt=attempt, error=error, latency_ms=_ms_since(started))
-    latency_ms = _ms_since(started)
+        return failed(ProviderError(f"{type(exc).__name__}: {exc}", vendor="internal", code="provider_crashed",
+                                    transient=False))
+    latency_ms = _ms_since(gate.left_at or started)
     return _check_record(check_record_result, check=check, attempt=attempt, result=result, latency_ms=latency_ms,
                          photos=returned_photos_prepare(result=result))
 

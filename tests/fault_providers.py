@@ -6,7 +6,7 @@ tested against the sandbox, never with these.
 """
 from typing import ClassVar
 
-from liveness.providers.base import Media, Operation, ProviderError, ProviderResult
+from liveness.providers.base import Media, Operation, ProviderError, ProviderResult, depart
 
 
 class CrashingProvider:
@@ -33,6 +33,7 @@ class AlwaysRateLimitedProvider(CrashingProvider):
     """A vendor that answers every call with its rate-limit code (transient)."""
 
     def check_selfie(self, *, image: Media) -> ProviderResult:
+        depart()  # its request leaves, as a vendor client's does (providers.base), and is refused
         raise ProviderError("rate limited", vendor="youtu", code="15", transient=True)
 
 

@@ -19,11 +19,58 @@ Contract for implementers:
   Exceptions are for calls that produced no usable answer (network, auth, 5xx,
   quota, malformed body) and carry ``transient`` so the pipeline knows whether
   another attempt can help.
+* Right before the bytes of a billable request leave (after it is built, encoded and
+  signed), call :func:`depart`: it waits for the request's departure slot when the
+  pipeline set one (:func:`departure`), so pacing is not undone by work done afterwards.
 """
 from __future__ import annotations
 
+import contextlib
+import time
+from collections.abc import Callable, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
+
+
+@dataclass
+class Departure:
+    """When a provider's request may leave: ``wait`` sleeps until its slot (the rate limiter's
+    departure); ``left_at`` is the ``time.monotonic()`` at which it left, None until then."""
+
+    wait: Callable[[], None]
+    left_at: float | None = None
+
+
+_departure: ContextVar[Departure | None] = ContextVar("provider_departure", default=None)
+
+
+@contextlib.contextmanager
+def departure(gate: Departure) -> Iterator[Departure]:
+    """Run a provider call whose request waits for ``gate`` just before it is sent.
+
+    The wait belongs at the last moment: a request built, encoded and signed *after* its slot
+    reaches the vendor as late as that work takes on a busy machine (tens of milliseconds with
+    many worker threads on few cores), and requests that drift late arrive together, which a
+    vendor counting per second answers with its rate-limit error. Per thread/task (a context
+    variable), so concurrent calls in one worker each have their own gate.
+    """
+    token = _departure.set(gate)
+    try:
+        yield gate
+    finally:
+        _departure.reset(token)
+
+
+def depart() -> None:
+    """Called by a provider immediately before its request is sent. Waits for the gate set by
+    :func:`departure` once (a second request in the same call is not paced again) and notes
+    when the request left; does nothing outside one, so providers work the same in tests, the
+    sandbox and the shell."""
+    gate = _departure.get()
+    if gate is not None and gate.left_at is None:
+        gate.wait()
+        gate.left_at = time.monotonic()
 
 
 class Operation:

@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 import requests
 
 from . import catalogue
-from .base import Media, Metric, Operation, ProviderError, ProviderResult, Score
+from .base import Media, Metric, Operation, ProviderError, ProviderResult, Score, depart
 from .media_fit import (
     ImageLimits,
     MediaRefused,
@@ -129,13 +129,16 @@ class SenseidProvider:
             headers[self.api_key_header] = self.api_key
         try:
             if self.body_encoding == "json":
-                body = {**fields, **self.flags}
-                resp = requests.post(url, json=body, headers=headers, timeout=self.timeout)
+                request = requests.Request("POST", url, json={**fields, **self.flags}, headers=headers)
             else:
                 parts = {**fields, **{k: "true" if v else "false" for k, v in self.flags.items()}}
-                resp = requests.post(url, files={k: (None, v) for k, v in parts.items()}, headers=headers,
-                                     timeout=self.timeout)
-            status, content = resp.status_code, resp.content
+                request = requests.Request("POST", url, files={k: (None, v) for k, v in parts.items()}, headers=headers)
+            with requests.Session() as session:
+                prepared = session.prepare_request(request)
+                settings = session.merge_environment_settings(prepared.url, {}, None, None, None)
+                depart()
+                resp = session.send(prepared, timeout=self.timeout, **settings)
+                status, content = resp.status_code, resp.content
         except requests.Timeout as exc:
             raise ProviderError(f"SenseID: timed out after {self.timeout:g} s", vendor="http", code="timeout",
                                 transient=True) from exc

@@ -25,7 +25,7 @@ from tencentcloud.common.profile.client_profile import ClientProfile
 from tencentcloud.common.profile.http_profile import HttpProfile
 from tencentcloud.common.retry import NoopRetryer
 
-from .base import ProviderError
+from .base import ProviderError, depart
 
 VENDOR = "tencent_cloud"
 
@@ -83,6 +83,7 @@ class _OneShotApiRequest(ApiRequest):
     """The SDK's transport, telling a timeout apart from other network failures."""
 
     def send_request(self, req_inter):
+        depart()  # the SDK has built and signed the request by now
         try:
             return self._request(req_inter)
         except requests.Timeout as exc:

@@ -30,7 +30,7 @@ from typing import Any, ClassVar
 
 import requests
 
-from .base import Media, Metric, Operation, ProviderError, ProviderResult, Score
+from .base import Media, Metric, Operation, ProviderError, ProviderResult, Score, depart
 from .youtu_signature import multi_use_signature
 
 DEFAULT_ENDPOINT = "https://recognition.image.myqcloud.com"
@@ -236,6 +236,7 @@ class YoutuLegacyProvider:
         try:
             with requests.Session() as session:
                 settings = session.merge_environment_settings(prepared.url, {}, None, None, None)
+                depart()
                 response = session.send(prepared, timeout=self.timeout, allow_redirects=False, **settings)
         except requests.exceptions.Timeout as exc:
             raise ProviderError(f"YouTu did not answer within {self.timeout:g} s: {exc}",

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 import requests
 
+from liveness.providers.base import Departure, departure
 from liveness.sandbox.server import SandboxServer, start_in_thread
 
 
@@ -83,3 +84,27 @@ def sandbox(sandbox_server) -> SandboxClient:
     client.reset()
     yield client
     client.reset()
+
+
+class DepartureProbe:
+    """A departure gate (``providers.base.departure``) that notes how many requests had reached
+    the sandbox each time a provider waited at it: a provider that builds its request first and
+    then waits shows ``[0]`` and a ``left_at``; one that sent first, or never waited, does not."""
+
+    def __init__(self, sandbox: SandboxClient) -> None:
+        self.sandbox = sandbox
+        self.calls_when_waited: list[int] = []
+        self.gate = Departure(wait=lambda: self.calls_when_waited.append(sandbox.call_count()))
+
+    def __call__(self, operation, *args, **kwargs):
+        """Run ``operation`` under the gate and return what it returned or raised."""
+        with departure(self.gate):
+            try:
+                return operation(*args, **kwargs)
+            except Exception as exc:  # a vendor fault is fine: the request left all the same
+                return exc
+
+
+@pytest.fixture
+def departure_probe(sandbox) -> DepartureProbe:
+    return DepartureProbe(sandbox)

@@ -296,3 +296,15 @@ def test_sandbox_missing_field_and_bad_boolean_are_1200(senseid_settings, sandbo
     response = requests.post(sandbox.url(PATH), json={"encrypted_video": video, "encrypted_image": video,
                                                       "return_status": "maybe"}, timeout=10)
     assert response.json()["code"] == 1200
+
+
+def test_the_request_waits_for_its_departure_once_encrypted(make_provider, sandbox, departure_probe):
+    """Built, encrypted and encoded first; then the departure wait; then sent (a 5xx answer here,
+    so that the engine need not run)."""
+    sandbox.add_fault("server_error", "*")
+    error = departure_probe(make_provider().check_video, video=video_media(digit_video(DIGITS)), digits=DIGITS,
+                            card=image_media(card_jpeg()))
+
+    assert getattr(error, "transient", False), error
+    assert departure_probe.calls_when_waited == [0] and departure_probe.gate.left_at is not None
+    assert sandbox.call_count() == 1

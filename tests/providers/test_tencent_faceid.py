@@ -254,3 +254,11 @@ def test_selfie_is_not_an_operation(make_provider, sandbox):
         make_provider().check_selfie(image=image_media(selfie_jpeg()))
     assert info.value.transient is False
     assert sandbox.call_count() == 0
+
+
+def test_getlivecode_waits_for_its_departure_before_it_is_sent(make_provider, sandbox, departure_probe):
+    digits = departure_probe(make_provider().challenge_digits)
+
+    assert isinstance(digits, str) and digits.isdigit(), digits
+    assert departure_probe.calls_when_waited == [0] and departure_probe.gate.left_at is not None
+    assert sandbox.call_count(LIVE_CODE) == 1

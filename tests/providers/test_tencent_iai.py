@@ -354,3 +354,12 @@ def test_sandbox_applies_seed_001_resolution_limits(iai_settings, sandbox):
     with pytest.raises(TencentCloudSDKException) as info:
         client.call_json(ACTION, {"Image": gif})
     assert info.value.code == "FailedOperation.ImageDecodeFailed"
+
+
+def test_the_sdk_request_waits_for_its_departure_once_signed(make_provider, sandbox, departure_probe):
+    """Our one-shot transport waits at the departure gate after the SDK built and signed the
+    request and before it is sent (liveness.providers.base.depart)."""
+    departure_probe(make_provider().check_selfie, image=Media(selfie_jpeg(), "image/jpeg", "selfie.jpg"))
+
+    assert departure_probe.calls_when_waited == [0] and departure_probe.gate.left_at is not None
+    assert sandbox.call_count(ACTION) == 1

@@ -438,3 +438,13 @@ def test_video_below_the_minimum_resolution(provider, sandbox, media):
     result = provider.check_video(video=small, digits=D, card=None)
     assert result.error_code == "-5015"  # seed 004: minimum 270*480
     assert sandbox.call_count(DETECTFOUR) == 1
+
+
+def test_requests_wait_for_their_departure_once_built_and_leave_after_it(provider, sandbox, departure_probe, media):
+    """The rate limiter's departure wait comes after the request is built and signed, right before
+    it is sent (liveness.providers.base.depart), once per call."""
+    result = departure_probe(provider.check_selfie, image=jpeg_media(media.selfie_jpeg()))
+
+    assert not isinstance(result, Exception), result
+    assert departure_probe.calls_when_waited == [0] and departure_probe.gate.left_at is not None
+    assert sandbox.call_count(PICTURE) == 1
