@@ -338,7 +338,10 @@ class DeliveriesView(PartnerAPIView):
 @extend_schema_view(post=post_schema(
     summary="Send an event again (a new delivery with the same event id)",
     parameters=[OpenApiParameter("delivery_id", OpenApiTypes.UUID, OpenApiParameter.PATH)],
-    responses={202: serializers.WebhookDeliverySerializer}))
+    responses={202: serializers.WebhookDeliverySerializer,
+               409: OpenApiResponse(serializers.ErrorSerializer,
+                                    description="webhook_endpoint_inactive (reactivate the endpoint first), or "
+                                                "idempotency_in_progress")}))
 class RedeliverView(IdempotentPostView):
     def create(self, request, delivery_id):
         delivery = selectors.delivery_get_for(partner=self.partner, delivery_id=delivery_id)
