@@ -321,3 +321,14 @@ def test_an_invite_needs_the_decide_permission(client):
     staff_login(client, admin)
     assert client.post("/dashboard/invite/", {"kind": "selfie"}).status_code == 403
     assert not Case.objects.exists()
+
+
+def test_a_refused_page_says_why_and_where_to_go(client, reviewer):
+    """A reviewer opening a supervisor-only page gets a 403 that explains itself, not a bare '403 Forbidden'."""
+    staff_login(client, reviewer)
+    for url in (_url("audit"), _url("audit_csv"), _url("thresholds")):
+        response = client.get(url)
+        html = response.content.decode()
+        assert response.status_code == 403, url
+        assert "You do not have access to this dashboard page." in html, url
+        assert 'href="/dashboard/"' in html, url
