@@ -1,5 +1,5 @@
 """``/api/``: the partner API (v1), its OpenAPI schema and a docs page served with local assets."""
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from . import views
@@ -20,6 +20,8 @@ urlpatterns = [
          name="webhook-endpoint"),
     path("v1/webhooks/endpoints/<str:endpoint_id>/rotate-secret", views.WebhookEndpointSecretRotateView.as_view(),
          name="webhook-endpoint-rotate-secret"),
+    # Anything else under v1/ is a JSON 404 in the API's error envelope (keep this after the v1 routes).
+    re_path(r"^v1/(?P<rest>.*)$", views.unknown_endpoint, name="unknown-endpoint"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
 ]

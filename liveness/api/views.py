@@ -12,8 +12,9 @@ import json
 from django.core.exceptions import RequestDataTooBig
 from django.core.files.uploadedfile import UploadedFile
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import Http404
-from django.urls import reverse
+from django.http import Http404, JsonResponse
+from django.urls import Resolver404, resolve, reverse
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -419,3 +420,20 @@ class WebhookEndpointSecretRotateView(IdempotentPostView):
         endpoint = api_services.webhook_endpoint_secret_rotate(endpoint=self.own_endpoint(endpoint_id), key=self.key,
                                                                ip_address=self.client_ip())
         return Response(serializers.WebhookEndpointWithSecretSerializer(endpoint).data)
+
+
+@csrf_exempt  # like every API view: partners send no CSRF token, and a POST must get this 404 too
+def unknown_endpoint(request, rest=""):
+    """Any other path under ``/api/v1/``: the same JSON envelope as every API error, not an HTML page.
+
+    A trailing slash is the usual slip (the API's paths have none), so the answer names the right path.
+    """
+    message = f"No API endpoint at {request.path}; see /api/docs/ for the endpoints."
+    if request.path.endswith("/"):
+        try:
+            match = resolve(request.path.rstrip("/"))
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not unknown_endpoint:
+            message = f"No API endpoint at {request.path}: API paths have no trailing slash; use {request.path.rstrip('/')}"
+    return JsonResponse({"error": {"code": "not_found", "message": message}}, status=404)

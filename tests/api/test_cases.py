@@ -206,6 +206,21 @@ def test_unknown_or_malformed_case_ids_are_404(api, method, suffix):
         assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
 
 
+
+@pytest.mark.parametrize("method, path", [("get", "/api/v1/nope"), ("post", "/api/v1/nope"), ("get", "/api/v1/"),
+                                          ("get", f"{CASES}/"), ("post", f"{CASES}/"),
+                                          ("get", f"{CASES}/{uuid.uuid4()}/")])
+def test_an_unknown_api_path_is_a_json_404_and_a_trailing_slash_is_named(api, method, path):
+    """Every API error has the JSON envelope, also for a path that is no endpoint (not Django's HTML page)."""
+    response = getattr(api, method)(path, format="json") if method == "post" else api.get(path)
+
+    assert response.status_code == 404 and response["Content-Type"].startswith("application/json")
+    error = response.json()["error"]
+    assert error["code"] == "not_found" and path in error["message"]
+    if path.startswith(CASES):
+        assert f"use {path.rstrip('/')}" in error["message"], "the slip is named with the right path"
+    assert api.get("/api/docs").status_code == 301  # outside v1, Django's slash redirect still helps
+
 def test_a_case_opened_outside_the_api_is_not_visible_to_partners(api):
     case = CaseFactory(partner=None)
 
