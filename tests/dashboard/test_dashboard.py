@@ -332,3 +332,38 @@ def test_a_refused_page_says_why_and_where_to_go(client, reviewer):
         assert response.status_code == 403, url
         assert "You do not have access to this dashboard page." in html, url
         assert 'href="/dashboard/"' in html, url
+
+
+def _unlabelled_controls(html: str) -> list[str]:
+    """Form controls a screen reader cannot name: no <label for=id>, no aria-label, not wrapped in a <label>."""
+    from html.parser import HTMLParser
+
+    class Controls(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.label_for, self.controls, self.in_label = set(), [], 0
+
+        def handle_starttag(self, tag, attrs):
+            a = dict(attrs)
+            if tag == "label":
+                self.in_label += 1
+                if a.get("for"):
+                    self.label_for.add(a["for"])
+            elif tag in ("input", "textarea", "select") and a.get("type") not in ("hidden", "submit", "button"):
+                if not (self.in_label or a.get("aria-label") or a.get("aria-labelledby")):
+                    self.controls.append((tag, a.get("name"), a.get("id")))
+
+        def handle_endtag(self, tag):
+            if tag == "label":
+                self.in_label -= 1
+
+    parser = Controls()
+    parser.feed(html)
+    return [f"{tag} name={name}" for tag, name, id_ in parser.controls if id_ not in parser.label_for]
+
+
+def test_every_form_control_on_the_case_page_has_a_label(client, reviewer, review_case):
+    staff_login(client, reviewer)
+    html = client.get(_url("case", review_case)).content.decode()
+    assert 'name="body"' in html  # the note form is there
+    assert _unlabelled_controls(html) == []
