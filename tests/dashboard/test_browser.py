@@ -165,3 +165,47 @@ def test_a_reviewer_can_seek_in_the_video_of_a_case(live_server):
     assert 3.5 < seeked["time"] <= 4.5, seeked  # ...and the player went to 4 s
     ranges = [e.details.get("range") for e in AuditEvent.objects.filter(case=case, action="media.viewed")]
     assert ranges and all(r and r.startswith("bytes=") for r in ranges), ranges  # Chromium asked in ranges
+
+
+@pytest.mark.django_db(transaction=True)
+def test_dashboard_pages_fit_a_phone_screen(live_server):
+    """At 390 px the navigation wraps inside its bar and wide tables scroll in their panel:
+    no page is wider than the screen (the nav's links used to run off its dark bar, white on white)."""
+    from django.contrib.auth.models import Group
+    from django.test import Client
+
+    from tests.conftest import staff_login
+
+    boss = role_user("sam-with-every-role", "supervisor")
+    for group in ("reviewer", "compliance_admin"):
+        role_user(f"other-{group}", group)  # makes sure every group exists with its permissions
+    boss.groups.add(*Group.objects.filter(name__in=["reviewer", "compliance_admin"]))
+    case = make_review_case(reference="phone-case-with-a-rather-long-reference-1")
+    client = Client()
+    staff_login(client, boss)
+    pages = ["/dashboard/?state=all", f"/dashboard/cases/{case.public_id}/", "/dashboard/audit/",
+             "/dashboard/thresholds/", "/dashboard/invite/"]
+
+    with sync_api.sync_playwright() as p:
+        browser = _launch(p)
+        try:
+            context = browser.new_context(viewport={"width": 390, "height": 844})
+            context.add_cookies([{"name": name, "value": morsel.value, "url": live_server.url}
+                                 for name, morsel in client.cookies.items()])
+            page = context.new_page()
+            page.set_default_timeout(15_000)
+            widths = {}
+            for path in pages:
+                page.goto(f"{live_server.url}{path}")
+                assert page.locator(".dash-nav").count() == 1, path
+                widths[path] = page.evaluate("document.documentElement.scrollWidth")
+                outside = page.evaluate("""() => {
+                    const bar = document.querySelector('.dash-nav').getBoundingClientRect();
+                    return Array.from(document.querySelectorAll('.dash-nav a, .dash-nav button, .dash-nav .who'))
+                        .filter(e => { const r = e.getBoundingClientRect();
+                                       return r.right > bar.right + 1 || r.bottom > bar.bottom + 1; })
+                        .map(e => e.textContent.trim()); }""")
+                assert outside == [], (path, outside)
+        finally:
+            browser.close()
+    assert all(width <= 390 for width in widths.values()), widths
