@@ -139,6 +139,42 @@ def test_a_gif_selfie_through_the_json_upload_is_400(client):
     assert response.status_code == 400 and response.json()["error"]["code"] == "gif"
 
 
+
+@pytest.mark.parametrize("lang, photo_message, video_message, missing_message", [
+    ("en", "The photo is damaged or incomplete; please take or choose it again.",
+     "The recording could not be read; please record the video again.",
+     "Record the video and choose the ID-card photo first."),
+    ("zh-hans", "照片已损坏或不完整，请重新拍摄或选择。", "无法读取该录像，请重新录制视频。", "请先录制视频并选择身份证照片。"),
+])
+def test_a_damaged_photo_or_unreadable_recording_is_explained_in_the_persons_words(
+        client, lang, photo_message, video_message, missing_message):
+    """Not the decoder's words ("image file is truncated (6 bytes not processed)", "piped jpeg sequence")
+    and not English on a Chinese page."""
+    truncated = selfie_jpeg()[:3000]
+    selfie_case = CaseFactory()
+    response = client.post(_url("capture-upload", selfie_case), {"selfie": _file("me.jpg", truncated, "image/jpeg")},
+                           HTTP_ACCEPT_LANGUAGE=lang)
+    assert response.status_code == 400
+    assert response.json()["error"] == {"code": "corrupt_image", "message": photo_message}
+
+    page = client.post(_url("capture", selfie_case), {"selfie": _file("me.jpg", truncated, "image/jpeg")},
+                       HTTP_ACCEPT_LANGUAGE=lang)  # the no-JS form says the same
+    assert page.status_code == 400 and photo_message in page.content.decode()
+    assert "truncated" not in page.content.decode()
+
+    case = _video_case()
+    challenge_id = _challenge(client, case)["challenge_id"]
+    response = client.post(_url("capture-upload", case), {
+        "video": _file("digits.webm", selfie_jpeg(), "video/webm"), "card": _file("card.jpg", card_jpeg(), "image/jpeg"),
+        "challenge_id": str(challenge_id)}, HTTP_ACCEPT_LANGUAGE=lang)
+    assert response.status_code == 400
+    assert response.json()["error"] == {"code": "unsupported_video", "message": video_message}
+
+    response = client.post(_url("capture-upload", case), {"challenge_id": str(challenge_id)},
+                           HTTP_ACCEPT_LANGUAGE=lang)
+    assert response.json()["error"] == {"code": "video_card_challenge_required", "message": missing_message}
+    assert not MediaBlob.objects.exists()
+
 def test_a_used_or_expired_challenge_is_409(client):
     case = _video_case()
     used = Challenge.objects.create(case=case, digits="1234", provider="local",
