@@ -233,6 +233,11 @@ class _Echo:
 def audit_csv(request):
     """The filtered audit log as CSV, streamed; the export itself is audited."""
     form = AuditFilterForm(request.GET or None)
+    if request.GET and not form.is_valid():
+        # Never the whole log in place of the filtered part someone asked for.
+        problems = "; ".join(f"{field}: {' '.join(errors)}" for field, errors in form.errors.items())
+        return HttpResponse(f"Nothing exported: the filters are not valid ({problems}).\n", status=400,
+                            content_type="text/plain; charset=utf-8")
     filters = form.to_filter() if form.is_valid() else selectors.AuditFilter()
     services.audit_export_record(actor=request.user, filters=filters, ip_address=_ip(request))
     writer = csv.writer(_Echo())

@@ -367,3 +367,16 @@ def test_every_form_control_on_the_case_page_has_a_label(client, reviewer, revie
     html = client.get(_url("case", review_case)).content.decode()
     assert 'name="body"' in html  # the note form is there
     assert _unlabelled_controls(html) == []
+
+
+def test_an_audit_export_with_invalid_filters_exports_nothing_and_says_why(client, supervisor, review_case):
+    """A filtered export that silently became the whole log would hand out far more personal data than asked."""
+    staff_login(client, supervisor)
+    response = client.get(_url("audit_csv") + f"?case={review_case.public_id}&created_from=2026-13-45")
+
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Nothing exported" in body and "created_from" in body and "case.opened" not in body
+    assert not AuditEvent.objects.filter(action="audit.exported").exists()
+    page = client.get(_url("audit") + "?created_from=2026-13-45").content.decode()
+    assert 'id="filter-errors"' in page  # the page says its filters were not applied
