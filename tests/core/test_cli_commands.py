@@ -67,3 +67,24 @@ def test_unreadable_input_is_a_command_error_not_a_traceback(tmp_path):
 
     with pytest.raises(CommandError, match="not_an_image"):
         call_command("liveness_selfie", str(bogus))
+
+
+def test_demo_setup_prints_a_totp_command_that_runs_as_printed(monkeypatch, tmp_path):
+    """The printed 2FA command names this project's interpreter (README: .venv/bin/python manage.py totp_code),
+    not a bare 'python', which Debian does not have or which lacks Django."""
+    import re
+    import subprocess
+    import sys
+    from io import StringIO
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    monkeypatch.chdir(root)
+    out = StringIO()
+    call_command("demo_setup", "--username", "demo-cli", stdout=out)
+
+    command = re.search(r"2FA code (\S+) manage\.py totp_code demo-cli", out.getvalue())
+    assert command, out.getvalue()
+    interpreter = command.group(1)
+    assert interpreter != "python" and (root / interpreter).resolve() == Path(sys.executable).resolve()
+    assert subprocess.run([str(root / interpreter), "-c", "import django"], timeout=60).returncode == 0

@@ -5,6 +5,8 @@ authenticator (kept across runs, so a phone set up once keeps working); the prin
 otpauth:// URL goes into an authenticator app, or ``manage.py totp_code`` prints the code.
 """
 import secrets
+import sys
+from pathlib import Path
 
 from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth import get_user_model
@@ -38,6 +40,16 @@ class Command(BaseCommand):
             f"    login    {url}/dashboard/  (Django admin: {url}/admin/)\n"
             f"    user     {username}\n"
             f"    password {password}\n"
-            f"    2FA code python manage.py totp_code {username}   (or add to an authenticator app:\n"
+            f"    2FA code {_python()} manage.py totp_code {username}   (or add to an authenticator app:\n"
             f"             {device.config_url} )\n\n"
         )
+
+
+def _python() -> str:
+    """The interpreter running this command, as the person can type it: ``.venv/bin/python`` from the
+    project folder (a bare ``python`` is missing on Debian, or one without Django)."""
+    executable = Path(sys.executable)
+    try:
+        return str(executable.relative_to(Path.cwd()))
+    except ValueError:
+        return str(executable)
