@@ -577,4 +577,7 @@ LOGGING = {
     "filters": {"redact_secrets": {"()": "liveness.security.log_redaction.RedactSecrets"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # Django's default handlers (its DEBUG console and runserver's access log) would print the same lines
+    # again, tokens and all: its loggers hand everything to the redacting root handler instead.
+    "loggers": {name: {"handlers": [], "propagate": True} for name in ("django", "django.server")},
 }
