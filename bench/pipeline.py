@@ -494,6 +494,11 @@ def quota_run(stack: Stack, workers: int) -> dict:
     startup = first_call - began
     window = answered[-1] - answered[0] if len(answered) > 1 else math.nan
     achieved = (len(answered) - 1) / window if window and window > 0 else math.nan
+    # Pacing as the vendor saw it: gaps between consecutive arrivals. Requests left 1/Q apart, so a
+    # gap under half of that means two arrived together (what a vendor with little burst refuses).
+    arrivals = [t for t, _ in vendor_seen]
+    gaps_ms = sorted((b - a) * 1000 for a, b in zip(arrivals, arrivals[1:]))
+    bunched = sum(1 for gap in gaps_ms if gap < 500 / config.quota)
     states: dict[str, int] = {}
     for state in Case.objects.filter(pk__in=case_pks).values_list("state", flat=True):
         states[state] = states.get(state, 0) + 1
@@ -508,6 +513,9 @@ def quota_run(stack: Stack, workers: int) -> dict:
         "vendor_rate_limited": calls.get("outcomes", {}).get("quota", 0),
         "attempts": len(attempts), "retried_checks": sum(1 for a in attempts if a["number"] == 2),
         "attempts_rate_limited": sum(1 for a in attempts if a["error_vendor"] == "youtu" and a["error_code"] == "15"),
+        "bunched_arrivals": bunched,
+        "arrival_gap_ms": {"p1": h.percentile(gaps_ms, 1), "p5": h.percentile(gaps_ms, 5),
+                           "median": h.percentile(gaps_ms, 50)} if gaps_ms else {},
         "case_states": states,
         # for diagnosis: when the vendor saw each call (sandbox clock) and when the portal claimed it
         "timeline": {"vendor": vendor_seen, "attempts": sorted(
@@ -516,7 +524,8 @@ def quota_run(stack: Stack, workers: int) -> dict:
     say(config, f"  quota {workers}w: {done}/{count} results {drained:.1f} s after the first call (ideal {ideal:.1f} s; "
                 f"workers up in {startup:.1f} s, {result['retried_checks']} checks retried); achieved "
                 f"{achieved:.2f}/s = {result['achieved_fraction']:.3f} x Q; rate-limit answers: sandbox "
-                f"{result['vendor_rate_limited']}, attempts {result['attempts_rate_limited']}; states {states}")
+                f"{result['vendor_rate_limited']}, attempts {result['attempts_rate_limited']}; arrivals under "
+                f"{500 / config.quota:.0f} ms apart: {bunched}; states {states}")
     return result
 
 
@@ -558,11 +567,15 @@ def report(config: Config, results: dict) -> None:
         print(f"\n== quota use (sandbox and limiter at Q = {config.quota:g}/s, burst {config.burst:g}; "
               f"{config.quota_checks} checks queued at once) ==")
         print(f"{'workers':>7} {'done':>5} {'drain s':>7} {'ideal s':>7} {'rate/s':>7} {'x Q':>6} "
-              f"{'429 vendor':>10} {'429 cases':>9}")
+              f"{'429 vendor':>10} {'429 cases':>9} {'bunched':>7} {'gap p1':>6} {'gap p5':>6}")
         for workers, q in results["quota"].items():
+            gaps = q.get("arrival_gap_ms") or {}
             print(f"{workers:>7} {q['completed']:>5} {_f(q['drain_s'], 1):>7} {_f(q['ideal_s'], 1):>7} "
                   f"{_f(q['achieved_per_s'], 2):>7} {_f(q['achieved_fraction'], 3):>6} {q['vendor_rate_limited']:>10} "
-                  f"{q['attempts_rate_limited']:>9}")
+                  f"{q['attempts_rate_limited']:>9} {q['bunched_arrivals']:>7} {_f(gaps.get('p1', math.nan), 1):>6} "
+                  f"{_f(gaps.get('p5', math.nan), 1):>6}")
+        print(f"  bunched = arrivals at the vendor under {500 / config.quota:.0f} ms (half of 1/Q) after the one "
+              f"before; gap p1/p5 = percentiles of those gaps (ms)")
     overhead = results.get("overhead", {})
     if len(overhead) > 1:
         print("\n== scaling: ratios to 1 worker process (same threads per process) ==")
