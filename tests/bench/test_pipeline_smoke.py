@@ -44,4 +44,6 @@ def test_pipeline_bench_produces_figures_and_every_case_completes(transactional_
     assert quota["completed"] == quota["checks"] == 8
     assert quota["vendor_answers"] == 8 and quota["case_states"] == {"approved": 8}
     assert 0 < quota["achieved_per_s"] <= config.quota * 1.5
+    # 8 calls paced at 1/Q: 7 gaps, the median near 1/Q (50 ms) as the vendor saw them
+    assert 0 <= quota["bunched_arrivals"] <= 7 and 0 < quota["arrival_gap_ms"]["median"] < 1000
     assert results["webhooks"]["bad_signatures"] == 0
