@@ -11,6 +11,11 @@ interval (1/Q s), so calls are spaced 1/Q apart: no burst beyond one call, never
 slots in any half-open 1-s window. A slot further away than ``max_wait`` is not taken: the
 caller is refused with the wait and a ``retry_in`` (see below), and must come back later.
 
+Adaptive pace: a vendor's own rate-limit answer holds every call for :data:`PENALTY_S` and then
+lets them go at :data:`SLOWDOWN` x the rate, recovering linearly (:data:`RECOVERY_PER_S`), so a
+vendor that keeps refusing is called more slowly until it stops (additive increase,
+multiplicative decrease, as TCP does). Without refusals the rate is the configured one.
+
 Two stages: :meth:`RateLimiter.reserve` is admission (a check runs now, sleeping at most the
 max wait, or goes back to the queue), taken before the check is claimed so that a waiting
 check holds nothing. :meth:`RateLimiter.space` is departure: once the request is built, just
@@ -61,19 +66,41 @@ MAX_RETRY_IN = 120.0
 #: How long a vendor's own rate-limit answer pushes the provider's next slot away (seconds):
 #: someone else (another deployment, a script) is spending the same account's quota.
 PENALTY_S = 1.0
+#: ...and the pace it leaves (AIMD): calls go at SLOWDOWN x the rate after such an answer (at most
+#: one cut per PENALTY_S, however many answers arrive together; never under MIN_PACE x the rate),
+#: and the pace climbs back by RECOVERY_PER_S of the rate each second. A vendor that refuses
+#: again and again, because its requests reach it bunched (busy machines) or because others
+#: spend the same quota, is thus called more slowly until it stops refusing; one that never
+#: refuses is called at the full rate.
+SLOWDOWN = 0.8
+MIN_PACE = 0.5
+RECOVERY_PER_S = 0.02
 
 _US = 1_000_000
 
-# KEYS[1] next free slot (µs, Redis clock); KEYS[2] deferral horizon (µs).
-# ARGV[1] interval, ARGV[2] max wait, ARGV[3] the furthest a stored slot can legitimately be
-# ahead (beyond it the clock went back), ARGV[4] the furthest the horizon may run ahead (all µs).
+# The pace (KEYS[3], a hash: f = the fraction of the rate after the last cut, at = when, µs) as
+# it stands at ``now``: recovered linearly by ARGV[5] per µs, at most 1. No hash: 1.
+_PACE_NOW = """
+local function pace_now(key, now, recovery)
+  local pace = redis.call('HMGET', key, 'f', 'at')
+  if not pace[1] then
+    return 1
+  end
+  return math.min(1, tonumber(pace[1]) + recovery * math.max(0, now - tonumber(pace[2])))
+end
+"""
+
+# KEYS[1] next free slot (µs, Redis clock); KEYS[2] deferral horizon (µs); KEYS[3] the pace.
+# ARGV[1] interval at the full rate, ARGV[2] max wait, ARGV[3] the furthest a stored slot can
+# legitimately be ahead (beyond it the clock went back), ARGV[4] the furthest the horizon may run
+# ahead (all µs), ARGV[5] the pace's recovery per µs.
 # Returns {granted (1/0), wait until the slot, retry_in (refused only), slot} in µs.
 # Numbers are written with %.0f: Lua would print a 16-digit µs timestamp as 1.7e+15.
-_RESERVE = """
-local interval = tonumber(ARGV[1])
+_RESERVE = _PACE_NOW + """
 local max_wait = tonumber(ARGV[2])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
+local interval = tonumber(ARGV[1]) / pace_now(KEYS[3], now, tonumber(ARGV[5]))
 local slot = tonumber(redis.call('GET', KEYS[1]) or '0')
 if slot < now or slot > now + tonumber(ARGV[3]) then
   slot = now
@@ -97,19 +124,30 @@ redis.call('SET', KEYS[1], string.format('%.0f', after), 'PX', math.floor((after
 return {1, string.format('%.0f', wait), '0', string.format('%.0f', slot)}
 """
 
-# KEYS: the next free slot and the next departure; ARGV[1] penalty (µs). Both become at least
-# now + penalty.
-_PENALISE = """
+# KEYS[1] the next free slot, KEYS[2] the next departure: both become at least now + ARGV[1]
+# (the penalty, µs). KEYS[3] the pace: cut to ARGV[2] x its current value, not under ARGV[3],
+# unless it was cut less than a penalty ago (the answers of requests that were already on their
+# way count once); ARGV[4] its recovery per µs. The hash expires once fully recovered.
+# Returns the pace now, in millionths.
+_PENALISE = _PACE_NOW + """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local target = now + tonumber(ARGV[1])
-for _, key in ipairs(KEYS) do
-  local slot = tonumber(redis.call('GET', key) or '0')
+for i = 1, 2 do
+  local slot = tonumber(redis.call('GET', KEYS[i]) or '0')
   if slot < target then
-    redis.call('SET', key, string.format('%.0f', target), 'PX', math.floor((target - now) / 1000) + 1000)
+    redis.call('SET', KEYS[i], string.format('%.0f', target), 'PX', math.floor((target - now) / 1000) + 1000)
   end
 end
-return 1
+local recovery = tonumber(ARGV[4])
+local pace = pace_now(KEYS[3], now, recovery)
+local cut_at = tonumber(redis.call('HGET', KEYS[3], 'at') or '0')
+if now - cut_at >= tonumber(ARGV[1]) then
+  pace = math.max(tonumber(ARGV[3]), pace * tonumber(ARGV[2]))
+  redis.call('HSET', KEYS[3], 'f', string.format('%.6f', pace), 'at', string.format('%.0f', now))
+  redis.call('PEXPIRE', KEYS[3], math.floor((1 - pace) / recovery / 1000) + 1000)
+end
+return math.floor(pace * 1000000)
 """
 
 
@@ -126,25 +164,32 @@ class Reservation:
 
 
 class RateLimiter:
-    def __init__(self, client: redis.Redis, *, prefix: str = KEY_PREFIX) -> None:
+    def __init__(self, client: redis.Redis, *, prefix: str = KEY_PREFIX, slowdown: float = SLOWDOWN,
+                 min_pace: float = MIN_PACE, recovery_per_s: float = RECOVERY_PER_S) -> None:
+        if not (0 < min_pace <= slowdown <= 1 and recovery_per_s > 0):
+            raise ValueError("expected 0 < min_pace <= slowdown <= 1 and recovery_per_s > 0")
         self.client = client
         self.prefix = prefix
+        self.slowdown, self.min_pace = slowdown, min_pace
+        self._recovery = f"{recovery_per_s / _US:.6e}"  # per µs, as the scripts count
         self._reserve = client.register_script(_RESERVE)
         self._penalise = client.register_script(_PENALISE)
 
     def _keys(self, name: str) -> list[str]:
-        """Next free slot, deferral horizon, next departure. One hash tag, so all three live on
-        the same Redis Cluster slot (a script that uses two of them needs that)."""
+        """Next free slot, deferral horizon, next departure, pace. One hash tag, so all of them
+        live on the same Redis Cluster slot (a script that uses several needs that)."""
         tag = f"{self.prefix}{{{name}}}"
-        return [tag, f"{tag}:horizon", f"{tag}:departure"]
+        return [tag, f"{tag}:horizon", f"{tag}:departure", f"{tag}:pace"]
 
     def reserve(self, name: str, *, per_second: float, max_wait: float) -> Reservation:
         """Take the next free call slot of ``name`` if it is at most ``max_wait`` s away."""
         interval = max(1, round(_US / per_second))
         try:
-            granted, wait, retry_in, slot = self._reserve(keys=self._keys(name), args=[
-                interval, round(max_wait * _US), round((max_wait + PENALTY_S + 1) * _US) + 2 * interval,
-                round((MAX_RETRY_IN + max_wait / 2) * _US)])
+            slot_key, horizon_key, _, pace_key = self._keys(name)
+            granted, wait, retry_in, slot = self._reserve(keys=[slot_key, horizon_key, pace_key], args=[
+                interval, round(max_wait * _US),
+                round((max_wait + PENALTY_S + 1) * _US) + round(2 * interval / self.min_pace),
+                round((MAX_RETRY_IN + max_wait / 2) * _US), self._recovery])
         except redis.RedisError as exc:
             _warn_open(name, exc)
             return Reservation(granted=True, wait=0.0)
@@ -174,20 +219,36 @@ class RateLimiter:
         interval = max(1, round(_US / per_second))
         bound = round(max_wait * _US)
         try:
-            _, wait, _, _ = self._reserve(keys=[self._keys(name)[2], f"{self._keys(name)[2]}:unused"],
-                                          args=[interval, bound, bound, bound])
+            _, _, departure_key, pace_key = self._keys(name)
+            _, wait, _, _ = self._reserve(keys=[departure_key, f"{departure_key}:unused", pace_key],
+                                          args=[interval, bound, bound, bound, self._recovery])
         except redis.RedisError as exc:
             _warn_open(name, exc)
             return 0.0
         return int(wait) / _US
 
-    def penalise(self, name: str, *, seconds: float = PENALTY_S) -> None:
-        """Push the next free slot and departure at least ``seconds`` away (the vendor just said
-        "too many")."""
+    def penalise(self, name: str, *, seconds: float = PENALTY_S) -> float | None:
+        """The vendor just said "too many": push the next free slot and departure at least
+        ``seconds`` away, and slow the pace (at most once per ``seconds``; see :data:`SLOWDOWN`).
+        Returns the pace now, as a fraction of the rate (None when Redis is unavailable)."""
+        slot_key, _, departure_key, pace_key = self._keys(name)
         try:
-            self._penalise(keys=self._keys(name)[::2], args=[round(seconds * _US)])
+            pace = self._penalise(keys=[slot_key, departure_key, pace_key], args=[
+                round(seconds * _US), self.slowdown, self.min_pace, self._recovery])
         except redis.RedisError as exc:
             _warn_open(name, exc)
+            return None
+        return int(pace) / _US
+
+    def pace(self, name: str) -> float:
+        """The fraction of the rate that ``name`` is called at now (1.0 unless a vendor's rate-limit
+        answer slowed it and it has not recovered yet); for operators and tests."""
+        fraction, cut_at = self.client.hmget(self._keys(name)[3], "f", "at")
+        if fraction is None:
+            return 1.0
+        seconds, micros = self.client.time()
+        since = max(0, seconds * _US + micros - int(cut_at))
+        return min(1.0, float(fraction) + float(self._recovery) * since)
 
     def reset(self, name: str) -> None:
         self.client.delete(*self._keys(name))
@@ -274,7 +335,13 @@ def is_rate_limit_answer(*, vendor: str, code: str) -> bool:
 
 def provider_error_seen(provider: str, *, vendor: str, code: str) -> None:
     """Feed a vendor error back: its rate-limit answer holds this provider's calls (slots and
-    departures) for :data:`PENALTY_S`; any other error changes nothing."""
+    departures) for :data:`PENALTY_S` and slows their pace (:data:`SLOWDOWN`); any other error
+    changes nothing."""
     limited = _provider_limiter(provider) if is_rate_limit_answer(vendor=vendor, code=code) else None
     if limited is not None:
-        limited[0].penalise(provider)
+        active, rate = limited
+        pace = active.penalise(provider)
+        if pace is not None:
+            logger.warning("%s answered %s/%s (too many requests): calls held for %g s, then paced at %.0f %% of "
+                           "%g/s, recovering by %g %% a second", provider, vendor, code, PENALTY_S, pace * 100, rate,
+                           RECOVERY_PER_S * 100)

@@ -157,6 +157,38 @@ def test_a_vendor_rate_limit_answer_holds_the_provider_for_the_penalty(limiter):
     assert 0.9 < limiter.space("p", per_second=50) <= 1.0  # a request already built waits too
 
 
+def _spacing(calls: list[float]) -> list[float]:
+    return [round(b - a, 4) for a, b in itertools.pairwise(calls)]
+
+
+def test_a_vendor_rate_limit_answer_slows_the_pace_which_then_recovers(client):
+    limiter = ratelimit.RateLimiter(client, prefix=f"test:{uuid.uuid4().hex[:8]}:", recovery_per_s=0.1)
+    try:
+        assert limiter.pace("p") == 1.0
+        assert limiter.penalise("p", seconds=0.05) == pytest.approx(0.8, abs=0.001)
+        time.sleep(0.06)  # past the hold; the pace has recovered a little (0.1 a second) since the cut
+
+        slots = _spacing([limiter.reserve("p", per_second=20, max_wait=5).wait for _ in range(4)])
+        departures = _spacing([limiter.space("p", per_second=20) for _ in range(4)])
+
+        # 1/20 s at 80-90 % of the rate: 55-63 ms apart instead of 50, for admission and departure
+        assert all(0.055 < gap < 0.0635 for gap in slots + departures), (slots, departures)
+        time.sleep(2.1)  # recovered: 0.8 + 0.1/s x 2.1 s > 1
+        assert limiter.pace("p") == 1.0
+        time.sleep(0.2)  # the reservations above made no debt past now
+        assert all(0.045 < gap <= 0.05 for gap in _spacing([limiter.reserve("p", per_second=20, max_wait=5).wait
+                                                            for _ in range(3)]))  # full rate again
+    finally:
+        client.delete(*client.keys(limiter.prefix + "*"))
+
+
+def test_answers_that_arrive_together_cut_the_pace_once_and_never_below_the_floor(limiter):
+    paces = [limiter.penalise("p", seconds=1.0) for _ in range(3)]  # three refusals of calls already sent
+
+    assert paces == [pytest.approx(0.8, abs=0.001)] * 3
+    assert [round(limiter.penalise("q", seconds=0), 3) for _ in range(5)] == [0.8, 0.64, 0.512, 0.5, 0.5]
+
+
 def test_the_limiter_fails_open_with_a_log_line_when_redis_is_unreachable(monkeypatch, caplog):
     monkeypatch.setattr(ratelimit, "_open_warned_at", 0.0)
     dead = ratelimit.RateLimiter(redis.Redis.from_url("redis://127.0.0.1:1/0", socket_connect_timeout=0.5))
