@@ -99,6 +99,7 @@
           $("camera").hidden = false;
           $("preview-wrap").hidden = true;
           $("use-camera").hidden = true;
+          $("snap").focus();  // the focused button just disappeared: keyboard users go on from the shutter
         })
         .catch(function () { showError(MSG.camera_denied); });
     });
@@ -122,6 +123,7 @@
         $("camera").hidden = true;
         stopStream(stream);
         stream = null;
+        $("send").focus();  // the shutter is hidden now; the next step is sending the photo
       }, "image/jpeg", 0.92);
     });
 

@@ -345,3 +345,37 @@ def test_an_oversized_selfie_is_refused_in_the_page_and_by_the_server(live_serve
         finally:
             browser.close()
             connections.close_all()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_selfie_can_be_taken_and_sent_with_the_keyboard_alone(live_server, fake_media):
+    """Enter on 'Use the camera' hides that button: focus moves to 'Take photo' (not lost to the page, with the
+    next Tab skipping the shutter above it), then to 'Send' once the photo is taken."""
+    with sync_api.sync_playwright() as p:
+        browser = _launch(p, fake_media)
+        try:
+            page, errors = _page(browser, live_server, "en", PHONE)
+            page.goto("/")
+            page.focus("#start-selfie")
+            page.keyboard.press("Enter")
+            page.wait_for_selector("#selfie-form")
+            focused = lambda: page.evaluate("document.activeElement.id")  # noqa: E731
+            for _ in range(5):
+                page.keyboard.press("Tab")
+                if focused() == "use-camera":
+                    break
+            assert focused() == "use-camera"
+            page.keyboard.press("Enter")
+            page.wait_for_selector("#camera:not([hidden])")
+            page.wait_for_function("() => document.getElementById('selfie-video').videoWidth > 0")
+            assert focused() == "snap"
+            page.keyboard.press("Enter")
+            page.wait_for_selector("#preview-wrap:not([hidden])")
+            assert focused() == "send"
+            page.keyboard.press("Enter")
+            page.wait_for_url("**/status/")
+            assert errors == []
+        finally:
+            browser.close()
+            connections.close_all()
+    assert Submission.objects.filter(case__kind=CaseKind.SELFIE).count() == 1
