@@ -24,7 +24,7 @@ from drf_spectacular.utils import (
 )
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -36,6 +36,7 @@ from ..security.client_ip import client_ip
 from . import selectors, serializers
 from . import services as api_services
 from .authentication import PartnerKeyAuthentication
+from .parsers import JSONParser
 from .permissions import IsPartnerKey, PartnerKeyThrottle
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"

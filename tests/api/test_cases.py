@@ -53,6 +53,22 @@ def test_malformed_json_is_a_400_in_the_same_envelope(api):
     assert response.status_code == 400 and response.json()["error"]["code"] == "malformed_request"
 
 
+
+@pytest.mark.parametrize("path", [CASES, "/api/v1/webhooks/endpoints"])
+def test_json_nested_too_deeply_is_a_400_not_a_server_error(api, path):
+    """[[[[...]]]] deeper than Python's recursion limit made the JSON decoder raise RecursionError: a 500."""
+    body = "[" * 100_000 + "]" * 100_000
+
+    response = api.post(path, body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert response.json()["error"] == {"code": "malformed_request",
+                                        "message": "JSON parse error - the document is nested too deeply."}
+    assert not Case.objects.exists()
+    case_id = api.post(CASES, {"kind": "selfie"}, format="json").json()["id"]
+    response = api.post(f"{CASES}/{case_id}/selfie", body, content_type="application/json")  # uploads too
+    assert response.status_code == 400 and response.json()["error"]["code"] == "malformed_request"
+
 def test_listing_shows_only_own_cases_newest_first_paginated_and_filtered(api, partner, other_partner):
     mine = [CaseFactory(partner=partner, reference=f"r{i}") for i in range(3)]
     CaseFactory(partner=other_partner, reference="r0")
