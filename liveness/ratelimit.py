@@ -74,7 +74,7 @@ PENALTY_S = 1.0
 #: refuses is called at the full rate.
 SLOWDOWN = 0.8
 MIN_PACE = 0.5
-RECOVERY_PER_S = 0.02
+RECOVERY_PER_S = 0.05
 
 _US = 1_000_000
 
