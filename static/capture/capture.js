@@ -318,10 +318,13 @@
           // The digits can no longer be used: new digits, new recording.
           challenge = null;
           recording = null;
+          clearInterval(expiryTimer);  // no countdown left ticking for digits that are gone
+          $("digits-expiry").hidden = true;
           $("playback").hidden = true;
           $("rerecord").hidden = true;
           $("digits").hidden = true;
           $("get-digits").hidden = false;
+          $("get-digits").focus();
         }
         ready();
       });

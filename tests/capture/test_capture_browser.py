@@ -379,3 +379,36 @@ def test_a_selfie_can_be_taken_and_sent_with_the_keyboard_alone(live_server, fak
             browser.close()
             connections.close_all()
     assert Submission.objects.filter(case__kind=CaseKind.SELFIE).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_digits_used_up_before_sending_leave_no_countdown_behind(live_server, fake_media, monkeypatch):
+    """The server refuses the video because its digits were used meanwhile (another tab): the page asks for new
+    digits, hides the old ones and their expiry countdown (it kept ticking), and puts focus on 'Show my digits'."""
+    from django.utils import timezone
+
+    from liveness.models import Challenge
+
+    monkeypatch.setattr(LocalProvider, "challenge_digits", lambda self: DIGITS)
+    with sync_api.sync_playwright() as p:
+        browser = _launch(p, fake_media)
+        try:
+            page, errors = _page(browser, live_server, "en", PHONE)
+            page.goto("/")
+            page.click("#start-video")
+            page.wait_for_selector("#video-app")
+            _record_digit_video(page)
+            page.set_input_files("#card", str(fake_media["card"]))
+            Challenge.objects.update(used_at=timezone.now())
+            page.click("#send")
+            page.wait_for_selector("#get-digits:not([hidden])")
+            assert page.inner_text("#client-error") == "These digits were already used; ask for new digits."
+            assert page.is_hidden("#digits") and page.is_hidden("#playback")
+            page.wait_for_timeout(1500)  # a countdown would have ticked (and shown itself) by now
+            assert page.is_hidden("#digits-expiry")
+            assert page.evaluate("document.activeElement.id") == "get-digits"
+            assert errors == []
+        finally:
+            browser.close()
+            connections.close_all()
+    assert not Submission.objects.exists()
