@@ -13,6 +13,7 @@ from django.db.models import Min, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from . import ratelimit
 from .models import Check, CheckStatus
 
 
@@ -76,6 +77,8 @@ class QueuesReport:
     deliveries_due: int
     deliveries_oldest_due_s: float | None
     deliveries_failed_24h: int
+    #: provider -> {"per_second": configured rate, "pace": fraction of it used now} (ratelimit)
+    vendor_paces: dict[str, dict[str, float]] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
@@ -124,6 +127,7 @@ def queues_report(*, timeout: float = 2.0, max_wait_s: float = 300.0) -> QueuesR
         deliveries_oldest_due_s=(now - oldest_delivery).total_seconds() if oldest_delivery else None,
         deliveries_failed_24h=WebhookDelivery.objects.filter(
             status=WebhookDeliveryStatus.FAILED, created_at__gte=now - timedelta(hours=24)).count(),
+        vendor_paces=ratelimit.provider_paces(),
     )
     report.problems.extend(f'no worker consumes the queue "{q.name}"' for q in states if not q.consumers)
     for what, waited in (("check", report.checks_oldest_due_s), ("webhook delivery", report.deliveries_oldest_due_s)):

@@ -327,6 +327,23 @@ def provider_call_now(provider: str) -> float | None:
     return None
 
 
+def provider_paces() -> dict[str, dict[str, float]]:
+    """Every rate-limited provider's configured rate and the fraction of it that it is called at
+    now (below 1 while it recovers from the vendor's rate-limit answers). Empty without a limiter
+    or when its Redis does not answer: for operators (``manage.py queues_status``)."""
+    active = limiter()
+    paces: dict[str, dict[str, float]] = {}
+    if active is None:
+        return paces
+    try:
+        for provider, rate in sorted(settings.KYC_RATE_LIMITS.items()):
+            paces[provider] = {"per_second": rate, "pace": round(active.pace(provider), 3)}
+    except redis.RedisError as exc:
+        _warn_open("the pace report", exc)
+        return {}
+    return paces
+
+
 def is_rate_limit_answer(*, vendor: str, code: str) -> bool:
     """Whether a vendor error is its "too many requests" answer (catalogue: transient, retry_later)."""
     return ((vendor, code) in {("youtu", "15"), ("http", "429")}

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from liveness import services
+from liveness import ratelimit, services
 from liveness.models import CaseKind, Check
 from tests.mediagen import selfie_jpeg
 
@@ -55,3 +55,27 @@ def test_every_queue_consumed_and_nothing_late_is_healthy(celery_worker):
 
     assert code == 0, text
     assert "PROBLEM" not in text and "checks: 0 due (none due), 0 in flight" in text
+
+
+def test_a_vendor_slowed_by_its_rate_limit_answers_shows_its_pace(celery_worker, settings):
+    celery_worker()
+    settings.KYC_RATE_LIMITS = {**settings.KYC_RATE_LIMITS, "youtu_legacy": 5.0}
+    active = ratelimit.limiter()
+    active.reset("youtu_legacy")
+    try:
+        ratelimit.provider_error_seen("youtu_legacy", vendor="youtu", code="15")  # the vendor said "too many"...
+        for _ in range(3):
+            active.penalise("youtu_legacy", seconds=0)  # ...again and again: down to the floor, 50 %
+        # each status call waits for the workers' replies (2 x 1.5 s) while the pace recovers 5 % a second
+
+        code, text = _status()
+        _, raw = _status("--json")
+    finally:
+        active.reset("youtu_legacy")
+
+    assert code == 0, text  # slowed is not broken
+    paces = json.loads(raw)["vendor_paces"]
+    assert paces["youtu_legacy"]["per_second"] == 5.0 and 0.5 < paces["youtu_legacy"]["pace"] < 0.95
+    assert paces["tencent_iai"] == {"per_second": 50.0, "pace": 1.0}
+    assert "youtu_legacy 5/s (paced at " in text and "recovering from the vendor's rate-limit answers" in text
+    assert "tencent_iai 50/s" in text and "tencent_iai 50/s (paced" not in text

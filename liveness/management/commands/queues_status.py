@@ -39,6 +39,12 @@ class Command(BaseCommand):
                               f"{report.checks_in_flight} in flight")
             self.stdout.write(f"webhook deliveries: {report.deliveries_due} due ({_age(report.deliveries_oldest_due_s)}), "
                               f"{report.deliveries_failed_24h} failed in the last 24 h")
+            if report.vendor_paces:
+                self.stdout.write("vendor rate limits: " + ", ".join(
+                    f"{provider} {limit['per_second']:g}/s" + (
+                        "" if limit["pace"] >= 1 else f" (paced at {limit['pace'] * 100:.0f} %, recovering from the "
+                                                     f"vendor's rate-limit answers)")
+                    for provider, limit in report.vendor_paces.items()))
             for problem in report.problems:
                 self.stdout.write(f"PROBLEM: {problem}")
         if report.problems:
