@@ -59,10 +59,12 @@ class AssignmentRefused(Exception):
 class DecisionRefused(Exception):
     """The decision is not allowed: ``code`` is machine-readable, the message is for the reviewer."""
 
-    def __init__(self, code: str, message: str):
+    def __init__(self, code: str, message: str, *, details: dict | None = None):
         super().__init__(message)
         self.code = code
         self.message = message
+        #: extra facts for the ``decision.refused`` audit event (e.g. the failing checks)
+        self.details = details or {}
 
 
 def actor_label_for(user: AbstractBaseUser) -> str:
@@ -77,7 +79,6 @@ def case_failing_checks(*, case: Case) -> list[Check]:
     return [c for c in submission.checks.all() if c.status == CheckStatus.FAILED or c.passed is not True]
 
 
-@transaction.atomic
 def decision_make(
     *, case: Case, outcome: str, reason_code: str, actor: AbstractBaseUser, user_message: str = "",
     internal_comment: str = "", ip_address: str | None = None,
@@ -90,7 +91,33 @@ def decision_make(
     permission AND an internal comment saying why. An empty user message takes the
     reason code's default, so the end user always gets a sentence.
     Raises :class:`DecisionRefused`.
+
+    Every attempted decision is audited, refusals included: a refused attempt (a reviewer
+    trying to approve over a failed check, a closed case, ...) writes ``decision.refused``
+    with the refusal code, its message and the attempted outcome and reason. The decision
+    itself runs in its own transaction, which a refusal rolls back (nothing of the decision
+    stays); the refusal's event is written after that rollback, outside it, so it is
+    committed although the decision is not. (A caller that wraps this in its own
+    transaction and then rolls back loses that event with everything else.)
     """
+    try:
+        return _decision_make_atomic(case=case, outcome=outcome, reason_code=reason_code, actor=actor,
+                                     user_message=user_message, internal_comment=internal_comment,
+                                     ip_address=ip_address)
+    except DecisionRefused as refused:
+        audit_record(action="decision.refused", actor=actor, actor_label=actor_label_for(actor), case=case,
+                     ip_address=ip_address,
+                     details={"code": refused.code, "reason": refused.message, "outcome": str(outcome)[:50],
+                              "reason_code": str(reason_code)[:100], **refused.details})
+        raise
+
+
+@transaction.atomic
+def _decision_make_atomic(
+    *, case: Case, outcome: str, reason_code: str, actor: AbstractBaseUser, user_message: str,
+    internal_comment: str, ip_address: str | None,
+) -> Decision:
+    """The decision itself, all or nothing (see :func:`decision_make`, which audits refusals)."""
     if not actor.has_perm(PERM_DECIDE):
         raise DecisionRefused("forbidden", "You are not allowed to decide cases.")
     if outcome not in OUTCOME_STATE:
@@ -110,7 +137,8 @@ def decision_make(
             raise DecisionRefused(
                 "supervisor_required",
                 f"{len(failing)} check(s) failed: approving needs a supervisor (four eyes). "
-                "Reject, request a retake, or leave a note and ask a supervisor.")
+                "Reject, request a retake, or leave a note and ask a supervisor.",
+                details={"four_eyes": True, "failing_checks": [c.pk for c in failing]})
         if not internal_comment.strip():
             raise DecisionRefused("comment_required",
                                   "Approving over a failed check needs an internal comment saying why.")

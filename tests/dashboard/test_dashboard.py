@@ -99,6 +99,35 @@ def test_reviewer_cannot_approve_over_a_failed_check(client, reviewer, review_ca
     assert review_case.state == CaseState.MANUAL_REVIEW and not Decision.objects.exists()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_refused_four_eyes_approval_is_audited_and_committed(client, reviewer):
+    """The refusal rolls the decision back, but its audit row is committed (autocommit here: no test transaction)."""
+    case = make_review_case(reference="ref-refused")
+    staff_login(client, reviewer)
+    response = client.post(_url("decide", case), {
+        "outcome": "approve", "reason": "approve:manual_match", "internal_comment": "looks fine to me"})
+    assert response.status_code == 403
+    case.refresh_from_db()
+    assert case.state == CaseState.MANUAL_REVIEW and not Decision.objects.exists()
+    assert not AuditEvent.objects.filter(case=case, action="decision.made").exists()
+    event = AuditEvent.objects.get(case=case, action="decision.refused")
+    assert event.actor == reviewer and event.actor_label == "user:rita"
+    assert event.details["code"] == "supervisor_required" and "needs a supervisor" in event.details["reason"]
+    assert (event.details["outcome"], event.details["reason_code"]) == ("approve", "manual_match")
+    assert event.details["four_eyes"] is True
+    assert event.details["failing_checks"] == list(case.checks.values_list("pk", flat=True))
+
+
+def test_every_refused_decision_is_audited_with_its_code(client, supervisor, review_case):
+    staff_login(client, supervisor)
+    client.post(_url("decide", review_case), {"outcome": "approve", "reason": "approve:manual_match"})
+    client.post(_url("decide", review_case), {"outcome": "reject", "reason": "reject:other"})
+    client.post(_url("decide", review_case), {"outcome": "retake", "reason": "retake:other"})
+    refusals = AuditEvent.objects.filter(case=review_case, action="decision.refused").order_by("pk")
+    assert [(e.details["code"], e.details["outcome"]) for e in refusals] == [
+        ("comment_required", "approve"), ("not_in_review", "retake")]
+
+
 def test_supervisor_approves_over_a_failed_check_only_with_a_comment(client, supervisor, review_case):
     staff_login(client, supervisor)
     client.post(_url("decide", review_case), {"outcome": "approve", "reason": "approve:manual_match"})
