@@ -83,8 +83,26 @@ def test_demo_setup_prints_a_totp_command_that_runs_as_printed(monkeypatch, tmp_
     out = StringIO()
     call_command("demo_setup", "--username", "demo-cli", stdout=out)
 
-    command = re.search(r"2FA code (\S+) manage\.py totp_code demo-cli", out.getvalue())
+    command = re.search(r"2FA code (?:DATABASE_URL=\S+ )?(\S+) manage\.py totp_code demo-cli", out.getvalue())
     assert command, out.getvalue()
     interpreter = command.group(1)
     assert interpreter != "python" and (root / interpreter).resolve() == Path(sys.executable).resolve()
     assert subprocess.run([str(root / interpreter), "-c", "import django"], timeout=60).returncode == 0
+
+
+def test_demo_setup_names_the_database_of_the_environment_in_the_printed_command(monkeypatch):
+    """With DATABASE_URL in the environment (not the default SQLite file), the printed 2FA command
+    carries it: typed in another terminal without it, totp_code would read the SQLite file."""
+    import os
+    import re
+    from io import StringIO
+
+    out = StringIO()
+    call_command("demo_setup", "--username", "demo-db", stdout=out)
+    printed = re.search(r"2FA code (.+) manage\.py totp_code demo-db", out.getvalue()).group(1)
+    assert printed.startswith(f"DATABASE_URL={os.environ['DATABASE_URL']} "), printed
+
+    monkeypatch.delenv("DATABASE_URL")
+    out = StringIO()
+    call_command("demo_setup", "--username", "demo-db", stdout=out)
+    assert "DATABASE_URL" not in out.getvalue()

@@ -4,7 +4,9 @@ Staff sign in with a password and a TOTP code, so the demo reviewer gets a confi
 authenticator (kept across runs, so a phone set up once keeps working); the printed
 otpauth:// URL goes into an authenticator app, or ``manage.py totp_code`` prints the code.
 """
+import os
 import secrets
+import shlex
 import sys
 from pathlib import Path
 
@@ -40,9 +42,17 @@ class Command(BaseCommand):
             f"    login    {url}/dashboard/  (Django admin: {url}/admin/)\n"
             f"    user     {username}\n"
             f"    password {password}\n"
-            f"    2FA code {_python()} manage.py totp_code {username}   (or add to an authenticator app:\n"
+            f"    2FA code {_database_prefix()}{_python()} manage.py totp_code {username}   (or add to an authenticator app:\n"
             f"             {device.config_url} )\n\n"
         )
+
+
+def _database_prefix() -> str:
+    """``DATABASE_URL=... `` when the portal runs on a database given in the environment (not the
+    default SQLite file): a command typed in another terminal without it would quietly read the
+    SQLite file instead and answer "no such user"."""
+    url = os.environ.get("DATABASE_URL", "")
+    return f"DATABASE_URL={shlex.quote(url)} " if url else ""
 
 
 def _python() -> str:
