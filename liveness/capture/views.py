@@ -118,6 +118,11 @@ def _js_messages() -> dict:
         "expires": _("These digits expire in %s."),
         "uploading": _("Uploading…"),
         "recorded": _("Recorded. Play it back, or record again."),
+        # the status page's link stopped working while it was polling (status.json answered 410 / 404)
+        "link_expired": _("This link has expired, so this page can no longer show where your check is. "
+                          "Ask whoever sent it for a new link."),
+        "link_invalid": _("This link is no longer valid, so this page cannot show where your check is. "
+                          "Ask whoever sent it for a new link."),
     }
 
 
@@ -234,6 +239,7 @@ def status(request, token):
         return error
     return render(request, "capture/status.html", {
         "case": case, "token": token, "info": status_info(case, token), "processing": case.state == CaseState.PROCESSING,
+        "js_messages": _js_messages(),
     })
 
 

@@ -332,14 +332,29 @@
   }
 
   /* ---------------------------------------------------------------- status */
+  /* Poll status.json until the case has an outcome. A 404/410 means the link stopped working
+   * (expired or invalid) while the page was open: no later poll can succeed, so polling stops and
+   * the page says why, in the page's language. Other failures (network, 5xx) are retried. */
   function statusPage(app) {
     if (app.dataset.done === "1") { return; }
     var url = app.dataset.statusUrl;
+    var el = $("status-message");
+    function linkGone(status) {
+      var outcome = status === 410 ? "link_expired" : "link_invalid";
+      el.className = "state state-link outcome-" + outcome;
+      el.textContent = MSG[outcome] || "";
+      $("retry").hidden = true;
+    }
     function poll() {
       fetch(url, {headers: {Accept: "application/json"}, cache: "no-store"})
-        .then(function (r) { return r.json(); })
+        .then(function (r) {
+          if (r.status === 404 || r.status === 410) { linkGone(r.status); return null; }
+          if (!r.ok) { throw new Error("HTTP " + r.status); }
+          return r.json();
+        })
         .then(function (info) {
-          var el = $("status-message");
+          if (info === null) { return; }
+          if (!info || !info.state || !info.outcome) { throw new Error("unexpected answer"); }
           el.className = "state state-" + info.state + " outcome-" + info.outcome;
           if (info.done) {
             el.textContent = info.message;

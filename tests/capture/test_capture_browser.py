@@ -412,3 +412,52 @@ def test_digits_used_up_before_sending_leave_no_countdown_behind(live_server, fa
             browser.close()
             connections.close_all()
     assert not Submission.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_status_page_stops_polling_when_its_link_stops_working(live_server, fake_media, settings):
+    """status.json answers 410 (the link expired while the case was processing) or 404 (the case is gone): the
+    page stops polling and says so in the person's language, with no ``outcome-undefined`` class."""
+    from liveness import services
+    from liveness.capture.links import capture_token_make
+
+    def processing_case(reference):
+        case = services.case_open(kind=CaseKind.SELFIE, actor_label="test", reference=reference)
+        services.case_transition(case=case, to=CaseState.PROCESSING, reason="submission received", actor_label="test")
+        return case, capture_token_make(case=case)
+
+    expired_case, expired_token = processing_case("expires")
+    gone_case, gone_token = processing_case("deleted")
+    with sync_api.sync_playwright() as p:
+        browser = _launch(p, fake_media)
+        try:
+            for lang, token, make_it_stop, status, text in [
+                ("en", expired_token, lambda: setattr(settings, "KYC_CAPTURE_LINK_MAX_AGE", -1), 410,
+                 "This link has expired, so this page can no longer show where your check is. "
+                 "Ask whoever sent it for a new link."),
+                ("zh-CN,zh;q=0.9", gone_token, lambda: Case.objects.filter(pk=gone_case.pk).delete(), 404,
+                 "此链接已失效，本页面无法显示您的验证进度。请联系发送链接的一方获取新链接。"),
+            ]:
+                settings.KYC_CAPTURE_LINK_MAX_AGE = 86400
+                page, errors = _page(browser, live_server, lang, PHONE)
+                polls: list[int] = []
+                page.on("response", lambda r: polls.append(r.status) if r.url.endswith("/status.json") else None)
+                page.goto(f"/c/{token}/status/")
+                page.wait_for_function("() => document.getElementById('status-message').className"
+                                       ".includes('outcome-processing')")
+                page.wait_for_timeout(2600)  # at least one successful poll
+                assert polls and set(polls) == {200}
+                make_it_stop()
+                page.wait_for_function("() => document.getElementById('status-message').className"
+                                       ".includes('outcome-link_')", timeout=10_000)
+                assert page.inner_text("#status-message") == text
+                page.wait_for_timeout(5000)  # a poller would have asked twice more by now
+                assert polls.count(status) == 1 and polls[-1] == status, polls
+                assert "undefined" not in page.get_attribute("#status-message", "class")
+                assert page.is_hidden("#retry") and page.query_selector("#status-message .spinner") is None
+                assert errors == []
+                page.context.close()
+        finally:
+            browser.close()
+            connections.close_all()
+    assert Case.objects.filter(pk=expired_case.pk, state=CaseState.PROCESSING).exists()

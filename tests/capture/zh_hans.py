@@ -34,6 +34,10 @@ ZH = {
     "These digits expire in %s.": "这组数字将在 %s 后过期。",
     "Uploading…": "正在上传…",
     "Recorded. Play it back, or record again.": "已录制。您可以回放，或重新录制。",
+    "This link has expired, so this page can no longer show where your check is. Ask whoever sent it for a new link.":
+        "此链接已过期，本页面无法再显示您的验证进度。请联系发送链接的一方获取新链接。",
+    "This link is no longer valid, so this page cannot show where your check is. Ask whoever sent it for a new link.":
+        "此链接已失效，本页面无法显示您的验证进度。请联系发送链接的一方获取新链接。",
     "We are checking your submission. This page updates by itself.": "我们正在核验您的提交。本页面会自动更新。",
     "Passed. Thank you, you are done.": "验证通过。谢谢，您已完成。",
     "Received. A member of our team will review it shortly.": "已收到。我们的工作人员将尽快审核。",
