@@ -88,9 +88,29 @@ def api_exception_handler(exc, context):
 
 
 class Pagination(PageNumberPagination):
+    """Page-number pages for every list endpoint (cases, deliveries, webhook endpoints).
+
+    A ``page`` that is not a page of this list (not a whole number, 0, negative, or past the
+    last page) is ``400 invalid_page`` naming the parameter and the pages there are, not DRF's
+    ``404 "Invalid page."``: partners read a 404 as a wrong (or foreign) id. ``page=1`` of an
+    empty list is a page (empty ``results``); ``page=last`` is accepted as DRF does.
+    """
+
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
+
+    def paginate_queryset(self, queryset, request, view=None):
+        try:
+            return super().paginate_queryset(queryset, request, view=view)
+        except exceptions.NotFound:
+            pass
+        pages = self.django_paginator_class(queryset, self.get_page_size(request)).num_pages
+        raw = request.query_params.get(self.page_query_param, "")
+        shown = raw if len(raw) <= 20 else raw[:20] + "…"
+        raise ApiError(400, "invalid_page",
+                       f"The '{self.page_query_param}' query parameter must be a page number from 1 to {pages} "
+                       f"(or 'last'); got '{shown}'.")
 
 
 ERRORS = {

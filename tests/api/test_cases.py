@@ -88,6 +88,27 @@ def test_listing_shows_only_own_cases_newest_first_paginated_and_filtered(api, p
     assert AuditEvent.objects.filter(action="api.cases_listed", actor_label=f"partner:{partner.pk}").count() == 4
 
 
+@pytest.mark.parametrize("path", [CASES, "/api/v1/webhooks/deliveries", "/api/v1/webhooks/endpoints"])
+@pytest.mark.parametrize("page", ["abc", "0", "-1", "1.5", "3", "99999999999999999999999"])
+def test_a_page_that_is_not_a_page_of_the_list_is_a_400_naming_the_parameter(api, partner, path, page):
+    """Not DRF's 404 'Invalid page.', which partners read as a wrong case id."""
+    CaseFactory(partner=partner)
+    response = api.get(path, {"page": page, "page_size": 1})
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "invalid_page"
+    assert error["message"].startswith("The 'page' query parameter must be a page number from 1 to ")
+    assert f"got '{page[:20]}" in error["message"]
+
+
+def test_the_first_and_last_pages_of_a_list_are_still_pages(api, partner):
+    CaseFactory(partner=partner)
+    assert api.get("/api/v1/webhooks/deliveries", {"page": 1}).json()["results"] == []  # empty list, page 1
+    assert len(api.get(CASES, {"page": "last"}).json()["results"]) == 1
+    assert len(api.get(CASES, {"page": 1}).json()["results"]) == 1
+
+
 def test_listing_with_an_unknown_state_is_a_400(api):
     response = api.get(CASES, {"state": "lost"})
 
