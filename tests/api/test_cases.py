@@ -69,6 +69,36 @@ def test_json_nested_too_deeply_is_a_400_not_a_server_error(api, path):
     response = api.post(f"{CASES}/{case_id}/selfie", body, content_type="application/json")  # uploads too
     assert response.status_code == 400 and response.json()["error"]["code"] == "malformed_request"
 
+@pytest.mark.parametrize("body", [
+    '{"kind": "selfie", "reference": 1e999999}',  # overflows a double: was stored as the string "inf"
+    '{"kind": "selfie", "reference": -1e999999}',
+    '{"kind": "selfie", "reference": "x", "extra": {"deep": [1, 2, 1E400]}}',  # anywhere, ignored fields too
+    '{"kind": "selfie", "reference": NaN}',
+    '{"kind": "selfie", "reference": Infinity}',
+    '{"kind": "selfie", "reference": -Infinity}',
+])
+def test_a_number_that_is_not_finite_anywhere_in_the_body_is_a_400(api, body):
+    response = api.post(CASES, body, content_type="application/json")
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "malformed_request"
+    assert error["message"].startswith("JSON parse error - Out of range float values are not JSON compliant")
+    assert not Case.objects.exists()
+
+
+def test_non_finite_numbers_are_refused_on_uploads_and_webhook_endpoints_too(api):
+    case_id = api.post(CASES, {"kind": "selfie", "reference": 1.5e300}, format="json").json()["id"]
+    assert Case.objects.get().reference == "1.5e+300"  # a large finite number is still a number
+    for method, path, body in [
+        (api.post, f"{CASES}/{case_id}/selfie", '{"selfie": 1e999}'),
+        (api.post, "/api/v1/webhooks/endpoints", '{"url": "https://example.com/h", "events": [1e999]}'),
+    ]:
+        response = method(path, body, content_type="application/json")
+        assert response.status_code == 400 and response.json()["error"]["code"] == "malformed_request", path
+    assert not Submission.objects.exists()
+
+
 def test_listing_shows_only_own_cases_newest_first_paginated_and_filtered(api, partner, other_partner):
     mine = [CaseFactory(partner=partner, reference=f"r{i}") for i in range(3)]
     CaseFactory(partner=other_partner, reference="r0")
