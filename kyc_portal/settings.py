@@ -52,6 +52,9 @@ SECRET_KEY = _required_in_production("SECRET_KEY", "dev-insecure-secret-key-chan
 DEBUG = env.bool("DEBUG", default=not PRODUCTION)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[] if PRODUCTION else ["*"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# A CSRF refusal on the capture JSON endpoints is answered in JSON (the page shows its message); Django's
+# 403 page everywhere else. The check itself is Django's CsrfViewMiddleware, unchanged.
+CSRF_FAILURE_VIEW = "liveness.capture.views.csrf_failure"
 
 INSTALLED_APPS = [
     "liveness.signin.apps.StaffAdminConfig",  # django.contrib.admin; its site requires the staff 2FA

@@ -11,3 +11,6 @@ urlpatterns = [
     path("dashboard/", include("liveness.dashboard.urls")),
     path("", include("liveness.urls")),
 ]
+
+# The capture JSON endpoints answer Django's own 400 (too many fields, ...) in JSON; other pages as before.
+handler400 = "liveness.capture.views.bad_request"

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.db.models import Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -65,6 +65,10 @@ ERROR_MESSAGES = {
     "link_expired": gettext_lazy("This link has expired."),
     "provider_busy": gettext_lazy("Many video checks are starting right now; please try again in a few seconds."),
     "challenge_unavailable": gettext_lazy("The digits could not be fetched just now; please try again in a moment."),
+    # refused by Django before the view runs (see csrf_failure and bad_request below)
+    "csrf_failed": gettext_lazy("This page's security check failed (cookies may be blocked, or the page is out of "
+                                "date). Reload the page and try again."),
+    "bad_request": gettext_lazy("The request could not be read. Reload the page and try again."),
 }
 
 
@@ -283,6 +287,62 @@ def _retake_message(case) -> str:
         return _("Please try again.")
     entry = catalogue.lookup(check.error_vendor, check.error_code)
     return entry.user_message_zh if (get_language() or "").startswith("zh") else entry.user_message_en
+
+
+# --- refusals Django makes before a view runs ----------------------------------------------
+
+#: The endpoints capture.js reads as JSON; Django's own refusals on them are answered in JSON too.
+JSON_ENDPOINTS = ("capture-challenge", "capture-upload", "status-json")
+
+
+def is_json_endpoint(request) -> bool:
+    """Whether the request is for one of the capture JSON endpoints (by URL, as the refusal may come
+    before or without the view)."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return False
+    return match.namespace == "liveness" and match.url_name in JSON_ENDPOINTS
+
+
+def csrf_failure(request, reason: str = ""):
+    """``CSRF_FAILURE_VIEW``: the CSRF middleware refused the request (403), nothing was done.
+
+    The capture JSON endpoints get ``{"error": {"code": "csrf_failed", "message"}}`` in the
+    person's language, so the page shows why instead of its network message; every other page
+    gets Django's own 403 page. This only changes how the refusal is worded: the middleware's
+    decision, and so the protection, is untouched.
+    """
+    if is_json_endpoint(request):
+        return _json_error("csrf_failed", "", 403)
+    from django.views.csrf import csrf_failure as django_csrf_failure
+
+    return django_csrf_failure(request, reason=reason)
+
+
+def bad_request(request, exception=None):
+    """``handler400``: Django refused the request as malformed (a SuspiciousOperation: more than
+    ``DATA_UPLOAD_MAX_NUMBER_FIELDS`` fields or ``DATA_UPLOAD_MAX_NUMBER_FILES`` files, a body over
+    ``DATA_UPLOAD_MAX_MEMORY_SIZE``), often in the CSRF middleware, before any view.
+
+    JSON on the capture JSON endpoints (code ``too_many_fields``, ``too_many_files`` or
+    ``request_too_large``; translated message), Django's 400 page elsewhere.
+    """
+    from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+
+    if not is_json_endpoint(request):
+        from django.views.defaults import bad_request as django_bad_request
+
+        return django_bad_request(request, exception)
+    code, status = "bad_request", 400
+    if isinstance(exception, TooManyFieldsSent):
+        code = "too_many_fields"
+    elif isinstance(exception, TooManyFilesSent):
+        code = "too_many_files"
+    elif isinstance(exception, RequestDataTooBig):
+        code, status = "request_too_large", 413
+    message = ERROR_MESSAGES["too_large" if status == 413 else "bad_request"]
+    return JsonResponse({"error": {"code": code, "message": str(message)}}, status=status)
 
 
 def robots(request):

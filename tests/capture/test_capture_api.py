@@ -300,3 +300,58 @@ def test_every_capture_string_is_translated_and_compiled():
     assert msgids and all(m.replace('\\"', '"') in ZH for m in msgids), "run makemessages, then python -m tests.capture.zh_hans"
     with translation.override("zh-hans"):
         assert [m for m, zh in ZH.items() if translation.gettext(m) != zh] == [], "run compilemessages"
+
+
+def _csrf_client(lang="en"):
+    """A client that enforces CSRF like a browser's session (the test client skips the check by default)."""
+    from django.test import Client
+
+    return Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE=lang)
+
+
+def _csrf_token(client, case):
+    page = client.get(_url("capture", case))
+    return re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page.content).group(1).decode()
+
+
+@pytest.mark.parametrize("lang, message", [
+    ("en", "This page's security check failed (cookies may be blocked, or the page is out of date). "
+           "Reload the page and try again."),
+    ("zh-hans", "此页面的安全校验未通过（可能禁用了 Cookie，或页面已过期）。请刷新页面后重试。"),
+])
+def test_a_csrf_refusal_on_the_json_endpoints_is_json_in_the_persons_language(lang, message):
+    client = _csrf_client(lang)
+    video, selfie = _video_case(), CaseFactory()
+    _csrf_token(client, video)
+    for name, case in [("capture-challenge", video), ("capture-upload", selfie)]:
+        response = client.post(_url(name, case), {"selfie": _file("s.jpg", selfie_jpeg(), "image/jpeg")})  # no token
+        assert response.status_code == 403, name
+        assert response["Content-Type"] == "application/json"
+        assert response.json() == {"error": {"code": "csrf_failed", "message": message}}
+    assert not Challenge.objects.exists() and not Submission.objects.exists()  # still refused, nothing done
+
+    token = _csrf_token(client, video)
+    assert client.post(_url("capture-challenge", video), HTTP_X_CSRFTOKEN=token).status_code == 201
+    # other pages keep Django's own 403 page
+    response = _csrf_client(lang).post(_url("capture", selfie), {"selfie": _file("s.jpg", selfie_jpeg(), "image/jpeg")})
+    assert response.status_code == 403 and response["Content-Type"].startswith("text/html")
+
+
+def test_too_many_fields_on_the_json_endpoints_is_json_in_the_persons_language(settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 5
+    case = CaseFactory()
+    for lang, message in [("en", "The request could not be read. Reload the page and try again."),
+                          ("zh-hans", "无法读取该请求。请刷新页面后重试。")]:
+        client = _csrf_client(lang)
+        token = _csrf_token(client, case)
+        fields = {f"f{i}": "x" for i in range(10)}
+        response = client.post(_url("capture-upload", case), {**fields, "selfie": _file("s.jpg", selfie_jpeg(),
+                                                                                          "image/jpeg")},
+                               HTTP_X_CSRFTOKEN=token)
+        assert response.status_code == 400
+        assert response.json() == {"error": {"code": "too_many_fields", "message": message}}
+    assert not Submission.objects.exists()
+    client = _csrf_client()
+    token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', client.get("/").content).group(1).decode()
+    response = client.post(reverse("liveness:start"), {f"f{i}": "x" for i in range(10)}, HTTP_X_CSRFTOKEN=token)
+    assert response.status_code == 400 and response["Content-Type"].startswith("text/html")  # a page: HTML

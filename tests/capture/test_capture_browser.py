@@ -461,3 +461,31 @@ def test_the_status_page_stops_polling_when_its_link_stops_working(live_server, 
             browser.close()
             connections.close_all()
     assert Case.objects.filter(pk=expired_case.pk, state=CaseState.PROCESSING).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_refusal_django_makes_before_the_view_is_shown_in_the_page(live_server, fake_media, tmp_path):
+    """The CSRF cookie is gone when the person sends the selfie (cookies cleared): the upload is still refused
+    (403), and the page shows the server's translated message, not its generic network message."""
+    photo = tmp_path / "selfie.jpg"
+    photo.write_bytes(mediagen.selfie_jpeg())
+    with sync_api.sync_playwright() as p:
+        browser = _launch(p, fake_media)
+        try:
+            page, errors = _page(browser, live_server, "zh-CN,zh;q=0.9", PHONE)
+            answers: list[int] = []
+            page.on("response", lambda r: answers.append(r.status) if "/upload/" in r.url else None)
+            page.goto("/")
+            page.click("#start-selfie")
+            page.wait_for_selector("#selfie-form")
+            page.set_input_files("input[name=selfie]", str(photo))
+            page.context.clear_cookies()
+            page.click("#send")
+            page.wait_for_selector("#client-error:not([hidden])")
+            assert page.inner_text("#client-error") == "此页面的安全校验未通过（可能禁用了 Cookie，或页面已过期）。请刷新页面后重试。"
+            assert answers == [403] and "/status/" not in page.url
+            assert errors == []
+        finally:
+            browser.close()
+            connections.close_all()
+    assert not Submission.objects.exists()

@@ -23,6 +23,9 @@ ZH = {
     "Many video checks are starting right now; please try again in a few seconds.":
         "当前有很多人正在开始视频验证，请几秒钟后再试。",
     "The digits could not be fetched just now; please try again in a moment.": "暂时无法获取数字，请稍后再试。",
+    "This page's security check failed (cookies may be blocked, or the page is out of date). Reload the page and "
+    "try again.": "此页面的安全校验未通过（可能禁用了 Cookie，或页面已过期）。请刷新页面后重试。",
+    "The request could not be read. Reload the page and try again.": "无法读取该请求。请刷新页面后重试。",
     "Your selfie (JPEG or PNG)": "您的自拍照（JPEG 或 PNG）",
     "We could not use your camera or microphone. Allow access in your browser, or upload a file instead.":
         "无法使用您的摄像头或麦克风。请在浏览器中允许访问，或改为上传文件。",
