@@ -55,16 +55,38 @@ class VideoInfo:
     has_audio: bool
 
 
+def sizes_text(size: int, limit: int) -> tuple[str, str]:
+    """``size`` and ``limit`` (bytes) as people read them, in the same binary unit: MiB for limits
+    of 1 MiB and more (``8 * 1024 * 1024`` is "8 MiB", not "8 MB"), else KiB, else bytes.
+
+    One decimal at most; the limit is rounded down and the size up, so a refused size never
+    reads as equal to (or under) its limit: 8 MiB + 1 byte is "8.1 MiB" against "8 MiB".
+    """
+    if limit >= 1024 * 1024:
+        unit, name = 1024 * 1024, "MiB"
+    elif limit >= 1024:
+        unit, name = 1024, "KiB"
+    else:
+        unit, name = 1, "bytes"
+
+    def tenths(n: int, *, up: bool) -> str:
+        t = -(-n * 10 // unit) if up else n * 10 // unit
+        return f"{t // 10} {name}" if t % 10 == 0 else f"{t // 10}.{t % 10} {name}"
+
+    return tenths(size, up=True), tenths(limit, up=False)
+
+
+def _too_large(what: str, size: int, limit: int) -> MediaRejected:
+    size_text, limit_text = sizes_text(size, limit)
+    return MediaRejected("too_large", f"The {what} is {size_text}; the limit is {limit_text}.", status=413)
+
+
 def image_normalise(data: bytes, *, what: str = "photo") -> NormalisedImage:
     """Validate an uploaded image and re-encode it as a metadata-free JPEG."""
     if not data:
         raise MediaRejected("empty", f"The {what} is empty (0 bytes).")
     if len(data) > settings.KYC_MAX_IMAGE_BYTES:
-        raise MediaRejected(
-            "too_large",
-            f"The {what} is {len(data) / 1e6:.1f} MB; the limit is {settings.KYC_MAX_IMAGE_BYTES / 1e6:.0f} MB.",
-            status=413,
-        )
+        raise _too_large(what, len(data), settings.KYC_MAX_IMAGE_BYTES)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -117,11 +139,7 @@ def video_probe(data: bytes) -> VideoInfo:
     if not data:
         raise MediaRejected("empty", "The video is empty (0 bytes).")
     if len(data) > settings.KYC_MAX_VIDEO_BYTES:
-        raise MediaRejected(
-            "too_large",
-            f"The video is {len(data) / 1e6:.1f} MB; the limit is {settings.KYC_MAX_VIDEO_BYTES / 1e6:.0f} MB.",
-            status=413,
-        )
+        raise _too_large("video", len(data), settings.KYC_MAX_VIDEO_BYTES)
     try:
         with av.open(io.BytesIO(data), mode="r") as container:
             names = set(container.format.name.split(","))

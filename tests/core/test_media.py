@@ -69,6 +69,28 @@ def test_oversized_upload_is_refused_before_decoding(settings):
     assert (caught.value.code, caught.value.status) == ("too_large", 413)
 
 
+@pytest.mark.parametrize("limit, size, message", [
+    # the defaults are MiB: 8 * 1024 * 1024 is "8 MiB", and a refused size never reads as equal to the limit
+    (8 * 1024 * 1024, 8 * 1024 * 1024 + 1, "The photo is 8.1 MiB; the limit is 8 MiB."),
+    (8 * 1024 * 1024, 9_100_000, "The photo is 8.7 MiB; the limit is 8 MiB."),  # 9.1 MB
+    (5_000_000, 5_000_001, "The photo is 4.8 MiB; the limit is 4.7 MiB."),  # a limit set in decimal MB
+    (1000, 1001, "The photo is 1001 bytes; the limit is 1000 bytes."),
+    (2048, 4000, "The photo is 4 KiB; the limit is 2 KiB."),
+])
+def test_the_size_refusal_states_size_and_limit_honestly_in_one_binary_unit(settings, limit, size, message):
+    settings.KYC_MAX_IMAGE_BYTES = limit
+    with pytest.raises(media.MediaRejected) as caught:
+        media.image_normalise(b"\xff" * size)
+    assert caught.value.message == message
+
+
+def test_the_video_size_refusal_says_mib(settings):
+    settings.KYC_MAX_VIDEO_BYTES = 20 * 1024 * 1024
+    with pytest.raises(media.MediaRejected) as caught:
+        media.video_probe(b"\0" * (21 * 1024 * 1024))
+    assert (caught.value.code, caught.value.message) == ("too_large", "The video is 21 MiB; the limit is 20 MiB.")
+
+
 def test_decompression_bomb_is_refused_without_changing_pillow_globally(settings):
     pillow_limit = Image.MAX_IMAGE_PIXELS
     settings.KYC_MAX_IMAGE_PIXELS = 10_000
