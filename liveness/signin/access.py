@@ -66,11 +66,28 @@ def second_factor_url(request, next_url: str) -> str:
 def staff_page(*, allowed: Callable[[object], bool], refusal: str):
     """Decorator for pages of signed-in, verified people: anonymous -> the sign-in page; password
     only -> the code step (or enrolment), then back; verified but not ``allowed(user)`` -> 403
-    with ``refusal``. The page is never cached. The dashboard, the recovery-codes page and the
-    supervisors' two-factor page all use it."""
+    with ``refusal``. The dashboard, the recovery-codes page and the supervisors' two-factor page
+    all use it.
+
+    No response of these pages is cached, refusals included: the redirects, the 403 (raised
+    here as ``PermissionDenied``), a 404 the view raises (``Http404``) and any other exception
+    are turned into their response here, as Django's handler would (same handler403/404 pages,
+    same logging), so that they too carry ``Cache-Control: no-store``; an exception that
+    escaped would be rendered by Django outside this decorator, without it.
+    """
     def decorator(view):
         @functools.wraps(view)
         def wrapped(request, *args, **kwargs):
+            try:
+                response = guarded(request, *args, **kwargs)
+            except Exception as exc:  # noqa: BLE001 - rendered exactly as Django would, plus no-store
+                from django.core.handlers.exception import response_for_exception
+
+                response = response_for_exception(request, exc)
+            add_never_cache_headers(response)
+            return response
+
+        def guarded(request, *args, **kwargs):
             user = request.user
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
@@ -78,8 +95,6 @@ def staff_page(*, allowed: Callable[[object], bool], refusal: str):
                 return redirect(second_factor_url(request, request.get_full_path()))
             if not allowed(user):
                 raise PermissionDenied(refusal)
-            response = view(request, *args, **kwargs)
-            add_never_cache_headers(response)
-            return response
+            return view(request, *args, **kwargs)
         return wrapped
     return decorator

@@ -44,6 +44,25 @@ def test_signed_in_user_without_a_role_or_staff_flag_is_refused(client, review_c
     assert client.get(_url("case", review_case)).status_code == 403
 
 
+def _no_store(response):
+    return "no-store" in response.get("Cache-Control", "")
+
+
+def test_every_staff_response_is_no_store_refusals_included(client, reviewer, review_case):
+    """A 403 (raised before the view), a 404 the view raises, and the redirects to sign-in are never cached."""
+    assert client.get(_url("queue")).status_code == 302 and _no_store(client.get(_url("queue")))  # anonymous
+    staff_login(client, reviewer)
+    for response in [client.get(_url("thresholds")), client.get(_url("audit")), client.get(_url("audit_csv")),
+                     client.get(reverse("signin:two_factor"))]:
+        assert response.status_code == 403 and _no_store(response), response.request["PATH_INFO"]
+    missing = client.get(_url("case", public_id="00000000-0000-0000-0000-000000000000"))
+    assert missing.status_code == 404 and _no_store(missing)
+    missing_medium = client.get(_url("media", review_case, blob_id="00000000-0000-0000-0000-000000000000"))
+    assert missing_medium.status_code == 404 and _no_store(missing_medium)
+    ok = client.get(_url("case", review_case))
+    assert ok.status_code == 200 and _no_store(ok)
+
+
 def test_reviewer_cannot_see_or_change_thresholds_or_audit(client, reviewer):
     staff_login(client, reviewer)
     assert client.get(_url("thresholds")).status_code == 403
