@@ -370,7 +370,7 @@ def open_mouth(frame: np.ndarray, geometry, opening: float) -> np.ndarray:
 
 
 def _encode(frames_iter, n_frames: int, size: tuple[int, int], fps: int, audio: np.ndarray | None,
-            audio_sr: int, fmt: str) -> bytes:
+            audio_sr: int, fmt: str, layout: str = "mono") -> bytes:
     import av
 
     w, h = size
@@ -380,6 +380,7 @@ def _encode(frames_iter, n_frames: int, size: tuple[int, int], fps: int, audio: 
         "flv": ("flv", "flv", "libmp3lame", 44100, "yuv420p"),
         "avi": ("avi", "mpeg4", "pcm_s16le", 16000, "yuv420p"),
         "mkv": ("matroska", "libvpx-vp9", "libopus", 48000, "yuv420p"),
+        "mov": ("mov", "libx264", "aac", 44100, "yuv420p"),
     }[fmt]
     container_fmt, vcodec, acodec, arate, pix = spec
     buf = io.BytesIO()
@@ -399,7 +400,7 @@ def _encode(frames_iter, n_frames: int, size: tuple[int, int], fps: int, audio: 
         astream = None
         if audio is not None:
             astream = out.add_stream(acodec, rate=arate)
-            astream.layout = "mono"
+            astream.layout = layout
             if acodec in ("libopus", "aac", "libmp3lame"):
                 astream.bit_rate = 64_000
         for i, img in enumerate(frames_iter):
@@ -416,7 +417,9 @@ def _encode(frames_iter, n_frames: int, size: tuple[int, int], fps: int, audio: 
             chunk = 1024
             for k in range(0, len(pcm), chunk):
                 part = pcm[k:k + chunk]
-                af = av.AudioFrame.from_ndarray(part[None, :], format="s16", layout="mono")
+                if layout == "stereo":  # the same signal on both channels (packed L R L R ...)
+                    part = np.repeat(part, 2)
+                af = av.AudioFrame.from_ndarray(part[None, :], format="s16", layout=layout)
                 af.sample_rate = arate
                 af.pts = k
                 af.time_base = Fraction(1, arate)
@@ -433,7 +436,7 @@ def digit_video(digits: str, *, talking: bool = True, duration: float | None = N
                 fmt: str = "webm", voice: str = DEFAULT_VOICE, speed: int = 150, fps: int = 15,
                 lips: str = "sync", silent: bool = False, spoken: str | None = None,
                 face_visible: float = 1.0, switch_to: str | None = None, face_frac: float = 0.38,
-                lead_in: float = 0.6) -> bytes:
+                lead_in: float = 0.6, audio_layout: str = "mono") -> bytes:
     """A video of ``face`` reading ``digits`` aloud (``spoken`` overrides what is said).
 
     * ``talking=False``: the mouth never moves (a photo held up while someone speaks);
@@ -443,7 +446,9 @@ def digit_video(digits: str, *, talking: bool = True, duration: float | None = N
       :func:`face_source` name; ``switch_to``: another face replaces the speaker halfway;
     * ``face_visible``: fraction of the clip before the face is covered by a hand-like blob;
     * ``duration``: clip length in seconds (default: the speech plus lead-in plus 0.6 s);
-    * ``fmt``: "webm" (VP8+Opus, what browsers record), "mp4" (H.264+AAC), "flv", "avi", "mkv" (VP9).
+    * ``fmt``: "webm" (VP8+Opus, what browsers record), "mp4" (H.264+AAC), "flv", "avi", "mkv" (VP9),
+      "mov" (H.264+AAC at 44.1 kHz, as phones write);
+    * ``audio_layout``: "mono" or "stereo" (the same speech on both channels, as phones record).
     """
     wav = speech_wav(spoken if spoken is not None else digits, voice, speed)
     speech, sr = wav_to_array(wav)
@@ -497,4 +502,4 @@ def digit_video(digits: str, *, talking: bool = True, duration: float | None = N
                 img[(xx - cx) ** 2 + ((yy - cy) / 1.3) ** 2 < rr * rr] = (196, 150, 128)
             yield np.ascontiguousarray(img)
 
-    return _encode(frames(), n, size, fps, track if audio else None, sr, fmt)
+    return _encode(frames(), n, size, fps, track if audio else None, sr, fmt, audio_layout)

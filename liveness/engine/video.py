@@ -54,6 +54,16 @@ def _rotate(img: np.ndarray, rotation: int) -> np.ndarray:
     return np.ascontiguousarray(np.rot90(img, k=r))
 
 
+def _mono(frame) -> np.ndarray:
+    """One channel from a planar float frame: the mean of its channels.
+
+    A mean keeps the level of a stereo recording whose channels carry the same speech (what
+    phones record), where FFmpeg's default down-mix adds them at 1/sqrt(2) each, 3 dB louder
+    (measured x1.41) and past full scale for loud speech, which misreports ``rms_dbfs``."""
+    x = frame.to_ndarray()
+    return (x.mean(axis=0) if x.shape[0] > 1 else x[0]).astype(np.float32)
+
+
 def probe_resolution(container) -> tuple[int, int]:
     vs = container.streams.video[0]
     return int(vs.codec_context.width or 0), int(vs.codec_context.height or 0)
@@ -94,7 +104,9 @@ def decode(data: bytes, *, sample_fps: float = SAMPLE_FPS, stop_early=None) -> D
             a_s = container.streams.audio[0]
             streams.append(a_s)
             out.has_audio_stream = True
-            resampler = av.AudioResampler(format="flt", layout="mono", rate=AUDIO_RATE)
+            # planar float at 16 kHz in the source's own channel layout; the channels are
+            # averaged below (FFmpeg's own stereo->mono matrix sums them at +3 dB)
+            resampler = av.AudioResampler(format="fltp", rate=AUDIO_RATE)
         interval = 1.0 / sample_fps
         next_t = -1.0
         first_t = last_t = None
@@ -108,7 +120,7 @@ def decode(data: bytes, *, sample_fps: float = SAMPLE_FPS, stop_early=None) -> D
                         if audio_t0 is None:
                             audio_t0 = float(frame.time or 0.0)
                         for rf in resampler.resample(frame):
-                            chunks.append(rf.to_ndarray().reshape(-1))
+                            chunks.append(_mono(rf))
                         continue
                     t = frame.time
                     t = float(t) if t is not None else n_video * frame_dur
@@ -129,7 +141,7 @@ def decode(data: bytes, *, sample_fps: float = SAMPLE_FPS, stop_early=None) -> D
                         out.frames.append((t, _rotate(img, rot)))
             if resampler is not None:
                 for rf in resampler.resample(None):
-                    chunks.append(rf.to_ndarray().reshape(-1))
+                    chunks.append(_mono(rf))
         except Exception as exc:  # truncated or corrupt stream: keep what decoded, if anything
             if not out.frames:
                 raise VideoDecodeError(f"the video stream could not be decoded ({type(exc).__name__}: {exc})") from exc
