@@ -327,6 +327,14 @@ KYC_CAPTURE_MAX_FAILURES = int(_positive("KYC_CAPTURE_MAX_FAILURES", env.int("KY
 KYC_CAPTURE_FAILURE_WINDOW_MINUTES = int(_positive(
     "KYC_CAPTURE_FAILURE_WINDOW_MINUTES", env.int("KYC_CAPTURE_FAILURE_WINDOW_MINUTES", default=10)))
 
+# Public start page: at most this many cases opened per client address (KYC_TRUSTED_PROXY_COUNT) within
+# the window (seconds, from the address's first); more get a 429 page with Retry-After. Counted in CACHES.
+KYC_SELF_SERVICE_CASE_LIMIT = env.int("KYC_SELF_SERVICE_CASE_LIMIT", default=20)
+KYC_SELF_SERVICE_CASE_WINDOW = env.int("KYC_SELF_SERVICE_CASE_WINDOW", default=3600)
+if KYC_SELF_SERVICE_CASE_LIMIT < 1 or not 1 <= KYC_SELF_SERVICE_CASE_WINDOW <= 86400:
+    raise ImproperlyConfigured("KYC_SELF_SERVICE_CASE_LIMIT must be at least 1 and KYC_SELF_SERVICE_CASE_WINDOW "
+                               "between 1 and 86400 seconds")
+
 # What to do when every check passed. False sends even clean cases to a reviewer.
 KYC_AUTO_APPROVE = env.bool("KYC_AUTO_APPROVE", default=True)
 

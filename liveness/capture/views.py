@@ -12,6 +12,7 @@ of the refusal (400, 404, 409, 410, 413, 429).
 """
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 
 from django import forms
@@ -30,9 +31,11 @@ from ..errors import UserFacingError
 from ..media import MediaRejected
 from ..models import CaseKind, CaseState, Challenge, CheckStatus
 from ..providers import catalogue
+from ..security.client_ip import client_ip
+from . import services as capture_services
 from .links import CaptureLinkInvalid, capture_token_case, capture_token_make
 
-SELF_SERVICE = "self-service:web"
+SELF_SERVICE = capture_services.SELF_SERVICE
 OPEN_STATES = (CaseState.AWAITING_SUBMISSION, CaseState.RETAKE_REQUESTED)
 
 
@@ -146,7 +149,15 @@ def _cooling_down(case) -> bool:
 def start(request):
     if request.method == "POST":
         kind = CaseKind.DIGIT_VIDEO if request.POST.get("kind") == CaseKind.DIGIT_VIDEO else CaseKind.SELFIE
-        case = services.case_open(kind=kind, actor_label=SELF_SERVICE)
+        try:
+            case = capture_services.self_service_case_open(kind=kind, address=client_ip(request))
+        except capture_services.SelfServiceThrottled as throttled:
+            minutes = max(1, math.ceil(throttled.retry_after / 60))
+            response = render(request, "capture/start.html", {"throttled": _(
+                "Too many checks were started from your network. Please wait about %(minutes)d min, then try "
+                "again.") % {"minutes": minutes}}, status=429)
+            response["Retry-After"] = str(throttled.retry_after)
+            return response
         return redirect("liveness:capture", token=capture_token_make(case=case))
     return render(request, "capture/start.html")
 

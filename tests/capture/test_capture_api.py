@@ -355,3 +355,36 @@ def test_too_many_fields_on_the_json_endpoints_is_json_in_the_persons_language(s
     token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', client.get("/").content).group(1).decode()
     response = client.post(reverse("liveness:start"), {f"f{i}": "x" for i in range(10)}, HTTP_X_CSRFTOKEN=token)
     assert response.status_code == 400 and response["Content-Type"].startswith("text/html")  # a page: HTML
+
+
+def test_the_start_page_opens_at_most_the_limit_of_cases_per_address_then_429(client, settings):
+    """Each POST / opens a case: past KYC_SELF_SERVICE_CASE_LIMIT within the window from one address, a 429
+    page (translated) with Retry-After, nothing opened, audited once per window; other addresses unaffected."""
+    from liveness.models import AuditEvent
+
+    settings.KYC_SELF_SERVICE_CASE_LIMIT, settings.KYC_SELF_SERVICE_CASE_WINDOW = 3, 3600
+    start = reverse("liveness:start")
+    for _ in range(3):
+        assert client.post(start, {"kind": "selfie"}, REMOTE_ADDR="203.0.113.7").status_code == 302
+    for lang, text in [("en", "Too many checks were started from your network. Please wait about 60 min, then "
+                              "try again."),
+                       ("zh-hans", "您所在网络发起的验证过多。请等待约 60 分钟后再试。")]:
+        response = client.post(start, {"kind": "digit_video"}, REMOTE_ADDR="203.0.113.7", HTTP_ACCEPT_LANGUAGE=lang)
+        assert response.status_code == 429
+        assert 3590 <= int(response["Retry-After"]) <= 3600
+        assert text in response.content.decode()
+    assert Case.objects.count() == 3
+    events = AuditEvent.objects.filter(action="capture.self_service_throttled")
+    assert [(e.actor_label, e.ip_address, e.details["limit"]) for e in events] == [
+        ("address:203.0.113.7", "203.0.113.7", 3)]
+    assert client.post(start, {"kind": "selfie"}, REMOTE_ADDR="203.0.113.8").status_code == 302  # another address
+    assert client.get(start, REMOTE_ADDR="203.0.113.7").status_code == 200  # the page itself still shows
+
+
+def test_behind_a_proxy_the_start_page_limit_counts_the_forwarded_client(client, settings):
+    settings.KYC_SELF_SERVICE_CASE_LIMIT, settings.KYC_TRUSTED_PROXY_COUNT = 1, 1
+    start = reverse("liveness:start")
+    post = lambda forwarded: client.post(start, {"kind": "selfie"}, REMOTE_ADDR="10.0.0.2",  # noqa: E731 - the proxy
+                                         HTTP_X_FORWARDED_FOR=forwarded).status_code
+    assert post("198.51.100.1") == 302 and post("198.51.100.2") == 302
+    assert post("6.6.6.6, 198.51.100.1") == 429  # a forged left-hand entry does not make a new client

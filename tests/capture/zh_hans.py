@@ -18,6 +18,8 @@ ZH = {
     "This check is not waiting for a new submission.": "本次验证目前不接受新的提交。",
     "Too many unsuccessful attempts. Please wait about %(minutes)d minutes, then try again.":
         "失败次数过多。请等待约 %(minutes)d 分钟后再试。",
+    "Too many checks were started from your network. Please wait about %(minutes)d min, then try again.":
+        "您所在网络发起的验证过多。请等待约 %(minutes)d 分钟后再试。",
     "This link is not valid.": "此链接无效。",
     "This link has expired.": "此链接已过期。",
     "Many video checks are starting right now; please try again in a few seconds.":
