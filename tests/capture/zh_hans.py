@@ -98,23 +98,63 @@ ZH = {
 }
 
 
-def fill(path: str) -> list[str]:
-    """Write the translations into the .po file; return msgids still untranslated."""
-    import polib
+#: The .po header msgmerge writes (POT-Creation-Date comes from makemessages' file).
+HEADER = {
+    "Project-Id-Version": "kyc-portal capture pages",
+    "Report-Msgid-Bugs-To": "",
+    "PO-Revision-Date": "",
+    "Last-Translator": "tests/capture/zh_hans.py",
+    "Language-Team": "zh_Hans",
+    "Language": "zh_Hans",
+    "MIME-Version": "1.0",
+    "Content-Type": "text/plain; charset=UTF-8",
+    "Content-Transfer-Encoding": "8bit",
+    "Plural-Forms": "nplurals=1; plural=0;",
+}
 
-    po = polib.pofile(path)
-    missing = []
-    for entry in po:
-        if entry.msgid in ZH:
-            entry.msgstr = ZH[entry.msgid]
-            entry.flags = [f for f in entry.flags if f != "fuzzy"]
-        elif not entry.msgstr:
-            missing.append(entry.msgid)
-    po.metadata_is_fuzzy = False
-    po.metadata.update({"Language": "zh_Hans", "Content-Type": "text/plain; charset=UTF-8",
-                        "Plural-Forms": "nplurals=1; plural=0;"})
-    po.save(path)
-    return missing
+
+def _quote(text: str) -> str:
+    """A PO string literal (backslash, quote, newline and tab escaped, as msgfmt reads them)."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
+    return f'"{escaped}"'
+
+
+def compendium() -> str:
+    """ZH as a PO file (header + one entry per string): the translation library msgmerge reads."""
+    header = "".join(f"{key}: {value}\\n" for key, value in HEADER.items())
+    entries = [f'msgid ""\nmsgstr "{header}"\n']
+    entries += [f"msgid {_quote(en)}\nmsgstr {_quote(zh)}\n" for en, zh in ZH.items()]
+    return "\n".join(entries)
+
+
+def fill(path: str) -> list[str]:
+    """Write the translations into the .po file with GNU gettext (msgmerge, msgattrib; no polib);
+    return the msgids still untranslated.
+
+    ``msgmerge`` keeps the messages of ``path`` (what makemessages found) and takes each one's
+    translation from this dict first (so a changed translation here wins over the file's, and a
+    fuzzy guess of makemessages is replaced), then from the file as it was; no fuzzy matching.
+    Messages no longer in the sources are dropped (``msgattrib --no-obsolete``).
+    """
+    import re
+    import shutil
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    for tool in ("msgmerge", "msgattrib"):
+        if shutil.which(tool) is None:
+            raise SystemExit(f"{tool} not found: install GNU gettext (apt-get install gettext)")
+    with tempfile.TemporaryDirectory() as tmp:
+        library, previous = Path(tmp) / "zh_hans.po", Path(tmp) / "previous.po"
+        library.write_text(compendium(), encoding="utf-8")
+        shutil.copyfile(path, previous)
+        subprocess.run(["msgmerge", "--quiet", "--no-fuzzy-matching", f"--compendium={previous}",
+                        "--output-file", path, str(library), str(previous)], check=True)
+    subprocess.run(["msgattrib", "--no-obsolete", "--output-file", path, path], check=True)
+    untranslated = subprocess.run(["msgattrib", "--untranslated", "--no-obsolete", "--width=100000", path],
+                                  check=True, capture_output=True, text=True).stdout
+    return [m for m in re.findall(r'^msgid "(.*)"$', untranslated, flags=re.MULTILINE) if m]
 
 
 if __name__ == "__main__":
