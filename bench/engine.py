@@ -4,6 +4,7 @@ face-similarity distributions. Everything it needs is generated (tests/mediagen.
     . .venv/bin/activate && python bench/engine.py            # full run, ~3-5 minutes
     python bench/engine.py --quick                             # fewer repetitions
     python bench/engine.py --json var/bench-engine.json        # also write the figures
+    python bench/engine.py --only digits                       # one part (repeatable)
 
 Timings are taken on ONE core (the process pins itself to CPU 0 where the OS allows it).
 """
@@ -89,6 +90,9 @@ def _samples(wav: bytes) -> np.ndarray:
     return mediagen._resample(x, sr, asr.SAMPLE_RATE)
 
 
+VIDEO_CONTAINERS = [("webm", "WebM/Opus"), ("mp4", "MP4/AAC"), ("avi", "AVI/PCM")]
+
+
 def bench_digits(per_voice: int, video_n: int) -> dict:
     rng = random.Random(2024)
     speeds = (120, 140, 160, 180)
@@ -112,14 +116,21 @@ def bench_digits(per_voice: int, video_n: int) -> dict:
             per[v] = vo / per_voice
         out[label] = {"utterances": n, "exact": ok / n, "per_digit": digit_ok / (4 * n), "per_voice": per,
                       "median_ms": statistics.median(times) * 1000}
-    # end to end: through a WebM (Opus) video
-    ok = 0
+    # end to end: the same readings through each container (the audio codec is what differs)
+    readings = []
     for i in range(video_n):
         d = "".join(rng.choice("0123456789") for _ in range(4))
-        v = mediagen.GOOD_VOICES[i % len(mediagen.GOOD_VOICES)]
-        r = analyse_digit_video(mediagen.digit_video(d, voice=v, speed=speeds[i % 4]), digits=d)
-        ok += r.recognised_digits == d
-    out["video_webm_opus"] = {"utterances": video_n, "exact": ok / max(1, video_n)}
+        readings.append((d, mediagen.GOOD_VOICES[i % len(mediagen.GOOD_VOICES)], speeds[i % 4]))
+    out["video"] = {}
+    heard_all = {}
+    for fmt, label in VIDEO_CONTAINERS:
+        ok = 0
+        for d, v, sp in readings:
+            r = analyse_digit_video(mediagen.digit_video(d, voice=v, speed=sp, fmt=fmt, size=(270, 480)), digits=d)
+            ok += r.recognised_digits == d
+            heard_all.setdefault(d + v + str(sp), []).append(r.recognised_digits == d)
+        out["video"][label] = {"utterances": video_n, "exact": ok / max(1, video_n), "correct": ok}
+    out["video_all_containers_agree"] = sum(len(set(x)) == 1 for x in heard_all.values())
     # wrong digits must never be accepted
     false_accept = 0
     for i in range(video_n):
@@ -191,7 +202,10 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--json")
+    ap.add_argument("--only", choices=["selfie", "video", "digits", "similarity"], action="append",
+                    help="run only these parts (repeatable); default all")
     args = ap.parse_args()
+    parts = set(args.only or ["selfie", "video", "digits", "similarity"])
     pinning = one_core()
     t0 = time.perf_counter()
     warm_up()
@@ -200,6 +214,23 @@ def main() -> int:
     print(f"# local engine benchmark ({pinning}; models loaded in {load_s:.2f}s)")
     results = {"pinning": pinning, "model_load_s": load_s}
 
+    if "selfie" in parts:
+        _report_selfie(results, q)
+    if "video" in parts:
+        _report_video(results, q)
+    if "digits" in parts:
+        _report_digits(results, q)
+    if "similarity" in parts:
+        _report_similarity(results, q)
+    if args.json:
+        os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
+        with open(args.json, "w") as fh:
+            json.dump(results, fh, indent=2, default=float)
+    print(f"\ntotal {time.perf_counter() - t0:.0f}s")
+    return 0
+
+
+def _report_selfie(results: dict, q: bool) -> None:
     s = results["selfie"] = bench_selfie(5 if q else 25)
     print("\n## selfie (analyse_selfie)                       median    p95   score")
     for k, v in s.items():
@@ -207,22 +238,30 @@ def main() -> int:
             print(f"  {k:40s} {v['median_ms']:6.0f}ms {v['p95_ms']:5.0f}ms  {v['score']}")
     print(f"  target: median <= 300 ms -> {s['_overall_median_ms']:.0f} ms ({s['_overall_median_ms'] / 300:.2f}x of target)")
 
+
+def _report_video(results: dict, q: bool) -> None:
     v = results["video"] = bench_video(2 if q else 5)
     print("\n## digit video (analyse_digit_video, with card)   median    p95   RTF med  RTF p95")
     for k, x in v.items():
         print(f"  {k:40s} {x['median_s']:6.2f}s {x['p95_s']:5.2f}s   {x['rtf_median']:.3f}    {x['rtf_p95']:.3f}")
     print("  target: real-time factor <= 0.5 on one core")
 
+
+def _report_digits(results: dict, q: bool) -> None:
     d = results["digits"] = bench_digits(3 if q else 8, 6 if q else 18)
     print("\n## spoken digits (pocketsphinx, 4-digit grammar)")
     for k in ("good_voices", "hard_voices"):
         x = d[k]
         print(f"  {k:12s} {x['utterances']:3d} utterances: exact {x['exact']:.1%}, per digit {x['per_digit']:.1%}, {x['median_ms']:.0f} ms each")
         print("      " + ", ".join(f"{vv} {acc:.0%}" for vv, acc in x["per_voice"].items()))
-    print(f"  through WebM/Opus video: {d['video_webm_opus']['exact']:.1%} of {d['video_webm_opus']['utterances']}")
+    for label, x in d["video"].items():
+        print(f"  through {label:9s} video: {x['exact']:.1%} ({x['correct']}/{x['utterances']})")
+    print(f"  same verdict (right or wrong) in every container: {d['video_all_containers_agree']} of {d['video']['WebM/Opus']['utterances']}")
     print(f"  other digits spoken and accepted as the challenge: {d['wrong_digits_accepted']}")
     print("  target: >= 90% exact over >= 50 utterances (good voices)")
 
+
+def _report_similarity(results: dict, q: bool) -> None:
     sim = results["similarity"] = bench_similarity(30 if q else 100)
     print(f"\n## face similarity ({sim['faces']} faces; {sim['same_pairs']} same-photo pairs, {sim['different_pairs']} different-face pairs)")
     for k in ("same", "different"):
@@ -233,12 +272,6 @@ def main() -> int:
         mark = "  <- recommended" if thr == RECOMMENDED_THRESHOLDS["similarity"] else ""
         print(f"  threshold {thr}: false accepts {x['false_accepts']}/{sim['different_pairs']} ({x['false_accept']:.2%}),"
               f" false rejects {x['false_reject']:.1%}{mark}")
-    if args.json:
-        os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
-        with open(args.json, "w") as fh:
-            json.dump(results, fh, indent=2, default=float)
-    print(f"\ntotal {time.perf_counter() - t0:.0f}s")
-    return 0
 
 
 if __name__ == "__main__":
