@@ -12,7 +12,6 @@ import enum
 import hashlib
 import hmac
 import logging
-import math
 import secrets
 import time
 from dataclasses import dataclass
@@ -20,7 +19,6 @@ from datetime import datetime, timedelta
 
 import requests
 from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -37,6 +35,7 @@ from ..partner_models import (
     WebhookEvent,
 )
 from ..queueing import enqueue_or_leave_for_sweep
+from ..security.attempt_window import attempt_count, attempts_so_far
 from . import webhook_urls, webhooks
 
 logger = logging.getLogger(__name__)
@@ -101,32 +100,17 @@ def key_authenticate(*, raw: str) -> PartnerApiKey | None:
     return key
 
 
-def _key_failures_keys(address: str) -> tuple[str, str]:
-    return f"api:key-failures:{address}", f"api:key-failures:{address}:since"
-
-
 def key_failures_blocked(*, address: str) -> int | None:
     """Seconds until ``address`` may try API keys again, or None when it is not blocked."""
-    count_key, since_key = _key_failures_keys(address)
-    if (cache.get(count_key) or 0) < settings.KYC_API_KEY_FAILURE_LIMIT:
-        return None
-    since = cache.get(since_key) or time.time()
-    return max(1, math.ceil(since + settings.KYC_API_KEY_FAILURE_WINDOW - time.time()))
+    so_far = attempts_so_far(name=f"api:key-failures:{address}", window=settings.KYC_API_KEY_FAILURE_WINDOW)
+    return so_far.retry_after if so_far.count >= settings.KYC_API_KEY_FAILURE_LIMIT else None
 
 
 def key_failure_record(*, address: str) -> None:
     """Count one invalid key from ``address`` in its window (fixed, from its first failure, in the
     shared cache). Reaching the limit is audited once per window (``api.key_guessing_blocked``)."""
-    count_key, since_key = _key_failures_keys(address)
     window = settings.KYC_API_KEY_FAILURE_WINDOW
-    if cache.add(count_key, 0, timeout=window):
-        cache.set(since_key, time.time(), timeout=window)
-    try:
-        count = cache.incr(count_key)
-    except ValueError:  # the window ended between add and incr
-        cache.set(count_key, 1, timeout=window)
-        cache.set(since_key, time.time(), timeout=window)
-        count = 1
+    count = attempt_count(name=f"api:key-failures:{address}", window=window).count
     if count == settings.KYC_API_KEY_FAILURE_LIMIT:
         logger.warning("partner API: %s sent %s invalid API keys; refused for %s s", address, count, window)
         services.audit_record(action="api.key_guessing_blocked", actor_label=f"address:{address}"[:100],

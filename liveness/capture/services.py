@@ -5,14 +5,13 @@ Same rules: keyword-only ``<entity>_<action>`` functions, an ``AuditEvent`` for 
 from __future__ import annotations
 
 import logging
-import math
-import time
+from dataclasses import astuple
 
 from django.conf import settings
-from django.core.cache import cache
 
 from .. import services
 from ..models import Case
+from ..security.attempt_window import attempt_count
 
 logger = logging.getLogger(__name__)
 
@@ -25,10 +24,6 @@ class SelfServiceThrottled(Exception):
     def __init__(self, retry_after: int):
         super().__init__(f"too many self-service cases; retry after {retry_after} s")
         self.retry_after = retry_after
-
-
-def _keys(address: str) -> tuple[str, str]:
-    return f"capture:self-service:{address}", f"capture:self-service:{address}:since"
 
 
 def self_service_case_open(*, kind: str, address: str | None) -> Case:
@@ -46,18 +41,8 @@ def self_service_case_open(*, kind: str, address: str | None) -> Case:
     """
     address = address or "unknown"
     limit, window = settings.KYC_SELF_SERVICE_CASE_LIMIT, settings.KYC_SELF_SERVICE_CASE_WINDOW
-    count_key, since_key = _keys(address)
-    if cache.add(count_key, 0, timeout=window):
-        cache.set(since_key, time.time(), timeout=window)
-    try:
-        count = cache.incr(count_key)
-    except ValueError:  # the window ended between add and incr
-        cache.set(count_key, 1, timeout=window)
-        cache.set(since_key, time.time(), timeout=window)
-        count = 1
+    count, retry_after = astuple(attempt_count(name=f"capture:self-service:{address}", window=window))
     if count > limit:
-        since = cache.get(since_key) or time.time()
-        retry_after = max(1, math.ceil(since + window - time.time()))
         if count == limit + 1:
             logger.warning("self-service: %s opened %s cases within %s s; refused for %s s",
                            address, limit, window, retry_after)
