@@ -94,3 +94,25 @@ def tiny_video(frames: int = 6) -> bytes:
         for packet in stream.encode():
             container.mux(packet)
     return out.getvalue()
+
+
+@pytest.fixture
+def receiver():
+    """A partner's webhook receiver listening on 127.0.0.1 (tests/api/webhook_receiver.py)."""
+    from tests.api.webhook_receiver import receiver_start
+
+    rec, server = receiver_start()
+    yield rec
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def queued(monkeypatch):
+    """Delivery ids queued for the worker; the tests run the delivery in-process instead
+    (``api_services.webhook_deliver``)."""
+    from liveness.api import services as api_services
+
+    ids = []
+    monkeypatch.setattr(api_services, "_enqueue_delivery", lambda delivery_id: ids.append(str(delivery_id)))
+    return ids

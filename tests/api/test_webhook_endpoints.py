@@ -16,7 +16,7 @@ from liveness.api import services as api_services
 from liveness.api import webhook_urls
 from liveness.models import AuditEvent, CaseState
 from liveness.partner_models import WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint
-from tests.api.test_webhooks import _receiver_start, _verify
+from tests.api.webhook_receiver import receiver_start, signature_valid
 from tests.factories import CaseFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,22 +24,6 @@ pytestmark = pytest.mark.django_db
 ENDPOINTS = "/api/v1/webhooks/endpoints"
 DELIVERIES = "/api/v1/webhooks/deliveries"
 ALL_EVENTS = ["case.checks_completed", "case.decided", "case.retake_requested"]
-
-
-@pytest.fixture
-def receiver():
-    rec, server = _receiver_start()
-    yield rec
-    server.shutdown()
-    server.server_close()
-
-
-@pytest.fixture
-def queued(monkeypatch):
-    """Deliveries are attempted in the test's process (``api_services.webhook_deliver``), not queued."""
-    ids = []
-    monkeypatch.setattr(api_services, "_enqueue_delivery", lambda delivery_id: ids.append(str(delivery_id)))
-    return ids
 
 
 @pytest.fixture
@@ -107,7 +91,7 @@ def test_a_created_endpoint_receives_signed_events_with_the_secret_it_was_given(
     assert api_services.webhook_deliver(delivery_id=delivery.pk).outcome is api_services.DeliveryOutcome.DELIVERED
 
     [(headers, body)] = receiver.requests
-    assert _verify(secret, headers, body) and json.loads(body)["event"] == "case.checks_completed"
+    assert signature_valid(secret, headers, body) and json.loads(body)["event"] == "case.checks_completed"
 
 
 def test_the_operator_command_and_the_api_make_endpoints_the_same_way(api, partner):
@@ -297,7 +281,7 @@ def test_patch_changes_only_what_is_sent_and_is_audited_with_old_and_new_values(
 
 def test_after_a_url_change_pending_deliveries_go_to_the_new_url(api, partner, queued,
                                                                django_capture_on_commit_callbacks):
-    old, new = receiver_pair = [_receiver_start() for _ in range(2)]
+    old, new = receiver_pair = [receiver_start() for _ in range(2)]
     try:
         endpoint_id = _create(api, old[0].url).json()["id"]
         _decide(CaseFactory(partner=partner), django_capture_on_commit_callbacks)
@@ -425,8 +409,8 @@ def test_rotation_shows_a_new_secret_once_and_deliveries_are_signed_with_it(
 
     assert len(receiver.requests) == 2
     for headers, body in receiver.requests:
-        assert _verify(new_secret, headers, body)
-        assert not _verify(created["secret"], headers, body)
+        assert signature_valid(new_secret, headers, body)
+        assert not signature_valid(created["secret"], headers, body)
     [audit] = _audits("webhook.endpoint_secret_rotated")
     assert audit.actor_label == f"partner:{partner.pk}" and audit.details["endpoint"] == created["id"]
 

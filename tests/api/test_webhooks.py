@@ -2,9 +2,7 @@
 import hashlib
 import hmac
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.utils import timezone
@@ -16,66 +14,12 @@ from liveness.api import webhooks
 from liveness.models import AuditEvent, Case, CaseState
 from liveness.partner_models import WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint
 from tests.conftest import wait_for
+from tests.api.webhook_receiver import receiver_start, signature_valid
 from tests.factories import CaseFactory, PartnerFactory
 
 pytestmark = pytest.mark.django_db
 
 DELIVERIES = "/api/v1/webhooks/deliveries"
-
-
-class Receiver:
-    """A partner's webhook endpoint: records what it got, answers the statuses it is told to."""
-
-    def __init__(self):
-        self.requests: list[tuple[dict, bytes]] = []
-        self.statuses: list[int] = []
-        self.delay = 0.0
-        self.url = ""
-
-
-@pytest.fixture
-def receiver():
-    rec, server = _receiver_start()
-    yield rec
-    server.shutdown()
-    server.server_close()
-
-
-def _receiver_start() -> tuple[Receiver, ThreadingHTTPServer]:
-    rec = Receiver()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802 - http.server's naming
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            rec.requests.append(({k.lower(): v for k, v in self.headers.items()}, body))
-            if rec.delay:
-                time.sleep(rec.delay)
-            status = rec.statuses.pop(0) if rec.statuses else 200
-            try:
-                self.send_response(status)
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"ok")
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the sender timed out and hung up first: that is the point of a delay
-
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    rec.url = f"http://127.0.0.1:{server.server_port}/kyc-hook"
-    return rec, server
-
-
-@pytest.fixture
-def queued(monkeypatch):
-    """Delivery ids queued for the worker (the tests run the delivery in-process instead)."""
-    ids = []
-    monkeypatch.setattr(api_services, "_enqueue_delivery", lambda delivery_id: ids.append(str(delivery_id)))
-    return ids
 
 
 @pytest.fixture
@@ -87,15 +31,6 @@ def _move(case, *states, capture):
     for state in states:
         with capture(execute=True):
             services.case_transition(case=case, to=state, reason="test", actor_label="test")
-
-
-def _verify(secret: str, headers: dict, body: bytes) -> bool:
-    """The partner's side, written independently of liveness.api.webhooks."""
-    timestamp = headers["x-kyc-timestamp"]
-    scheme, _, received = headers["x-kyc-signature"].partition("=")
-    expected = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
-    fresh = abs(time.time() - int(timestamp)) < 300
-    return scheme == "v1" and fresh and hmac.compare_digest(expected, received)
 
 
 # --- events ---------------------------------------------------------------------------------
@@ -182,9 +117,9 @@ def test_a_delivery_is_signed_and_the_receiver_can_verify_it(delivery, endpoint,
 
     assert result.outcome is api_services.DeliveryOutcome.DELIVERED
     [(headers, body)] = receiver.requests
-    assert _verify(endpoint.secret, headers, body)
-    assert not _verify("whsec_wrong", headers, body)
-    assert not _verify(endpoint.secret, headers, body.replace(b"manual_review", b"approved"))
+    assert signature_valid(endpoint.secret, headers, body)
+    assert not signature_valid("whsec_wrong", headers, body)
+    assert not signature_valid(endpoint.secret, headers, body.replace(b"manual_review", b"approved"))
     payload = json.loads(body)
     assert payload == delivery.payload and payload["state"] == "manual_review"
     assert headers["content-type"] == "application/json" and headers["x-kyc-event"] == "case.checks_completed"
@@ -353,8 +288,8 @@ def test_a_partner_whose_endpoint_hangs_does_not_hold_up_another_partners_webhoo
     """Deliveries run on their own queue ("webhooks") in a threads pool: six deliveries stuck on
     one partner's endpoint for the whole timeout take six threads, not the queue. (On the old
     "default" queue's two processes, the other partner waited for three timeouts in a row.)"""
-    hanging, hanging_server = _receiver_start()
-    fast, fast_server = _receiver_start()
+    hanging, hanging_server = receiver_start()
+    fast, fast_server = receiver_start()
     hanging.delay = 6.0
     try:
         slow_partner, other_partner = PartnerFactory(), PartnerFactory()
