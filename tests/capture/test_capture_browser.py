@@ -127,6 +127,15 @@ def _record_digit_video(page, while_recording=None):
     assert int(page.get_attribute("#playback", "data-recorded")) > 10_000
 
 
+def _video_recorded_with_card(page, card) -> None:
+    """From the start page: open the video check, record the digits, attach the ID-card photo."""
+    page.goto("/")
+    page.click("#start-video")
+    page.wait_for_selector("#video-app")
+    _record_digit_video(page)
+    page.set_input_files("#card", str(card))
+
+
 def _wait_for_outcome(page):
     """The status page polls status.json until the worker's outcome shows."""
     page.wait_for_function(
@@ -251,11 +260,7 @@ def test_wrong_digits_read_aloud_end_at_please_try_again_with_the_catalogue_mess
         browser = _launch(p, wrong)
         try:
             page, errors = _page(browser, live_server, "en", PHONE)
-            page.goto("/")
-            page.click("#start-video")
-            page.wait_for_selector("#video-app")
-            _record_digit_video(page)
-            page.set_input_files("#card", str(fake_media["card"]))
+            _video_recorded_with_card(page, fake_media["card"])
             page.click("#send")
             page.wait_for_url("**/status/", timeout=30_000)
             _wait_for_outcome(page)
@@ -394,11 +399,7 @@ def test_digits_used_up_before_sending_leave_no_countdown_behind(live_server, fa
         browser = _launch(p, fake_media)
         try:
             page, errors = _page(browser, live_server, "en", PHONE)
-            page.goto("/")
-            page.click("#start-video")
-            page.wait_for_selector("#video-app")
-            _record_digit_video(page)
-            page.set_input_files("#card", str(fake_media["card"]))
+            _video_recorded_with_card(page, fake_media["card"])
             Challenge.objects.update(used_at=timezone.now())
             page.click("#send")
             page.wait_for_selector("#get-digits:not([hidden])")
