@@ -63,6 +63,11 @@ CAPTURE_MESSAGES = {
     "empty": "The submitted file is empty.",  # Django's FileField refuses it before the service
     "gif": "GIF images are not accepted; please send a JPEG or PNG photo.",
     "not_an_image": "The file is not an image we can read.",
+    # the person's words, not the decoder's (liveness/capture/views.py ERROR_MESSAGES)
+    "animated": "Please send a single still photo, not an animation.",
+    "corrupt_image": "The photo is damaged or incomplete; please take or choose it again.",
+    "unsupported_format": "Please choose a JPEG or PNG photo.",
+    "too_many_pixels": "The photo has too many pixels; please send a smaller photo.",
 }
 
 
