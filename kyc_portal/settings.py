@@ -386,6 +386,11 @@ KYC_WEBHOOK_REQUIRE_HTTPS = env.bool("KYC_WEBHOOK_REQUIRE_HTTPS", default=PRODUC
 KYC_WEBHOOK_TIMEOUT = env.float("KYC_WEBHOOK_TIMEOUT", default=5.0)
 if not 0 < KYC_WEBHOOK_TIMEOUT <= 60:
     raise ImproperlyConfigured(f"KYC_WEBHOOK_TIMEOUT must be more than 0 and at most 60 seconds, got {KYC_WEBHOOK_TIMEOUT}")
+# Active webhook endpoints one partner may have: every event goes to each, so this bounds the fan-out
+# of one case move (and what one leaked key can add).
+KYC_WEBHOOK_ENDPOINTS_MAX = env.int("KYC_WEBHOOK_ENDPOINTS_MAX", default=10)
+if not 1 <= KYC_WEBHOOK_ENDPOINTS_MAX <= 100:
+    raise ImproperlyConfigured(f"KYC_WEBHOOK_ENDPOINTS_MAX must be between 1 and 100, got {KYC_WEBHOOK_ENDPOINTS_MAX}")
 _CHECK_QUEUE_NAMES = ("default", "engine", "vendor")  # where checks may go
 KYC_CHECK_QUEUES: dict[str, str] = {}
 for _provider in KNOWN_PROVIDERS:

@@ -257,16 +257,9 @@ class WebhookEndpointRefused(UserFacingError, ValueError):
     (409). A ValueError too, so the operator command reports it like any refused argument."""
 
 
-#: Active endpoints one partner may have: every event is delivered to each of them, so this
-#: bounds how many requests one case move can fan out to (and what one leaked key can add).
-WEBHOOK_ENDPOINTS_MAX = 10
 #: ``last_error`` of a pending delivery cancelled because its endpoint stopped receiving.
 WEBHOOK_CANCELLED_ERROR = ("cancelled: the endpoint was deactivated or deleted before this was delivered "
                            "(reactivate it and redeliver to send it)")
-
-
-def webhook_endpoints_max() -> int:
-    return int(getattr(settings, "KYC_WEBHOOK_ENDPOINTS_MAX", WEBHOOK_ENDPOINTS_MAX))
 
 
 def _webhook_url_checked(url: str) -> str:
@@ -294,11 +287,11 @@ def _webhook_secret_new() -> str:
 
 
 def _webhook_endpoint_room_check(*, partner: Partner) -> None:
-    """Refuse one more active endpoint past ``webhook_endpoints_max()``. Locks the partner row
+    """Refuse one more active endpoint past ``settings.KYC_WEBHOOK_ENDPOINTS_MAX``. Locks the partner row
     first, so two concurrent registrations cannot both take the last place."""
     Partner.objects.select_for_update().filter(pk=partner.pk).first()
     active = WebhookEndpoint.objects.filter(partner=partner, is_active=True).count()
-    limit = webhook_endpoints_max()
+    limit = settings.KYC_WEBHOOK_ENDPOINTS_MAX
     if active >= limit:
         raise WebhookEndpointRefused(
             "webhook_endpoint_limit",
@@ -332,7 +325,7 @@ def webhook_endpoint_create(
 
     Refused with :class:`WebhookEndpointRefused`: the URL fails ``webhook_urls.webhook_url_check``
     (not http(s), credentials, not public), an unknown event, or the partner already has
-    ``webhook_endpoints_max()`` active endpoints. Audited as ``webhook.endpoint_created``
+    ``settings.KYC_WEBHOOK_ENDPOINTS_MAX`` active endpoints. Audited as ``webhook.endpoint_created``
     (never with the secret).
     """
     if key is not None and key.partner_id != partner.pk:
@@ -364,7 +357,7 @@ def webhook_endpoint_update(
     A new URL passes the registration check again; pending deliveries go to it at their next
     attempt. New events apply to events raised from now on. ``is_active=False`` stops new events
     *and* cancels pending deliveries (see ``_webhook_deliveries_cancel``); ``is_active=True``
-    counts against ``webhook_endpoints_max()`` again. Audited as ``webhook.endpoint_updated``
+    counts against ``settings.KYC_WEBHOOK_ENDPOINTS_MAX`` again. Audited as ``webhook.endpoint_updated``
     with each changed field's old and new value, only when something changed.
     """
     endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)

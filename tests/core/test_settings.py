@@ -34,6 +34,8 @@ def test_good_defaults_start():
         ({"CELERY_BROKER_URL": "amqp://guest@localhost//"}, "CELERY_BROKER_URL must be a redis:// URL"),
         ({"MEDIA_ENCRYPTION_KEYS": "k1:c2hvcnQ="}, "must be 32 bytes"),
         ({"YOUTU_TIMEOUT": "-1"}, "YOUTU_TIMEOUT must be positive"),
+        ({"KYC_WEBHOOK_ENDPOINTS_MAX": "0"}, "KYC_WEBHOOK_ENDPOINTS_MAX must be between 1 and 100"),
+        ({"KYC_SELF_SERVICE_CASE_LIMIT": "0"}, "KYC_SELF_SERVICE_CASE_LIMIT must be at least 1"),
         ({"KYC_ENV": "staging"}, "KYC_ENV must be"),
         ({"KYC_ENV": "production"}, "SECRET_KEY must be set when KYC_ENV=production"),
         ({"KYC_ENV": "production", "SECRET_KEY": "x" * 50}, "MEDIA_ENCRYPTION_KEYS must be set when KYC_ENV=production"),
