@@ -352,8 +352,7 @@ def bad_request(request, exception=None):
         code = "too_many_files"
     elif isinstance(exception, RequestDataTooBig):
         code, status = "request_too_large", 413
-    message = ERROR_MESSAGES["too_large" if status == 413 else "bad_request"]
-    return JsonResponse({"error": {"code": code, "message": str(message)}}, status=status)
+    return _json_error(code, ERROR_MESSAGES["too_large" if status == 413 else "bad_request"], status)
 
 
 def robots(request):
