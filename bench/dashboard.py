@@ -32,7 +32,7 @@ def seed(n: int) -> None:
     from django.db import connection
 
     with connection.cursor() as cur:
-        cur.execute("SELECT count(*) FROM liveness_case WHERE reference LIKE 'bench-%%'")
+        cur.execute("SELECT count(*) FROM cases_case WHERE reference LIKE 'bench-%%'")
         have = cur.fetchone()[0]
         if have >= n:
             print(f"seed: {have:,} bench cases already present")
@@ -40,17 +40,17 @@ def seed(n: int) -> None:
         started = time.monotonic()
         states = "ARRAY[" + ",".join(f"'{s}'" for s in STATES) + "]"
         cur.execute(f"""
-            INSERT INTO liveness_case (public_id, reference, kind, state, state_changed_at, state_changed_by_label,
+            INSERT INTO cases_case (public_id, reference, kind, state, state_changed_at, state_changed_by_label,
                                        state_reason, created_at)
             SELECT md5('bench' || i)::uuid, 'bench-' || i, 'selfie', ({states})[1 + i % {len(STATES)}],
                    now() - i * interval '7 seconds', 'bench', '', now() - i * interval '7 seconds'
             FROM generate_series({have + 1}, {n}) AS i""")
         cur.execute("""
-            INSERT INTO liveness_submission (case_id, kind, source, created_at)
-            SELECT c.id, 'selfie', 'bench', c.created_at FROM liveness_case c
-            WHERE c.reference LIKE 'bench-%%' AND NOT EXISTS (SELECT 1 FROM liveness_submission s WHERE s.case_id = c.id)""")
+            INSERT INTO cases_submission (case_id, kind, source, created_at)
+            SELECT c.id, 'selfie', 'bench', c.created_at FROM cases_case c
+            WHERE c.reference LIKE 'bench-%%' AND NOT EXISTS (SELECT 1 FROM cases_submission s WHERE s.case_id = c.id)""")
         cur.execute("""
-            INSERT INTO liveness_check (submission_id, case_id, provider, operation, status, attempts, passed,
+            INSERT INTO checks_check (submission_id, case_id, provider, operation, status, attempts, passed,
                                         error_vendor, error_code, error_message, error_category, request_id,
                                         latency_ms, findings, recognised_digits, raw_response, created_at)
             SELECT s.id, s.case_id, CASE WHEN s.id % 3 = 0 THEN 'youtu_legacy' ELSE 'local' END, 'selfie_liveness',
@@ -58,8 +58,8 @@ def seed(n: int) -> None:
                    CASE WHEN c.state = 'approved' THEN '' ELSE 'local' END,
                    CASE WHEN c.state = 'approved' THEN '' ELSE 'LOCAL_BLURRY' END,
                    '', '', 'req-' || s.id, 300, '[]', '', '{}', s.created_at
-            FROM liveness_submission s JOIN liveness_case c ON c.id = s.case_id
-            WHERE s.source = 'bench' AND NOT EXISTS (SELECT 1 FROM liveness_check k WHERE k.submission_id = s.id)""")
+            FROM cases_submission s JOIN cases_case c ON c.id = s.case_id
+            WHERE s.source = 'bench' AND NOT EXISTS (SELECT 1 FROM checks_check k WHERE k.submission_id = s.id)""")
         cur.execute("ANALYZE")
     print(f"seed: {n - have:,} cases with submissions and checks in {time.monotonic() - started:.0f} s")
 
@@ -122,7 +122,7 @@ def main() -> None:
     session[DEVICE_ID_SESSION_KEY] = device.persistent_id
     session.save()
 
-    from liveness.models import Case
+    from liveness.cases.models import Case
 
     total = Case.objects.count()
     pages = {

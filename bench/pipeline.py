@@ -138,7 +138,7 @@ class Receiver:
         threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
 
     def record(self, arrived: float, body: bytes, headers) -> None:
-        from liveness.api.webhooks import signature_verify
+        from liveness.partners.webhooks.wire import signature_verify
 
         ok = signature_verify(secret=self.secret, timestamp=headers.get("X-KYC-Timestamp", ""), body=body,
                               signature=headers.get("X-KYC-Signature", ""))
@@ -263,8 +263,9 @@ STAGES = (
 
 def stage_breakdown(runs: list[CaseRun], vendor_ms: int) -> dict:
     """Per-case stage durations (ms) from Check / Attempt / Case / WebhookDelivery timestamps."""
-    from liveness.models import Attempt, Case, Check
-    from liveness.partner_models import WebhookDelivery
+    from liveness.cases.models import Case
+    from liveness.checks.models import Attempt, Check
+    from liveness.partners.models import WebhookDelivery
 
     done = {run.case_id: run for run in runs if not run.error}
     if not done:
@@ -376,7 +377,7 @@ def db_sessions() -> int:
 def limiter_reset(broker_url: str) -> None:
     import redis
 
-    from liveness.ratelimit import RateLimiter
+    from liveness.checks.pacing import RateLimiter
 
     RateLimiter(redis.Redis.from_url(broker_url)).reset(PROVIDER)
 
@@ -431,7 +432,8 @@ def overhead_runs(stack: Stack, workers: int) -> dict:
 
 def quota_run(stack: Stack, workers: int) -> dict:
     """A burst of checks queued with no worker running, then drained by ``workers`` processes."""
-    from liveness.models import Attempt, AttemptOutcome, Case
+    from liveness.cases.models import Case
+    from liveness.checks.models import Attempt, AttemptOutcome
 
     config = stack.config
     stack.sandbox_control("POST", "reset")

@@ -66,7 +66,12 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "liveness",
+    "liveness",  # until the vendor sandbox command leaves it
+    "liveness.cases",
+    "liveness.checks",
+    "liveness.media",
+    "liveness.partners",
+    "liveness.review",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -76,7 +81,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "liveness.security.csp.ContentSecurityPolicyMiddleware",
+    "liveness.web.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -372,12 +377,13 @@ KYC_CHECK_STALE_AFTER = CELERY_TASK_TIME_LIMIT + 30
 # hangs holds one thread for its timeout, not the sweeps or other partners' deliveries),
 # "default" = everything else (sweeps, purges: beat). A worker started without -Q consumes all
 # four. KYC_CHECK_QUEUE_<PROVIDER>=engine|vendor|default moves a provider's checks; a dotted-path
-# custom provider goes to "vendor" (liveness.tasks.check_queue).
+# custom provider goes to "vendor" (liveness.checks.queue.check_queue).
 CELERY_TASK_DEFAULT_QUEUE = "default"
 # Each queue has its own direct exchange and routing key, so a message can only land in its queue.
 CELERY_TASK_QUEUES = tuple(Queue(name, Exchange(name), routing_key=name)
                            for name in ("default", "engine", "vendor", "webhooks"))
-CELERY_TASK_ROUTES = {"liveness.api.tasks.webhook_deliver_task": {"queue": "webhooks"}}
+CELERY_TASK_ROUTES = {"liveness.partners.tasks.webhook_deliver_task": {"queue": "webhooks"},
+                      "liveness.partners.tasks.outbox_relay_task": {"queue": "webhooks"}}
 # Webhook URLs (liveness/api/webhook_urls.py): public addresses only unless ALLOW_PRIVATE (default
 # on in development and tests, whose receivers listen on 127.0.0.1); https only if REQUIRE_HTTPS.
 KYC_WEBHOOK_ALLOW_PRIVATE = env.bool("KYC_WEBHOOK_ALLOW_PRIVATE", default=not PRODUCTION)
@@ -388,6 +394,8 @@ if not 0 < KYC_WEBHOOK_TIMEOUT <= 60:
     raise ImproperlyConfigured(f"KYC_WEBHOOK_TIMEOUT must be more than 0 and at most 60 seconds, got {KYC_WEBHOOK_TIMEOUT}")
 # Active webhook endpoints one partner may have: every event goes to each, so this bounds the fan-out
 # of one case move (and what one leaked key can add).
+KYC_WEBHOOK_RETRY_DELAYS = (10, 60, 300, 1800, 7200, 21600, 43200)  # PORT: settings package reader
+KYC_WEBHOOK_STALE_AFTER = env.int("KYC_WEBHOOK_STALE_AFTER", default=60)  # PORT
 KYC_WEBHOOK_ENDPOINTS_MAX = env.int("KYC_WEBHOOK_ENDPOINTS_MAX", default=10)
 if not 1 <= KYC_WEBHOOK_ENDPOINTS_MAX <= 100:
     raise ImproperlyConfigured(f"KYC_WEBHOOK_ENDPOINTS_MAX must be between 1 and 100, got {KYC_WEBHOOK_ENDPOINTS_MAX}")
@@ -469,20 +477,22 @@ for _provider, _config in KYC_PROVIDERS.items():
             f"KYC_RATE_LIMIT_MAX_DEPARTURE_WAIT must be shorter than CELERY_TASK_SOFT_TIME_LIMIT "
             f"({CELERY_TASK_SOFT_TIME_LIMIT} s)")
 CELERY_BEAT_SCHEDULE = {
-    "requeue-stuck-checks": {"task": "liveness.tasks.checks_requeue_stuck", "schedule": 60.0},
-    "requeue-lost-webhooks": {"task": "liveness.api.tasks.webhook_deliveries_requeue", "schedule": 60.0},
-    "purge-idempotency": {"task": "liveness.api.tasks.idempotency_purge", "schedule": 3600.0},
+    "requeue-stuck-checks": {"task": "liveness.checks.tasks.checks_requeue_stuck", "schedule": 60.0},
+    "requeue-lost-webhooks": {"task": "liveness.partners.tasks.webhook_deliveries_requeue", "schedule": 60.0},
+    "purge-idempotency": {"task": "liveness.partners.tasks.idempotency_purge", "schedule": 3600.0},
+    # The outbox relay also runs after every case move; this catches moves whose relay message was lost.
+    "relay-outbox": {"task": "liveness.partners.tasks.outbox_relay_task", "schedule": 30.0},
 }
-CELERY_BEAT_SCHEDULE["purge-expired-media"] = {"task": "liveness.tasks.media_purge_expired", "schedule": 3600.0}
+CELERY_BEAT_SCHEDULE["purge-expired-media"] = {"task": "liveness.media.tasks.media_purge_expired", "schedule": 3600.0}
 # Orphaned media files (liveness/security/orphans.py): every 6 h lists the whole media storage,
 # so an orphan goes at most KYC_ORPHAN_GRACE_HOURS + 6 h after it was written.
-CELERY_BEAT_SCHEDULE["sweep-orphaned-media"] = {"task": "liveness.tasks.media_orphans_sweep", "schedule": 6 * 3600.0}
+CELERY_BEAT_SCHEDULE["sweep-orphaned-media"] = {"task": "liveness.media.tasks.media_orphans_sweep", "schedule": 6 * 3600.0}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework.authentication.SessionAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    # Partner API: requests per API key (liveness.api.permissions.PartnerKeyThrottle), counted in
+    # Partner API: requests per API key (liveness.partners.api.permissions.PartnerKeyThrottle), counted in
     # the default cache; a 429 carries Retry-After.
     "DEFAULT_THROTTLE_RATES": {"partner_key": env.str("KYC_API_RATE", default="300/min")},
 }
@@ -560,7 +570,7 @@ AXES_ENABLED = True
 AXES_FAILURE_LIMIT = KYC_LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = timedelta(minutes=KYC_LOGIN_COOLOFF_MINUTES)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_CLIENT_IP_CALLABLE = "liveness.security.client_ip.client_ip"  # django-ipware is not used
+AXES_CLIENT_IP_CALLABLE = "liveness.web.client_ip.client_ip"  # django-ipware is not used
 AXES_LOCKOUT_CALLABLE = "liveness.signin.lockout.lockout_response"  # 429 page with the time to retry
 AXES_HTTP_RESPONSE_CODE = 429
 # Counters are reset by liveness.signin when both factors succeed, not after the password alone.
@@ -590,7 +600,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     # Capture-link tokens are cut out of every line (django.request logs the path of each 4xx).
-    "filters": {"redact_secrets": {"()": "liveness.security.log_redaction.RedactSecrets"}},
+    "filters": {"redact_secrets": {"()": "liveness.web.log_redaction.RedactSecrets"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # Django's default handlers (its DEBUG console and runserver's access log) would print the same lines

@@ -77,6 +77,26 @@ def admin_client(db, admin_user):
     return client
 
 
+@pytest.fixture(autouse=True)
+def _outbox_relayed_in_process(monkeypatch):
+    """After a case move commits, run the outbox relay here instead of sending its task to the
+    broker: the same function a worker's ``outbox_relay_task`` runs, and, like a task, its failure
+    is logged without reaching the code that moved the case. Tests of the relay's own transport
+    (a real worker, a killed process) run in other processes, where this does not apply."""
+    import logging
+
+    from liveness.cases import outbox
+    from liveness.partners.webhooks.relay import outbox_relay
+
+    def relay_now():
+        try:
+            outbox_relay()
+        except Exception:
+            logging.getLogger("tests.outbox").exception("outbox relay failed")
+
+    monkeypatch.setattr(outbox, "_relay_soon", relay_now)
+
+
 @pytest.fixture(scope="session")
 def _flushed_broker():
     import redis

@@ -1,7 +1,8 @@
 import factory
 from django.contrib.auth import get_user_model
 
-from liveness.models import Case, CaseKind, Partner
+from liveness.cases.models import Case, CaseKind
+from liveness.partners.models import Partner
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core import signing
 
-from ..models import Case
+from liveness.cases.models import Case
 
 SALT = "liveness.capture-link"
 

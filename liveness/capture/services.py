@@ -9,9 +9,10 @@ from dataclasses import astuple
 
 from django.conf import settings
 
-from .. import services
-from ..models import Case
-from ..security.attempt_window import attempt_count
+from liveness.cases.audit import audit_record
+from liveness.cases.models import Case
+from liveness.cases.services import case_open
+from liveness.web.attempt_window import attempt_count
 
 logger = logging.getLogger(__name__)
 
@@ -46,8 +47,8 @@ def self_service_case_open(*, kind: str, address: str | None) -> Case:
         if count == limit + 1:
             logger.warning("self-service: %s opened %s cases within %s s; refused for %s s",
                            address, limit, window, retry_after)
-            services.audit_record(action="capture.self_service_throttled", actor_label=f"address:{address}"[:100],
+            audit_record(action="capture.self_service_throttled", actor_label=f"address:{address}"[:100],
                                   ip_address=address if address != "unknown" else None,
                                   details={"limit": limit, "window_s": window, "retry_after_s": retry_after})
         raise SelfServiceThrottled(retry_after)
-    return services.case_open(kind=kind, actor_label=SELF_SERVICE)
+    return case_open(kind=kind, actor_label=SELF_SERVICE)

@@ -26,14 +26,19 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from .. import services
-from ..errors import UserFacingError
-from ..media import MediaRejected
-from ..models import CaseKind, CaseState, Challenge, CheckStatus
-from ..providers import catalogue
-from ..security.client_ip import client_ip
-from . import services as capture_services
-from .links import CaptureLinkInvalid, capture_token_case, capture_token_make
+from liveness.capture import services as capture_services
+from liveness.capture.links import (
+    CaptureLinkInvalid,
+    capture_token_case,
+    capture_token_make,
+)
+from liveness.cases import services
+from liveness.cases.models import CaseKind, CaseState, Challenge
+from liveness.checks.models import CheckStatus
+from liveness.media.files import MediaRejected
+from liveness.providers import catalogue
+from liveness.web.client_ip import client_ip
+from liveness.web.errors import UserFacingError
 
 SELF_SERVICE = capture_services.SELF_SERVICE
 OPEN_STATES = (CaseState.AWAITING_SUBMISSION, CaseState.RETAKE_REQUESTED)
@@ -339,7 +344,11 @@ def bad_request(request, exception=None):
     JSON on the capture JSON endpoints (code ``too_many_fields``, ``too_many_files`` or
     ``request_too_large``; translated message), Django's 400 page elsewhere.
     """
-    from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+    from django.core.exceptions import (
+        RequestDataTooBig,
+        TooManyFieldsSent,
+        TooManyFilesSent,
+    )
 
     if not is_json_endpoint(request):
         from django.views.defaults import bad_request as django_bad_request

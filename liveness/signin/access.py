@@ -57,7 +57,7 @@ def step_url(name: str, next_url: str) -> str:
 
 def second_factor_url(request, next_url: str) -> str:
     """Where an unverified staff user goes: enrolment without a confirmed device, else the code page."""
-    from .selectors import totp_device_confirmed
+    from liveness.signin.selectors import totp_device_confirmed
 
     name = "signin:verify" if totp_device_confirmed(user=request.user) else "signin:enrol"
     return step_url(name, next_url)

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from .access import safe_next, staff_is_verified, step_url
+from liveness.signin.access import safe_next, staff_is_verified, step_url
 
 
 class StaffAdminSite(AdminSite):
@@ -32,6 +32,6 @@ class StaffAdminSite(AdminSite):
         return redirect(step_url("signin:login", next_url))
 
     def logout(self, request, extra_context=None):
-        from .views import logout
+        from liveness.signin.views import logout
 
         return logout(request)

@@ -8,7 +8,7 @@ class SigninConfig(AppConfig):
     verbose_name = "Staff sign-in"
 
     def ready(self):
-        from . import receivers  # noqa: F401  (lock-out audit events)
+        from liveness.signin import receivers  # noqa: F401  (lock-out audit events)
 
 
 class StaffAdminConfig(AdminConfig):

@@ -22,7 +22,7 @@ from django.db.models import Max
 from django.shortcuts import render
 from django.utils import timezone
 
-from ..security.client_ip import client_ip
+from liveness.web.client_ip import client_ip
 
 
 def _credentials(username: str) -> dict:

@@ -2,8 +2,8 @@
 from axes.signals import user_locked_out
 from django.dispatch import receiver
 
-from ..security.client_ip import client_ip
-from .services import lockout_record
+from liveness.signin.services import lockout_record
+from liveness.web.client_ip import client_ip
 
 
 @receiver(user_locked_out, dispatch_uid="liveness.signin.lockout_audit")

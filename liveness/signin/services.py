@@ -24,10 +24,15 @@ from django.db import transaction
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from ..dashboard.services import actor_label_for
-from ..models import AuditEvent
-from ..services import audit_record
-from .selectors import recovery_codes_remaining, recovery_device, totp_device_confirmed, totp_device_pending
+from liveness.cases.audit import audit_record
+from liveness.cases.models import AuditEvent
+from liveness.review.services import actor_label_for
+from liveness.signin.selectors import (
+    recovery_codes_remaining,
+    recovery_device,
+    totp_device_confirmed,
+    totp_device_pending,
+)
 
 DEVICE_NAME = "authenticator app"
 RECOVERY_DEVICE_NAME = "recovery codes"

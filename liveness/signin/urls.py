@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from liveness.signin import views
 
 app_name = "signin"
 urlpatterns = [

@@ -20,14 +20,24 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from ..dashboard.services import actor_label_for
-from ..security.client_ip import client_ip
-from . import lockout, selectors, services
-from .access import (
-    can_reset_two_factor, safe_next, second_factor_url, staff_is_verified, staff_needs_second_factor, staff_page,
+from liveness.review.services import actor_label_for
+from liveness.signin import lockout, selectors, services
+from liveness.signin.access import (
+    can_reset_two_factor,
+    safe_next,
+    second_factor_url,
+    staff_is_verified,
+    staff_needs_second_factor,
+    staff_page,
     step_url,
 )
-from .forms import CodeForm, SecondFactorForm, StaffAuthenticationForm, recovery_code_display
+from liveness.signin.forms import (
+    CodeForm,
+    SecondFactorForm,
+    StaffAuthenticationForm,
+    recovery_code_display,
+)
+from liveness.web.client_ip import client_ip
 
 WRONG_CODE = ("That code was not accepted. A code changes every 30 seconds and works only once; "
               "after a wrong code wait a few seconds before the next try.")

@@ -6,8 +6,7 @@ import io
 import pytest
 from rest_framework.test import APIClient
 
-import liveness.api.receivers  # noqa: F401 - connects webhooks (liveness.apps.ready does this in the app)
-from liveness.api import services as api_services
+from liveness.partners import keys as partner_keys
 from liveness.providers import REGISTRY
 from tests.factories import PartnerFactory
 
@@ -30,7 +29,7 @@ class KeyClient(APIClient):
 
 
 def _client(partner, *, is_test=False) -> KeyClient:
-    key, raw = api_services.key_create(partner=partner, is_test=is_test)
+    key, raw = partner_keys.key_create(partner=partner, is_test=is_test)
     client = KeyClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     client.key, client.raw = key, raw
@@ -110,9 +109,9 @@ def receiver():
 @pytest.fixture
 def queued(monkeypatch):
     """Delivery ids queued for the worker; the tests run the delivery in-process instead
-    (``api_services.webhook_deliver``)."""
-    from liveness.api import services as api_services
+    (``liveness.partners.webhooks.delivery.webhook_deliver``)."""
+    from liveness.partners.webhooks import delivery
 
     ids = []
-    monkeypatch.setattr(api_services, "_enqueue_delivery", lambda delivery_id: ids.append(str(delivery_id)))
+    monkeypatch.setattr(delivery, "_enqueue_delivery", lambda delivery_id: ids.append(str(delivery_id)))
     return ids

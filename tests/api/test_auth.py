@@ -8,9 +8,9 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from liveness.api import services as api_services
-from liveness.models import AuditEvent
-from liveness.partner_models import PartnerApiKey
+from liveness.cases.models import AuditEvent
+from liveness.partners import keys as partner_keys
+from liveness.partners.models import PartnerApiKey
 from tests.conftest import staff_login
 from tests.factories import PartnerFactory, UserFactory
 
@@ -27,7 +27,7 @@ def _get(raw_header):
 
 
 def test_a_key_is_stored_only_as_its_prefix_and_a_sha256_of_the_secret(partner):
-    key, raw = api_services.key_create(partner=partner)
+    key, raw = partner_keys.key_create(partner=partner)
 
     mode, prefix, secret = raw.split("_", 3)[1:]
     assert raw.startswith("kyc_live_") and mode == "live" and prefix == key.prefix
@@ -65,7 +65,7 @@ def test_wrong_secret_unknown_prefix_and_garbage_are_the_same_401(api):
 
 
 def test_a_revoked_key_is_refused(api):
-    api_services.key_revoke(key=api.key, actor_label="test")
+    partner_keys.key_revoke(key=api.key, actor_label="test")
 
     assert api.get(CASES).status_code == 401
 
@@ -115,10 +115,10 @@ def test_management_command_refuses_an_unknown_partner_unless_asked_to_create_it
 
 def test_keys_of_two_partners_are_independent():
     first, second = PartnerFactory(), PartnerFactory()
-    key1, raw1 = api_services.key_create(partner=first)
-    api_services.key_create(partner=second)
+    key1, raw1 = partner_keys.key_create(partner=first)
+    partner_keys.key_create(partner=second)
 
-    assert api_services.key_authenticate(raw=raw1).partner == first
+    assert partner_keys.key_authenticate(raw=raw1).partner == first
     assert key1.revoked_at is None and key1.created_at <= timezone.now()
 
 

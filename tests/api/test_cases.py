@@ -5,9 +5,10 @@ import uuid
 import pytest
 from django.urls import reverse
 
-from liveness import media
 from liveness.capture.links import capture_token_case
-from liveness.models import AuditEvent, Case, CaseKind, CaseState, Check, CheckStatus, Score, Submission
+from liveness.cases.models import AuditEvent, Case, CaseKind, CaseState, Submission
+from liveness.checks.models import Check, CheckStatus, Score
+from liveness.media import files as media
 from tests.api.conftest import jpeg
 from tests.factories import CaseFactory
 

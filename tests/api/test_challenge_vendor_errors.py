@@ -9,9 +9,10 @@ import copy
 import pytest
 from django.urls import reverse
 
-from liveness import ratelimit, services
 from liveness.capture.links import capture_token_make
-from liveness.models import AuditEvent, CaseKind, Challenge
+from liveness.cases import services
+from liveness.cases.models import AuditEvent, CaseKind, Challenge
+from liveness.checks import pacing as ratelimit
 from tests.factories import CaseFactory
 from tests.providers.conftest import sandbox, sandbox_server  # noqa: F401  (vendor sandbox fixtures)
 

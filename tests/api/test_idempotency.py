@@ -7,9 +7,10 @@ from django.db import connection
 from django.test.client import encode_multipart
 from django.utils import timezone
 
-from liveness.api import services as api_services
-from liveness.models import Case, CaseKind, Submission
-from liveness.partner_models import IdempotencyRecord
+from liveness.cases.models import Case, CaseKind, Submission
+from liveness.partners import idempotency
+from liveness.partners import services as partner_services
+from liveness.partners.models import IdempotencyRecord
 from tests.api.conftest import jpeg
 from tests.factories import CaseFactory
 
@@ -100,17 +101,17 @@ def test_a_multipart_retry_with_a_new_boundary_is_the_same_request(api, partner,
 
 @pytest.mark.django_db
 def test_a_server_error_frees_the_key_for_the_retry(api, monkeypatch):
-    real = api_services.case_open_for
+    real = partner_services.case_open_for
 
     def broken(**kwargs):
         raise RuntimeError("database fell over")
 
-    monkeypatch.setattr(api_services, "case_open_for", broken)
+    monkeypatch.setattr(partner_services, "case_open_for", broken)
     api.raise_request_exception = False
     assert _open(api, "key-5xx").status_code == 500
     assert not IdempotencyRecord.objects.exists()
 
-    monkeypatch.setattr(api_services, "case_open_for", real)
+    monkeypatch.setattr(partner_services, "case_open_for", real)
     assert _open(api, "key-5xx").status_code == 201
 
 
@@ -155,14 +156,14 @@ def test_a_post_with_a_key_still_processing_is_409(api):
 def test_concurrent_requests_with_one_key_act_once(api, monkeypatch):
     """The first request is held inside its use case while the second arrives: the second is told to wait."""
     entered, release = threading.Event(), threading.Event()
-    real = api_services.case_open_for
+    real = partner_services.case_open_for
 
     def slow(**kwargs):
         entered.set()
         assert release.wait(10)
         return real(**kwargs)
 
-    monkeypatch.setattr(api_services, "case_open_for", slow)
+    monkeypatch.setattr(partner_services, "case_open_for", slow)
     results = {}
     def first_request():
         try:
@@ -190,8 +191,8 @@ def test_the_unique_constraint_makes_one_claim_win():
     from tests.factories import PartnerFactory
 
     partner = PartnerFactory()
-    claims = [api_services.idempotency_claim(partner=partner, key="k", method="POST", path=CASES, fingerprint="f")
+    claims = [idempotency.idempotency_claim(partner=partner, key="k", method="POST", path=CASES, fingerprint="f")
               for _ in range(2)]
 
-    assert [c.state for c in claims] == [api_services.IdempotencyState.NEW, api_services.IdempotencyState.IN_PROGRESS]
+    assert [c.state for c in claims] == [idempotency.IdempotencyState.NEW, idempotency.IdempotencyState.IN_PROGRESS]
     assert IdempotencyRecord.objects.count() == 1

@@ -2,7 +2,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from liveness.models import AuditEvent
+from liveness.cases.models import AuditEvent
 
 CASES = "/api/v1/cases"
 

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 
 from kyc_portal.wsgi import application
-from liveness.api.permissions import PartnerKeyThrottle
+from liveness.partners.api.permissions import PartnerKeyThrottle
 
 schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
 

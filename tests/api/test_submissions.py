@@ -5,8 +5,10 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from liveness import services
-from liveness.models import AuditEvent, CaseKind, CaseState, Challenge, Check, MediaBlob, Submission
+from liveness.cases.models import AuditEvent, CaseKind, CaseState, Challenge, Submission
+from liveness.checks import queue
+from liveness.checks.models import Check
+from liveness.media.models import MediaBlob
 from tests.api.conftest import jpeg, tiny_video
 from tests.factories import CaseFactory
 
@@ -25,7 +27,7 @@ def _b64(data: bytes) -> str:
 def queued_checks(monkeypatch):
     """Check ids handed to Celery once the upload committed (recorded instead of sent)."""
     ids = []
-    monkeypatch.setattr(services, "_enqueue_check", ids.append)
+    monkeypatch.setattr(queue, "_enqueue_check", ids.append)
     return ids
 
 

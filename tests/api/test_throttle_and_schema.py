@@ -7,7 +7,7 @@ from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
-from liveness.api.permissions import PartnerKeyThrottle
+from liveness.partners.api.permissions import PartnerKeyThrottle
 
 pytestmark = pytest.mark.django_db
 

@@ -11,11 +11,14 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from liveness import services
-from liveness.api import services as api_services
-from liveness.api import webhook_urls
-from liveness.models import AuditEvent, CaseState
-from liveness.partner_models import WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint
+from liveness.cases import services
+from liveness.cases.models import AuditEvent, CaseState
+from liveness.jobs.models import JobStatus
+from liveness.partners import keys as partner_keys
+from liveness.partners.models import WebhookDelivery, WebhookEndpoint
+from liveness.partners.webhooks import delivery as webhook_delivery
+from liveness.partners.webhooks import endpoints as webhook_endpoints
+from liveness.partners.webhooks import guard as webhook_urls
 from tests.api.webhook_receiver import receiver_start, signature_valid
 from tests.factories import CaseFactory
 
@@ -88,7 +91,7 @@ def test_a_created_endpoint_receives_signed_events_with_the_secret_it_was_given(
 
     _decide(CaseFactory(partner=partner), django_capture_on_commit_callbacks)
     [delivery] = WebhookDelivery.objects.all()
-    assert api_services.webhook_deliver(delivery_id=delivery.pk).outcome is api_services.DeliveryOutcome.DELIVERED
+    assert webhook_delivery.webhook_deliver(delivery_id=delivery.pk).outcome is webhook_delivery.DeliveryOutcome.DELIVERED
 
     [(headers, body)] = receiver.requests
     assert signature_valid(secret, headers, body) and json.loads(body)["event"] == "case.checks_completed"
@@ -226,7 +229,7 @@ def test_another_partners_endpoint_is_not_found_for_every_method(api, other_api)
 
 def test_a_revoked_key_is_401_everywhere(api):
     endpoint_id = _create(api, "https://hooks.example.com/kyc").json()["id"]
-    api_services.key_revoke(key=api.key, actor_label="test")
+    partner_keys.key_revoke(key=api.key, actor_label="test")
 
     answers = [api.get(ENDPOINTS), _create(api, "https://hooks.example.com/other"),
                api.get(f"{ENDPOINTS}/{endpoint_id}"), api.patch(f"{ENDPOINTS}/{endpoint_id}", {"is_active": False},
@@ -288,8 +291,8 @@ def test_after_a_url_change_pending_deliveries_go_to_the_new_url(api, partner, q
 
         assert api.patch(f"{ENDPOINTS}/{endpoint_id}", {"url": new[0].url}, format="json").status_code == 200
         [delivery] = WebhookDelivery.objects.all()
-        assert api_services.webhook_deliver(delivery_id=delivery.pk).outcome is \
-            api_services.DeliveryOutcome.DELIVERED
+        assert webhook_delivery.webhook_deliver(delivery_id=delivery.pk).outcome is \
+            webhook_delivery.DeliveryOutcome.DELIVERED
 
         assert old[0].requests == [] and len(new[0].requests) == 1
     finally:
@@ -327,8 +330,8 @@ def test_delete_deactivates_and_cancels_pending_deliveries_visibly_and_reactivat
     assert response.status_code == 200
     assert response.json()["is_active"] is False and response.json()["cancelled_deliveries"] == 1
     pending.refresh_from_db()
-    assert pending.status == WebhookDeliveryStatus.FAILED and pending.last_error.startswith("cancelled:")
-    assert api_services.webhook_deliver(delivery_id=pending.pk).outcome is api_services.DeliveryOutcome.SKIPPED
+    assert pending.status == JobStatus.FAILED and pending.last_error.startswith("cancelled:")
+    assert webhook_delivery.webhook_deliver(delivery_id=pending.pk).outcome is webhook_delivery.DeliveryOutcome.SKIPPED
     assert receiver.requests == [], "nothing is sent to a deleted endpoint"
     [failed] = api.get(DELIVERIES, {"status": "failed"}).json()["results"]
     assert failed["id"] == str(pending.pk) and "cancelled" in failed["last_error"]
@@ -351,8 +354,8 @@ def test_delete_deactivates_and_cancels_pending_deliveries_visibly_and_reactivat
     assert api.patch(f"{ENDPOINTS}/{endpoint_id}", {"is_active": True}, format="json").status_code == 200
     redelivered = api.post(f"{DELIVERIES}/{pending.pk}/redeliver")
     assert redelivered.status_code == 202
-    assert api_services.webhook_deliver(delivery_id=redelivered.json()["id"]).outcome is \
-        api_services.DeliveryOutcome.DELIVERED
+    assert webhook_delivery.webhook_deliver(delivery_id=redelivered.json()["id"]).outcome is \
+        webhook_delivery.DeliveryOutcome.DELIVERED
     [(_, body)] = receiver.requests
     assert json.loads(body)["id"] == str(pending.event_id)
 
@@ -361,28 +364,29 @@ def test_an_attempt_in_flight_when_the_endpoint_is_deleted_stays_cancelled(api, 
                                                                           django_capture_on_commit_callbacks):
     endpoint_id = _create(api, receiver.url).json()["id"]
     _decide(CaseFactory(partner=partner), django_capture_on_commit_callbacks)
-    delivery = api_services.webhook_delivery_claim(delivery_id=WebhookDelivery.objects.get().pk)
+    delivery, attempt = webhook_delivery.webhook_delivery_claim(delivery_id=WebhookDelivery.objects.get().pk)
 
     api.delete(f"{ENDPOINTS}/{endpoint_id}")
-    result = api_services.webhook_delivery_record(delivery=delivery, status_code=503, latency_ms=5, error="HTTP 503")
+    result = webhook_delivery.webhook_delivery_record(delivery=delivery, attempt=attempt, status_code=503,
+                                                      latency_ms=5, error="HTTP 503")
 
-    assert result.outcome is api_services.DeliveryOutcome.FAILED
+    assert result.outcome is webhook_delivery.DeliveryOutcome.FAILED
     delivery.refresh_from_db()
-    assert delivery.status == WebhookDeliveryStatus.FAILED and delivery.claimed_at is None
+    assert delivery.status == JobStatus.FAILED and delivery.claimed_at is None
     assert delivery.last_error.startswith("cancelled:") and "HTTP 503" in delivery.last_error
 
 
 def test_an_endpoint_deactivated_outside_the_api_gets_nothing_either(partner, receiver, queued,
                                                                    django_capture_on_commit_callbacks):
-    endpoint = api_services.webhook_endpoint_create(partner=partner, url=receiver.url)
+    endpoint = webhook_endpoints.webhook_endpoint_create(partner=partner, url=receiver.url)
     _decide(CaseFactory(partner=partner), django_capture_on_commit_callbacks)
     WebhookEndpoint.objects.filter(pk=endpoint.pk).update(is_active=False)  # e.g. in the Django admin
 
     delivery = WebhookDelivery.objects.get()
-    assert api_services.webhook_deliver(delivery_id=delivery.pk).outcome is api_services.DeliveryOutcome.SKIPPED
+    assert webhook_delivery.webhook_deliver(delivery_id=delivery.pk).outcome is webhook_delivery.DeliveryOutcome.SKIPPED
 
     delivery.refresh_from_db()
-    assert delivery.status == WebhookDeliveryStatus.FAILED and delivery.last_error.startswith("cancelled:")
+    assert delivery.status == JobStatus.FAILED and delivery.last_error.startswith("cancelled:")
     assert receiver.requests == []
 
 
@@ -404,8 +408,8 @@ def test_rotation_shows_a_new_secret_once_and_deliveries_are_signed_with_it(
 
     _decide(CaseFactory(partner=partner), django_capture_on_commit_callbacks)  # raised after the rotation
     for delivery in WebhookDelivery.objects.order_by("created_at"):
-        assert api_services.webhook_deliver(delivery_id=delivery.pk).outcome is \
-            api_services.DeliveryOutcome.DELIVERED
+        assert webhook_delivery.webhook_deliver(delivery_id=delivery.pk).outcome is \
+            webhook_delivery.DeliveryOutcome.DELIVERED
 
     assert len(receiver.requests) == 2
     for headers, body in receiver.requests:

@@ -7,11 +7,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from django.core.management import CommandError, call_command
 
-from liveness import services
-from liveness.api import services as api_services
-from liveness.api import webhook_urls
-from liveness.models import CaseState
-from liveness.partner_models import WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint
+from liveness.cases import services
+from liveness.cases.models import CaseState
+from liveness.jobs.models import JobStatus
+from liveness.partners.models import WebhookDelivery, WebhookEndpoint
+from liveness.partners.webhooks import delivery as webhook_delivery
+from liveness.partners.webhooks import endpoints as webhook_endpoints
+from liveness.partners.webhooks import guard as webhook_urls
 from tests.factories import CaseFactory, PartnerFactory
 
 pytestmark = pytest.mark.django_db
@@ -85,10 +87,10 @@ def test_a_delivery_whose_host_now_resolves_to_a_private_address_is_refused_befo
     """Registered while allowed (as a name that was public then), delivered under production
     rules: the connection reaches 127.0.0.1, which is refused before a byte is sent, and the
     delivery fails at once with the reason (no retries: only an operator can fix it)."""
-    monkeypatch.setattr(api_services, "_enqueue_delivery", lambda delivery_id: None)  # run here instead
+    monkeypatch.setattr(webhook_delivery, "_enqueue_delivery", lambda delivery_id: None)  # run here instead
     url, got = receiver
     partner = PartnerFactory()
-    api_services.webhook_endpoint_create(partner=partner, url=url)
+    webhook_endpoints.webhook_endpoint_create(partner=partner, url=url)
     case = CaseFactory(partner=partner)
     for state in (CaseState.PROCESSING, CaseState.MANUAL_REVIEW):
         with django_capture_on_commit_callbacks(execute=True):
@@ -96,18 +98,18 @@ def test_a_delivery_whose_host_now_resolves_to_a_private_address_is_refused_befo
     delivery = WebhookDelivery.objects.get(case=case)
     settings.KYC_WEBHOOK_ALLOW_PRIVATE = False
 
-    result = api_services.webhook_deliver(delivery_id=delivery.pk)
+    result = webhook_delivery.webhook_deliver(delivery_id=delivery.pk)
 
-    assert result.outcome is api_services.DeliveryOutcome.FAILED
+    assert result.outcome is webhook_delivery.DeliveryOutcome.FAILED
     delivery.refresh_from_db()
-    assert delivery.status == WebhookDeliveryStatus.FAILED and delivery.attempts == 1
+    assert delivery.status == JobStatus.FAILED and delivery.attempts == 1
     assert delivery.last_error.startswith("refused: 127.0.0.1 is at 127.0.0.1, which is not a public address")
     assert got == []  # nothing reached the receiver
 
     settings.KYC_WEBHOOK_ALLOW_PRIVATE = True  # the same delivery path, allowed: it arrives
     copy = WebhookDelivery.objects.create(endpoint=delivery.endpoint, case=case, event=delivery.event,
                                           event_id=delivery.event_id, payload=delivery.payload)
-    assert api_services.webhook_deliver(delivery_id=copy.pk).outcome is api_services.DeliveryOutcome.DELIVERED
+    assert webhook_delivery.webhook_deliver(delivery_id=copy.pk).outcome is webhook_delivery.DeliveryOutcome.DELIVERED
     assert len(got) == 1
 
 

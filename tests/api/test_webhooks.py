@@ -7,14 +7,16 @@ import time
 import pytest
 from django.utils import timezone
 
-from liveness import services
-from liveness.api import services as api_services
-from liveness.api import tasks as api_tasks
-from liveness.api import webhooks
-from liveness.models import AuditEvent, Case, CaseState
-from liveness.partner_models import WebhookDelivery, WebhookDeliveryStatus, WebhookEndpoint
-from tests.conftest import wait_for
+from liveness.cases import services
+from liveness.cases.models import AuditEvent, Case, CaseState
+from liveness.jobs.models import JobStatus
+from liveness.partners import tasks as api_tasks
+from liveness.partners.models import WebhookDelivery, WebhookEndpoint
+from liveness.partners.webhooks import delivery as webhook_delivery
+from liveness.partners.webhooks import endpoints as webhook_endpoints
+from liveness.partners.webhooks import wire as webhooks
 from tests.api.webhook_receiver import receiver_start, signature_valid
+from tests.conftest import wait_for
 from tests.factories import CaseFactory, PartnerFactory
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +26,7 @@ DELIVERIES = "/api/v1/webhooks/deliveries"
 
 @pytest.fixture
 def endpoint(partner, receiver):
-    return api_services.webhook_endpoint_create(partner=partner, url=receiver.url)
+    return webhook_endpoints.webhook_endpoint_create(partner=partner, url=receiver.url)
 
 
 def _move(case, *states, capture):
@@ -60,7 +62,7 @@ def test_case_moves_raise_the_documented_events(partner, endpoint, queued, djang
 
 def test_an_endpoint_gets_only_the_events_it_subscribed_to(partner, receiver, queued,
                                                            django_capture_on_commit_callbacks):
-    api_services.webhook_endpoint_create(partner=partner, url=receiver.url, events=["case.decided"])
+    webhook_endpoints.webhook_endpoint_create(partner=partner, url=receiver.url, events=["case.decided"])
     case = CaseFactory(partner=partner)
 
     _move(case, CaseState.PROCESSING, CaseState.APPROVED, capture=django_capture_on_commit_callbacks)
@@ -70,8 +72,8 @@ def test_an_endpoint_gets_only_the_events_it_subscribed_to(partner, receiver, qu
 
 def test_no_webhooks_for_other_partners_inactive_endpoints_or_cases_outside_the_api(
         partner, other_partner, receiver, queued, django_capture_on_commit_callbacks):
-    api_services.webhook_endpoint_create(partner=other_partner, url=receiver.url)
-    inactive = api_services.webhook_endpoint_create(partner=partner, url=receiver.url)
+    webhook_endpoints.webhook_endpoint_create(partner=other_partner, url=receiver.url)
+    inactive = webhook_endpoints.webhook_endpoint_create(partner=partner, url=receiver.url)
     WebhookEndpoint.objects.filter(pk=inactive.pk).update(is_active=False)
 
     _move(CaseFactory(partner=partner), CaseState.PROCESSING, CaseState.APPROVED,
@@ -82,25 +84,38 @@ def test_no_webhooks_for_other_partners_inactive_endpoints_or_cases_outside_the_
     assert not WebhookDelivery.objects.exists() and not queued
 
 
-def test_a_webhook_failure_never_breaks_the_transition(partner, endpoint, monkeypatch, caplog,
-                                                       django_capture_on_commit_callbacks):
-    def broken(**kwargs):
+def test_a_relay_failure_never_breaks_the_transition_and_the_next_relay_delivers_once(
+        partner, endpoint, queued, monkeypatch, caplog, django_capture_on_commit_callbacks):
+    from liveness.cases.models import OutboxEvent
+    from liveness.partners.webhooks import relay
+
+    def broken(event):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(api_services, "webhook_events_emit", broken)
+    monkeypatch.setattr(relay, "_deliveries_create", broken)
     case = CaseFactory(partner=partner)
 
     _move(case, CaseState.PROCESSING, CaseState.APPROVED, capture=django_capture_on_commit_callbacks)
 
     case.refresh_from_db()
-    assert case.state == CaseState.APPROVED and "could not be queued" in caplog.text
+    assert case.state == CaseState.APPROVED and "boom" in caplog.text
+    assert OutboxEvent.objects.filter(case=case, relayed_at__isnull=True).count() == 2
+    assert not WebhookDelivery.objects.exists()
+
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert relay.outbox_relay() == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        assert relay.outbox_relay() == 0
+    assert sorted(WebhookDelivery.objects.values_list("event", flat=True)) == ["case.checks_completed",
+                                                                               "case.decided"]
 
 
 def test_unknown_events_are_refused_when_registering():
     from tests.factories import PartnerFactory
 
     with pytest.raises(ValueError, match="unknown webhook events"):
-        api_services.webhook_endpoint_create(partner=PartnerFactory(), url="http://x.test/", events=["case.exploded"])
+        webhook_endpoints.webhook_endpoint_create(partner=PartnerFactory(), url="http://x.test/", events=["case.exploded"])
 
 
 # --- delivery ----------------------------------------------------------------------------
@@ -113,9 +128,9 @@ def delivery(partner, endpoint, queued, django_capture_on_commit_callbacks):
 
 
 def test_a_delivery_is_signed_and_the_receiver_can_verify_it(delivery, endpoint, receiver):
-    result = api_services.webhook_deliver(delivery_id=delivery.pk)
+    result = webhook_delivery.webhook_deliver(delivery_id=delivery.pk)
 
-    assert result.outcome is api_services.DeliveryOutcome.DELIVERED
+    assert result.outcome is webhook_delivery.DeliveryOutcome.DELIVERED
     [(headers, body)] = receiver.requests
     assert signature_valid(endpoint.secret, headers, body)
     assert not signature_valid("whsec_wrong", headers, body)
@@ -125,9 +140,9 @@ def test_a_delivery_is_signed_and_the_receiver_can_verify_it(delivery, endpoint,
     assert headers["content-type"] == "application/json" and headers["x-kyc-event"] == "case.checks_completed"
     assert headers["x-kyc-delivery"] == str(delivery.pk)
     delivery.refresh_from_db()
-    assert delivery.status == WebhookDeliveryStatus.DELIVERED and delivery.attempts == 1
+    assert delivery.status == JobStatus.DONE and delivery.attempts == 1
     assert delivery.last_status_code == 200 and delivery.last_latency_ms is not None and delivery.delivered_at
-    assert api_services.webhook_deliver(delivery_id=delivery.pk).outcome is api_services.DeliveryOutcome.SKIPPED
+    assert webhook_delivery.webhook_deliver(delivery_id=delivery.pk).outcome is webhook_delivery.DeliveryOutcome.SKIPPED
     assert len(receiver.requests) == 1, "a delivered event is not sent again"
 
 
@@ -148,20 +163,20 @@ def test_a_failing_receiver_is_retried_on_the_growing_schedule_then_the_delivery
     schedule = []
 
     for _ in range(20):
-        result = api_services.webhook_deliver(delivery_id=delivery.pk)
-        if result.outcome is not api_services.DeliveryOutcome.RETRY:
+        result = webhook_delivery.webhook_deliver(delivery_id=delivery.pk)
+        if result.outcome is not webhook_delivery.DeliveryOutcome.RETRY:
             break
         schedule.append(result.retry_in)
         delivery.refresh_from_db()
         assert delivery.next_attempt_at >= timezone.now() + timezone.timedelta(seconds=result.retry_in - 2)
-        assert api_services.webhook_deliver(delivery_id=delivery.pk).outcome is api_services.DeliveryOutcome.SKIPPED
+        assert webhook_delivery.webhook_deliver(delivery_id=delivery.pk).outcome is webhook_delivery.DeliveryOutcome.SKIPPED
         WebhookDelivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())  # time passes
 
-    assert result.outcome is api_services.DeliveryOutcome.FAILED
+    assert result.outcome is webhook_delivery.DeliveryOutcome.FAILED
     assert schedule == [10, 60, 300, 1800, 7200, 21600, 43200] and sum(schedule) > 20 * 3600
     assert len(receiver.requests) == 8
     delivery.refresh_from_db()
-    assert delivery.status == WebhookDeliveryStatus.FAILED and delivery.attempts == 8
+    assert delivery.status == JobStatus.FAILED and delivery.attempts == 8
     assert delivery.last_status_code == 500 and "gave up after 8 attempts" in delivery.last_error
 
 
@@ -170,11 +185,11 @@ def test_a_receiver_that_recovers_gets_the_event_on_the_next_attempt(delivery, r
 
     outcomes = []
     for _ in range(3):
-        outcomes.append(api_services.webhook_deliver(delivery_id=delivery.pk).outcome)
+        outcomes.append(webhook_delivery.webhook_deliver(delivery_id=delivery.pk).outcome)
         WebhookDelivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
 
-    assert outcomes[:2] == [api_services.DeliveryOutcome.RETRY] * 2
-    assert outcomes[2] is api_services.DeliveryOutcome.DELIVERED
+    assert outcomes[:2] == [webhook_delivery.DeliveryOutcome.RETRY] * 2
+    assert outcomes[2] is webhook_delivery.DeliveryOutcome.DELIVERED
     assert len({json.loads(body)["id"] for _, body in receiver.requests}) == 1, "same event id on every attempt"
     assert len({headers["x-kyc-delivery"] for headers, _ in receiver.requests}) == 1
 
@@ -183,9 +198,9 @@ def test_a_slow_receiver_times_out_and_is_retried(delivery, receiver, settings):
     settings.KYC_WEBHOOK_TIMEOUT = 0.2
     receiver.delay = 1.0
 
-    result = api_services.webhook_deliver(delivery_id=delivery.pk)
+    result = webhook_delivery.webhook_deliver(delivery_id=delivery.pk)
 
-    assert result.outcome is api_services.DeliveryOutcome.RETRY and result.retry_in == 10
+    assert result.outcome is webhook_delivery.DeliveryOutcome.RETRY and result.retry_in == 10
     delivery.refresh_from_db()
     assert delivery.last_error == "timed out" and delivery.last_status_code is None
     assert delivery.claimed_at is None
@@ -194,9 +209,9 @@ def test_a_slow_receiver_times_out_and_is_retried(delivery, receiver, settings):
 def test_an_unreachable_receiver_is_recorded_and_retried(delivery, endpoint):
     WebhookEndpoint.objects.filter(pk=endpoint.pk).update(url="http://127.0.0.1:9/closed")
 
-    result = api_services.webhook_deliver(delivery_id=delivery.pk)
+    result = webhook_delivery.webhook_deliver(delivery_id=delivery.pk)
 
-    assert result.outcome is api_services.DeliveryOutcome.RETRY
+    assert result.outcome is webhook_delivery.DeliveryOutcome.RETRY
     delivery.refresh_from_db()
     assert "ConnectionError" in delivery.last_error
 
@@ -214,28 +229,38 @@ def test_the_task_requeues_itself_with_the_schedules_countdown(delivery, receive
     assert len(requeued) == 1
 
 
-def test_an_attempt_in_flight_is_not_taken_twice_but_a_stale_one_is(delivery, receiver):
-    WebhookDelivery.objects.filter(pk=delivery.pk).update(claimed_at=timezone.now())
-    assert api_services.webhook_deliver(delivery_id=delivery.pk).outcome is api_services.DeliveryOutcome.SKIPPED
-    assert api_services.webhook_delivery_ids_needing_requeue() == []
+def test_an_attempt_in_flight_is_not_taken_twice_but_a_stale_one_is_with_its_attempt_abandoned(delivery, receiver):
+    from liveness.jobs.models import AttemptOutcome
+
+    delivery, first = webhook_delivery.webhook_delivery_claim(delivery_id=delivery.pk, worker="w1")
+    assert first.outcome == AttemptOutcome.STARTED and first.number == 1, "the attempt row exists before the POST"
+    assert webhook_delivery.webhook_deliver(delivery_id=delivery.pk).outcome is webhook_delivery.DeliveryOutcome.SKIPPED
+    assert webhook_delivery.webhook_delivery_ids_to_requeue() == []
 
     long_ago = timezone.now() - timezone.timedelta(minutes=10)
-    WebhookDelivery.objects.filter(pk=delivery.pk).update(claimed_at=long_ago, next_attempt_at=long_ago)
-    assert api_services.webhook_delivery_ids_needing_requeue() == [delivery.pk]
-    assert api_services.webhook_deliver(delivery_id=delivery.pk).outcome is api_services.DeliveryOutcome.DELIVERED
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(claimed_at=long_ago)
+    assert webhook_delivery.webhook_delivery_ids_to_requeue() == [delivery.pk]
+    assert webhook_delivery.webhook_delivery_ids_to_requeue() == [], "queued again once per window, not per sweep"
+    assert webhook_delivery.webhook_deliver(delivery_id=delivery.pk).outcome is webhook_delivery.DeliveryOutcome.DELIVERED
+
+    rows = list(delivery.attempt_rows.order_by("number").values_list("number", "outcome", "http_status"))
+    assert rows == [(1, AttemptOutcome.ABANDONED, None), (2, AttemptOutcome.ANSWERED, 200)]
 
 
 # --- the API over deliveries ----------------------------------------------------------------
 
 def test_deliveries_are_listed_with_their_latest_attempt_own_only(api, other_api, delivery, receiver):
     receiver.statuses = [500]
-    api_services.webhook_deliver(delivery_id=delivery.pk)
+    webhook_delivery.webhook_deliver(delivery_id=delivery.pk)
 
     body = api.get(DELIVERIES).json()
 
     [item] = body["results"]
     assert item["id"] == str(delivery.pk) and item["event"] == "case.checks_completed"
     assert item["status"] == "pending" and item["attempts"] == 1 and item["last_status_code"] == 500
+    [attempt] = item["attempt_log"]
+    assert attempt["number"] == 1 and attempt["outcome"] == "transient_error" and attempt["http_status"] == 500
+    assert attempt["error_code"] == "http_500" and attempt["latency_ms"] is not None
     assert item["case_id"] == delivery.payload["case_id"] and item["endpoint_url"] == receiver.url
     assert api.get(DELIVERIES, {"status": "delivered"}).json()["count"] == 0
     assert api.get(DELIVERIES, {"status": "bogus"}).status_code == 400
@@ -244,7 +269,7 @@ def test_deliveries_are_listed_with_their_latest_attempt_own_only(api, other_api
 
 def test_redeliver_sends_the_same_event_again_as_a_new_delivery(api, partner, delivery, receiver, queued,
                                                                  django_capture_on_commit_callbacks):
-    api_services.webhook_deliver(delivery_id=delivery.pk)
+    webhook_delivery.webhook_deliver(delivery_id=delivery.pk)
     queued.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -253,9 +278,9 @@ def test_redeliver_sends_the_same_event_again_as_a_new_delivery(api, partner, de
     assert response.status_code == 202
     copy = WebhookDelivery.objects.get(pk=response.json()["id"])
     assert copy.event_id == delivery.event_id and copy.payload == delivery.payload and copy.redelivery_of == delivery
-    assert copy.status == WebhookDeliveryStatus.PENDING and queued == [str(copy.pk)]
+    assert copy.status == JobStatus.PENDING and queued == [str(copy.pk)]
     assert AuditEvent.objects.filter(action="webhook.redelivered", actor_label=f"partner:{partner.pk}").exists()
-    assert api_services.webhook_deliver(delivery_id=copy.pk).outcome is api_services.DeliveryOutcome.DELIVERED
+    assert webhook_delivery.webhook_deliver(delivery_id=copy.pk).outcome is webhook_delivery.DeliveryOutcome.DELIVERED
     assert json.loads(receiver.requests[0][1]) == json.loads(receiver.requests[1][1])
 
 
@@ -293,8 +318,8 @@ def test_a_partner_whose_endpoint_hangs_does_not_hold_up_another_partners_webhoo
     hanging.delay = 6.0
     try:
         slow_partner, other_partner = PartnerFactory(), PartnerFactory()
-        api_services.webhook_endpoint_create(partner=slow_partner, url=hanging.url)
-        api_services.webhook_endpoint_create(partner=other_partner, url=fast.url)
+        webhook_endpoints.webhook_endpoint_create(partner=slow_partner, url=hanging.url)
+        webhook_endpoints.webhook_endpoint_create(partner=other_partner, url=fast.url)
         celery_worker(queues="webhooks", pool="threads", concurrency=8, KYC_WEBHOOK_TIMEOUT="4")
         for _ in range(6):
             services.case_transition(case=CaseFactory(partner=slow_partner), to=CaseState.PROCESSING,
@@ -312,7 +337,7 @@ def test_a_partner_whose_endpoint_hangs_does_not_hold_up_another_partners_webhoo
         waited = time.monotonic() - sent
 
         assert waited < 2.0, f"the other partner waited {waited:.1f} s behind the hanging endpoint"
-        wait_for(lambda: WebhookDelivery.objects.get(case=case).status == WebhookDeliveryStatus.DELIVERED,
+        wait_for(lambda: WebhookDelivery.objects.get(case=case).status == JobStatus.DONE,
                  timeout=5, message="the other partner's delivery to be recorded")
         # The hanging ones time out (4 s) and are scheduled again: visible, not lost.
         wait_for(lambda: WebhookDelivery.objects.filter(case__in=slow_cases, attempts=1, claimed_at__isnull=True,

@@ -1,12 +1,10 @@
-"""The webhook receiver and the delivery tasks are loaded by the app itself, in every process.
+"""The outbox relay and the delivery tasks are registered in every worker process.
 
 Checked in a fresh interpreter (this test process imports them through the test modules).
-Needs ``from .api import receivers, tasks  # noqa: F401`` in ``LivenessConfig.ready``.
 """
 import subprocess
 import sys
 from pathlib import Path
-
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -14,11 +12,9 @@ PROBE = """
 import django
 django.setup()
 from kyc_portal.celery import app
-from liveness.signals import case_state_changed
 app.loader.import_default_modules()
-receivers = [str(key) for key, *_ in case_state_changed.receivers]
-print("receiver" if any("case_state_changed_webhooks" in r for r in receivers) else "no-receiver")
-print("task" if "liveness.api.tasks.webhook_deliver_task" in app.tasks else "no-task")
+print("relay" if "liveness.partners.tasks.outbox_relay_task" in app.tasks else "no-relay")
+print("task" if "liveness.partners.tasks.webhook_deliver_task" in app.tasks else "no-task")
 """
 
 
@@ -28,4 +24,4 @@ def test_a_worker_process_has_the_webhook_receiver_and_tasks():
                                  "CELERY_BROKER_URL": "memory://"})
 
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["receiver", "task"]
+    assert result.stdout.split() == ["relay", "task"]

@@ -8,17 +8,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from liveness import services
 from liveness.capture.links import capture_token_make
-from liveness.models import (
-    Case,
-    CaseKind,
-    CaseState,
-    Challenge,
-    Check,
-    MediaBlob,
-    Submission,
-)
+from liveness.cases.models import Case, CaseKind, CaseState, Challenge, Submission
+from liveness.checks import queue
+from liveness.checks.models import Check
+from liveness.media.models import MediaBlob
 from liveness.providers import catalogue
 from tests.factories import CaseFactory
 from tests.mediagen import card_jpeg, digit_video, selfie_jpeg
@@ -104,7 +98,7 @@ def test_a_video_upload_is_accepted_and_queued(client, django_capture_on_commit_
     assert response.json()["status_url"] == _url("status", case)
     submission = Submission.objects.get(case=case)
     assert submission.challenge_id == challenge_id and submission.video and submission.card
-    assert [cb.args[0] for cb in queued if getattr(cb, "func", None) is services._enqueue_check] == [
+    assert [cb.args[0] for cb in queued if getattr(cb, "func", None) is queue._enqueue_check] == [
         case.checks.get().pk]
     status = client.get(_url("status-json", case)).json()
     assert status["outcome"] == "processing" and status["done"] is False and status["retry_url"] is None
@@ -360,7 +354,7 @@ def test_too_many_fields_on_the_json_endpoints_is_json_in_the_persons_language(s
 def test_the_start_page_opens_at_most_the_limit_of_cases_per_address_then_429(client, settings):
     """Each POST / opens a case: past KYC_SELF_SERVICE_CASE_LIMIT within the window from one address, a 429
     page (translated) with Retry-After, nothing opened, audited once per window; other addresses unaffected."""
-    from liveness.models import AuditEvent
+    from liveness.cases.models import AuditEvent
 
     settings.KYC_SELF_SERVICE_CASE_LIMIT, settings.KYC_SELF_SERVICE_CASE_WINDOW = 3, 3600
     start = reverse("liveness:start")

@@ -18,8 +18,9 @@ import pytest
 from django.conf import settings
 from django.db import connections
 
-from liveness import media
-from liveness.models import Case, CaseKind, CaseState, MediaBlob, Submission
+from liveness.cases.models import Case, CaseKind, CaseState, Submission
+from liveness.media import files as media
+from liveness.media.models import MediaBlob
 from liveness.providers import catalogue
 from liveness.providers.local import LocalProvider
 from tests import mediagen
@@ -392,7 +393,7 @@ def test_digits_used_up_before_sending_leave_no_countdown_behind(live_server, fa
     digits, hides the old ones and their expiry countdown (it kept ticking), and puts focus on 'Show my digits'."""
     from django.utils import timezone
 
-    from liveness.models import Challenge
+    from liveness.cases.models import Challenge
 
     monkeypatch.setattr(LocalProvider, "challenge_digits", lambda self: DIGITS)
     with sync_api.sync_playwright() as p:
@@ -419,8 +420,8 @@ def test_digits_used_up_before_sending_leave_no_countdown_behind(live_server, fa
 def test_the_status_page_stops_polling_when_its_link_stops_working(live_server, fake_media, settings):
     """status.json answers 410 (the link expired while the case was processing) or 404 (the case is gone): the
     page stops polling and says so in the person's language, with no ``outcome-undefined`` class."""
-    from liveness import services
     from liveness.capture.links import capture_token_make
+    from liveness.cases import services
 
     def processing_case(reference):
         case = services.case_open(kind=CaseKind.SELFIE, actor_label="test", reference=reference)

@@ -1,9 +1,10 @@
 import pytest
 from django.urls import reverse
 
-from liveness import services
 from liveness.capture.links import capture_token_make
-from liveness.models import Case, CaseState, MediaBlob
+from liveness.cases.models import Case, CaseState
+from liveness.checks import queue
+from liveness.media.models import MediaBlob
 from tests.factories import CaseFactory
 from tests.mediagen import selfie_jpeg
 
@@ -34,7 +35,7 @@ def test_a_selfie_upload_is_accepted_and_the_status_page_follows_the_case(client
                                {"selfie": _upload("me.jpg", selfie_jpeg())})
 
     assert response.status_code == 302
-    assert [cb.args[0] for cb in queued if getattr(cb, "func", None) is services._enqueue_check] == [
+    assert [cb.args[0] for cb in queued if getattr(cb, "func", None) is queue._enqueue_check] == [
         case.checks.get().pk]
     case.refresh_from_db()
     assert case.state == CaseState.PROCESSING
@@ -65,7 +66,8 @@ def test_a_tampered_link_is_not_found_and_an_expired_one_is_gone(client, setting
 
 def test_the_status_page_tells_what_to_do_on_a_retake_without_scores(client):
     case = CaseFactory(state=CaseState.RETAKE_REQUESTED)
-    from liveness.models import Check, Submission
+    from liveness.cases.models import Submission
+    from liveness.checks.models import Check
 
     submission = Submission.objects.create(case=case, kind=case.kind)
     Check.objects.create(submission=submission, case=case, provider="local", operation="selfie_liveness",

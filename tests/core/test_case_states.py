@@ -1,7 +1,7 @@
 import pytest
 
-from liveness import services
-from liveness.models import CASE_TRANSITIONS, AuditEvent, CaseState
+from liveness.cases import services
+from liveness.cases.models import CASE_TRANSITIONS, AuditEvent, CaseState
 from tests.factories import CaseFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

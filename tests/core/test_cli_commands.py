@@ -4,7 +4,7 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from liveness.models import ThresholdPolicy
+from liveness.checks.models import ThresholdPolicy
 from tests.mediagen import card_jpeg, digit_video, selfie_jpeg
 
 pytestmark = pytest.mark.django_db

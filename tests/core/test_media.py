@@ -4,8 +4,8 @@ import pytest
 from django.core.files.storage import default_storage
 from PIL import Image
 
-from liveness import media
-from liveness.models import MediaKind
+from liveness.media import files as media
+from liveness.media.models import MediaKind
 
 
 def _image_bytes(fmt: str, size=(60, 80), **save) -> bytes:

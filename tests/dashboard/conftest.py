@@ -4,13 +4,16 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Group, Permission
 
+from liveness.cases.models import Case, CaseKind, CaseState, Submission
+from liveness.cases.services import case_open, case_transition
+from liveness.checks.judging import threshold_policy_current
+from liveness.checks.models import Check, CheckStatus, Score
+from liveness.jobs.models import AttemptOutcome
+from liveness.media import files as media
+from liveness.media.models import MediaKind
 from liveness.providers import catalogue
-from liveness import media, services
-from liveness.dashboard_models import DASHBOARD_GROUPS
-from liveness.models import (
-    AttemptOutcome, Case, CaseKind, CaseState, Check, CheckStatus, MediaKind, Score, Submission,
-)
 from liveness.providers.base import Metric, Operation
+from liveness.review.models import DASHBOARD_GROUPS
 from tests.factories import UserFactory
 from tests.mediagen import selfie_jpeg
 
@@ -24,7 +27,7 @@ def role_user(username: str, group: str | None, *, staff: bool = True):
     user.save()
     if group:
         g, _ = Group.objects.get_or_create(name=group)
-        g.permissions.set(Permission.objects.filter(content_type__app_label="liveness",
+        g.permissions.set(Permission.objects.filter(content_type__app_label="review",
                                                     codename__in=DASHBOARD_GROUPS[group]))
         user.groups.add(g)
     return user
@@ -48,12 +51,12 @@ def compliance_admin(db):
 def make_review_case(*, passed: bool = False, reference: str = "ref-dash-1", score: float = 41.5,
                      provider: str = "local") -> Case:
     """A selfie case the pipeline sent to manual review: one done check with a score under its threshold."""
-    case = services.case_open(kind=CaseKind.SELFIE, actor_label="test", reference=reference)
+    case = case_open(kind=CaseKind.SELFIE, actor_label="test", reference=reference)
     selfie = selfie_jpeg()
     blob = media.blob_store(data=selfie, kind=MediaKind.SELFIE, content_type="image/jpeg")
     crop = media.blob_store(data=selfie, kind=MediaKind.FACE_CROP, content_type="image/jpeg")
     submission = Submission.objects.create(case=case, kind=case.kind, selfie=blob, source="test")
-    policy = services.threshold_policy_current(provider=provider, metric=Metric.LIVENESS)
+    policy = threshold_policy_current(provider=provider, metric=Metric.LIVENESS)
     check = Check.objects.create(
         submission=submission, case=case, provider=provider, operation=Operation.SELFIE_LIVENESS,
         status=CheckStatus.DONE, attempts=1, passed=passed, latency_ms=321, request_id="req-abc-123",
@@ -63,8 +66,8 @@ def make_review_case(*, passed: bool = False, reference: str = "ref-dash-1", sco
     check.attempt_rows.create(number=1, outcome=AttemptOutcome.ANSWERED, latency_ms=321)
     Score.objects.create(check_run=check, metric=Metric.LIVENESS, value=score, scale=policy.scale,
                          threshold=policy.value, policy=policy, passed=score >= policy.value)
-    services.case_transition(case=case, to=CaseState.PROCESSING, reason="submission received", actor_label="test")
-    services.case_transition(case=case, to=CaseState.MANUAL_REVIEW, reason="score below threshold",
+    case_transition(case=case, to=CaseState.PROCESSING, reason="submission received", actor_label="test")
+    case_transition(case=case, to=CaseState.MANUAL_REVIEW, reason="score below threshold",
                              actor_label="system:pipeline")
     case.refresh_from_db()
     case.selfie_blob = blob

@@ -14,14 +14,16 @@ from pathlib import Path
 import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from liveness.models import AuditEvent, CaseState, Decision
+from liveness.cases.models import AuditEvent, CaseState, Decision
 from tests.conftest import totp_code, totp_wrong_code
 
 from .conftest import PASSWORD, make_review_case, role_user
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # playwright's sync API runs an event loop
 
-from playwright import sync_api  # installed from requirements.txt; scripts/test installs Debian chromium
+from playwright import (
+    sync_api,  # installed from requirements.txt; scripts/test installs Debian chromium
+)
 
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
@@ -125,8 +127,10 @@ def test_reviewer_logs_in_opens_a_case_and_rejects_it(live_server):
 def test_a_reviewer_can_seek_in_the_video_of_a_case(live_server):
     """Chromium's player only seeks in media its server serves in byte ranges: the case video
     must play from any point without downloading from the start, each request audited."""
-    from liveness import media, services
-    from liveness.models import CaseKind, MediaKind, Submission
+    from liveness.cases import services
+    from liveness.cases.models import CaseKind, Submission
+    from liveness.media import files as media
+    from liveness.media.models import MediaKind
     from tests.mediagen import digit_video
 
     reviewer = role_user("rita", "reviewer")

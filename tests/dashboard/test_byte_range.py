@@ -3,8 +3,8 @@ slice, audited per request."""
 import pytest
 from django.urls import reverse
 
-from liveness.dashboard.byte_range import RangeNotSatisfiable, byte_range
-from liveness.models import AuditEvent
+from liveness.cases.models import AuditEvent
+from liveness.review.byte_range import RangeNotSatisfiable, byte_range
 from tests.conftest import staff_login
 
 

@@ -10,9 +10,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from liveness.dashboard import selectors
-from liveness.models import AuditEvent, Case, CaseNote, CaseState, Decision, Score, ThresholdPolicy
-
+from liveness.cases.models import AuditEvent, Case, CaseState, Decision
+from liveness.checks.models import Score, ThresholdPolicy
+from liveness.review import selectors
+from liveness.review.models import CaseNote
 from tests.conftest import staff_login
 
 from .conftest import make_review_case, role_user

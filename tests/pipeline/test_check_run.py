@@ -4,12 +4,19 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from liveness import services
-from liveness.media import MediaRejected
-from liveness.models import (
-    Attempt, AttemptOutcome, AuditEvent, Case, CaseKind, CaseState, Check, CheckStatus, MediaBlob, Submission,
-    ThresholdPolicy,
+from liveness.cases.models import AuditEvent, Case, CaseKind, CaseState, Submission
+from liveness.cases.services import (
+    PIPELINE,
+    SubmissionRefused,
+    case_open,
+    submission_accept,
 )
+from liveness.checks.models import Attempt, Check, CheckStatus, ThresholdPolicy
+from liveness.checks.queue import _enqueue_check
+from liveness.checks.services import RunOutcome, check_claim, check_run
+from liveness.jobs.models import AttemptOutcome
+from liveness.media.files import MediaRejected
+from liveness.media.models import MediaBlob
 from tests.mediagen import selfie_jpeg
 
 pytestmark = pytest.mark.django_db
@@ -19,13 +26,13 @@ RATE_LIMITED = "tests.fault_providers.AlwaysRateLimitedProvider"
 
 
 def _queued_checks(callbacks) -> list[int]:
-    return [cb.args[0] for cb in callbacks if getattr(cb, "func", None) is services._enqueue_check]
+    return [cb.args[0] for cb in callbacks if getattr(cb, "func", None) is _enqueue_check]
 
 
 def _submit_selfie(django_capture_on_commit_callbacks, image=None) -> tuple[Case, Check]:
-    case = services.case_open(kind=CaseKind.SELFIE, actor_label="test")
+    case = case_open(kind=CaseKind.SELFIE, actor_label="test")
     with django_capture_on_commit_callbacks() as callbacks:
-        submission = services.submission_accept(case=case, selfie=image or selfie_jpeg(), source="test",
+        submission = submission_accept(case=case, selfie=image or selfie_jpeg(), source="test",
                                                 actor_label="test")
     assert _queued_checks(callbacks) == [submission.checks.get().pk], "the check is queued once, after commit"
     case.refresh_from_db()
@@ -42,10 +49,10 @@ def test_accepting_a_selfie_stores_it_encrypted_and_moves_case_to_processing(dja
 
 
 def test_refused_upload_leaves_nothing_behind():
-    case = services.case_open(kind=CaseKind.SELFIE, actor_label="test")
+    case = case_open(kind=CaseKind.SELFIE, actor_label="test")
 
     with pytest.raises(MediaRejected):
-        services.submission_accept(case=case, selfie=b"GIF89a....", source="test", actor_label="test")
+        submission_accept(case=case, selfie=b"GIF89a....", source="test", actor_label="test")
 
     case.refresh_from_db()
     assert case.state == CaseState.AWAITING_SUBMISSION
@@ -55,17 +62,17 @@ def test_refused_upload_leaves_nothing_behind():
 def test_a_processing_case_refuses_a_second_submission(django_capture_on_commit_callbacks):
     case, _ = _submit_selfie(django_capture_on_commit_callbacks)
 
-    with pytest.raises(services.SubmissionRefused) as caught:
-        services.submission_accept(case=case, selfie=selfie_jpeg(), source="test", actor_label="test")
+    with pytest.raises(SubmissionRefused) as caught:
+        submission_accept(case=case, selfie=selfie_jpeg(), source="test", actor_label="test")
     assert caught.value.code == "case_not_accepting"
 
 
 def test_real_face_is_scored_against_a_versioned_threshold_and_the_case_decided(django_capture_on_commit_callbacks):
     case, check = _submit_selfie(django_capture_on_commit_callbacks)
 
-    result = services.check_run(check_id=check.pk, worker="test")
+    result = check_run(check_id=check.pk, worker="test")
 
-    assert result.outcome is services.RunOutcome.DONE
+    assert result.outcome is RunOutcome.DONE
     check.refresh_from_db()
     case.refresh_from_db()
     score = check.scores.get(metric="liveness")
@@ -76,13 +83,13 @@ def test_real_face_is_scored_against_a_versioned_threshold_and_the_case_decided(
     assert list(check.attempt_rows.values_list("outcome", flat=True)) == [AttemptOutcome.ANSWERED]
     expected = CaseState.APPROVED if check.passed else CaseState.MANUAL_REVIEW
     assert case.state == expected
-    assert case.state_changed_by_label == services.PIPELINE
+    assert case.state_changed_by_label == PIPELINE
 
 
 def test_no_face_asks_the_user_for_a_retake_with_the_reason(django_capture_on_commit_callbacks):
     case, check = _submit_selfie(django_capture_on_commit_callbacks, image=selfie_jpeg(no_face=True))
 
-    services.check_run(check_id=check.pk, worker="test")
+    check_run(check_id=check.pk, worker="test")
 
     check.refresh_from_db()
     case.refresh_from_db()
@@ -94,23 +101,23 @@ def test_no_face_asks_the_user_for_a_retake_with_the_reason(django_capture_on_co
 
 def test_a_done_check_is_never_run_twice(django_capture_on_commit_callbacks):
     _, check = _submit_selfie(django_capture_on_commit_callbacks)
-    services.check_run(check_id=check.pk, worker="test")
+    check_run(check_id=check.pk, worker="test")
 
-    again = services.check_run(check_id=check.pk, worker="test")
+    again = check_run(check_id=check.pk, worker="test")
 
-    assert again.outcome is services.RunOutcome.SKIPPED
+    assert again.outcome is RunOutcome.SKIPPED
     assert Attempt.objects.filter(check_run=check).count() == 1
 
 
 def test_an_in_flight_check_is_skipped_until_it_goes_stale(django_capture_on_commit_callbacks, settings):
     _, check = _submit_selfie(django_capture_on_commit_callbacks)
-    claimed = services.check_claim(check_id=check.pk, worker="dead-worker")
+    claimed = check_claim(check_id=check.pk, worker="dead-worker")
     assert claimed is not None
 
-    assert services.check_run(check_id=check.pk, worker="other").outcome is services.RunOutcome.SKIPPED
+    assert check_run(check_id=check.pk, worker="other").outcome is RunOutcome.SKIPPED
 
     Check.objects.filter(pk=check.pk).update(claimed_at=timezone.now() - timedelta(seconds=settings.KYC_CHECK_STALE_AFTER + 1))
-    assert services.check_run(check_id=check.pk, worker="other").outcome is services.RunOutcome.DONE
+    assert check_run(check_id=check.pk, worker="other").outcome is RunOutcome.DONE
     outcomes = list(Attempt.objects.filter(check_run=check).values_list("outcome", flat=True))
     assert outcomes == [AttemptOutcome.ABANDONED, AttemptOutcome.ANSWERED]
 
@@ -120,17 +127,17 @@ def test_transient_errors_are_retried_on_schedule_then_fail_visibly(django_captu
     settings.KYC_CHECK_RETRY_DELAYS = [5, 30]
     case, check = _submit_selfie(django_capture_on_commit_callbacks)
 
-    first = services.check_run(check_id=check.pk, worker="test")
-    assert (first.outcome, first.retry_in) == (services.RunOutcome.RETRY, 5)
+    first = check_run(check_id=check.pk, worker="test")
+    assert (first.outcome, first.retry_in) == (RunOutcome.RETRY, 5)
     check.refresh_from_db()
     assert check.status == CheckStatus.PENDING and check.next_attempt_at > timezone.now()
     # an early duplicate delivery does not jump the schedule
-    assert services.check_run(check_id=check.pk, worker="test").outcome is services.RunOutcome.SKIPPED
+    assert check_run(check_id=check.pk, worker="test").outcome is RunOutcome.SKIPPED
 
     Check.objects.filter(pk=check.pk).update(next_attempt_at=timezone.now())
-    assert services.check_run(check_id=check.pk, worker="test").retry_in == 30
+    assert check_run(check_id=check.pk, worker="test").retry_in == 30
     Check.objects.filter(pk=check.pk).update(next_attempt_at=timezone.now())
-    assert services.check_run(check_id=check.pk, worker="test").outcome is services.RunOutcome.FAILED
+    assert check_run(check_id=check.pk, worker="test").outcome is RunOutcome.FAILED
 
     check.refresh_from_db()
     case.refresh_from_db()
@@ -145,7 +152,7 @@ def test_a_crashing_provider_fails_once_without_retry(django_capture_on_commit_c
     settings.KYC_SELFIE_PROVIDER = CRASHING
     case, check = _submit_selfie(django_capture_on_commit_callbacks)
 
-    assert services.check_run(check_id=check.pk, worker="test").outcome is services.RunOutcome.FAILED
+    assert check_run(check_id=check.pk, worker="test").outcome is RunOutcome.FAILED
 
     check.refresh_from_db()
     case.refresh_from_db()
@@ -160,7 +167,7 @@ def test_returned_photos_are_stored_re_encoded_and_a_corrupt_one_costs_only_a_fi
     settings.KYC_SELFIE_PROVIDER = "tests.fault_providers.CorruptReturnedPhotoProvider"
     case, check = _submit_selfie(django_capture_on_commit_callbacks)
 
-    assert services.check_run(check_id=check.pk, worker="test").outcome is services.RunOutcome.DONE
+    assert check_run(check_id=check.pk, worker="test").outcome is RunOutcome.DONE
 
     check.refresh_from_db()
     assert check.status == CheckStatus.DONE and check.face_crop is None
@@ -180,16 +187,16 @@ def test_a_database_failure_while_loading_the_media_is_retried_without_calling_t
 
     def database_gone(execute, sql, params, many, context):
         # The fault is injected at the driver boundary: the media row cannot be read.
-        if "liveness_mediablob" in sql:
+        if "media_mediablob" in sql:
             raise OperationalError("server closed the connection unexpectedly")
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(database_gone):
-        outcome = services.check_run(check_id=check.pk, worker="test")
+        outcome = check_run(check_id=check.pk, worker="test")
 
     check.refresh_from_db()
     [attempt] = check.attempt_rows.all()
-    assert outcome.outcome is services.RunOutcome.RETRY and check.status == CheckStatus.PENDING
+    assert outcome.outcome is RunOutcome.RETRY and check.status == CheckStatus.PENDING
     assert attempt.outcome == AttemptOutcome.TRANSIENT_ERROR and attempt.error_code == "database_unavailable"
     assert "no request was sent to the vendor" in attempt.error_message
     from liveness.providers import catalogue
@@ -199,12 +206,12 @@ def test_a_database_failure_while_loading_the_media_is_retried_without_calling_t
 
 def test_threshold_change_applies_to_new_checks_only(django_capture_on_commit_callbacks):
     _, first = _submit_selfie(django_capture_on_commit_callbacks)
-    services.check_run(check_id=first.pk, worker="test")
+    check_run(check_id=first.pk, worker="test")
     v1 = ThresholdPolicy.objects.get(provider="local", metric="liveness")
     ThresholdPolicy.objects.create(provider="local", metric="liveness", version=2, value=100.0, reason="stricter")
 
     _, second = _submit_selfie(django_capture_on_commit_callbacks)
-    services.check_run(check_id=second.pk, worker="test")
+    check_run(check_id=second.pk, worker="test")
 
     assert first.scores.get().policy == v1
     later = second.scores.get()
@@ -212,8 +219,8 @@ def test_threshold_change_applies_to_new_checks_only(django_capture_on_commit_ca
     assert later.passed is (later.value >= 100.0)
 
 
-def test_requeue_sweep_finds_lost_and_abandoned_checks(django_capture_on_commit_callbacks, settings):
-    from liveness import selectors
+def test_requeue_sweep_finds_lost_and_abandoned_checks_once_per_window(django_capture_on_commit_callbacks, settings):
+    from liveness.checks.services import check_ids_to_requeue
 
     _, lost = _submit_selfie(django_capture_on_commit_callbacks)
     _, abandoned = _submit_selfie(django_capture_on_commit_callbacks)
@@ -222,4 +229,8 @@ def test_requeue_sweep_finds_lost_and_abandoned_checks(django_capture_on_commit_
     Check.objects.filter(pk=lost.pk).update(created_at=long_ago)
     Check.objects.filter(pk=abandoned.pk).update(status=CheckStatus.IN_FLIGHT, claimed_at=long_ago)
 
-    assert sorted(selectors.check_ids_needing_requeue()) == sorted([lost.pk, abandoned.pk])
+    assert sorted(check_ids_to_requeue()) == sorted([lost.pk, abandoned.pk])
+    # A second sweep while the broker is backlogged queues nothing again (issue: 4,238 messages for 420 rows).
+    assert check_ids_to_requeue() == []
+    Check.objects.filter(pk=lost.pk).update(requeued_at=long_ago)
+    assert check_ids_to_requeue() == [lost.pk]

@@ -8,8 +8,10 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from liveness import ratelimit, services
-from liveness.models import CaseKind, Check
+from liveness.cases import services
+from liveness.cases.models import CaseKind
+from liveness.checks import pacing as ratelimit
+from liveness.checks.models import Check
 from tests.mediagen import selfie_jpeg
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]

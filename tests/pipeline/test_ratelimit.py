@@ -15,8 +15,11 @@ import pytest
 import redis
 from django.utils import timezone
 
-from liveness import ratelimit, services
-from liveness.models import Attempt, Case, CaseKind, CaseState, Check, CheckStatus
+from liveness.cases.models import Case, CaseKind, CaseState
+from liveness.cases.services import case_open, submission_accept
+from liveness.checks import pacing as ratelimit
+from liveness.checks.models import Attempt, Check, CheckStatus
+from liveness.checks.services import RunOutcome, check_run
 from tests.conftest import wait_for
 from tests.mediagen import selfie_jpeg
 
@@ -282,8 +285,8 @@ def provider_limit(settings):
 
 
 def _selfie_check(provider: str) -> Check:
-    case = services.case_open(kind=CaseKind.SELFIE, actor_label="test")
-    services.submission_accept(case=case, selfie=selfie_jpeg(), source="test", actor_label="test",
+    case = case_open(kind=CaseKind.SELFIE, actor_label="test")
+    submission_accept(case=case, selfie=selfie_jpeg(), source="test", actor_label="test",
                                provider_name=provider)
     return Check.objects.get(case=case)
 
@@ -294,9 +297,9 @@ def test_a_check_without_a_slot_soon_is_throttled_without_an_attempt(provider_li
     check = _selfie_check("youtu_legacy")
     assert active.reserve("youtu_legacy", per_second=0.1, max_wait=2).granted  # ...and it was just spent
 
-    result = services.check_run(check_id=check.pk, worker="test")
+    result = check_run(check_id=check.pk, worker="test")
 
-    assert result.outcome is services.RunOutcome.THROTTLED and result.provider == "youtu_legacy"
+    assert result.outcome is RunOutcome.THROTTLED and result.provider == "youtu_legacy"
     # Back a little (half the max wait) before its estimated turn: the free slot in 10 s + one interval.
     assert 18.5 < result.retry_in <= 19
     check.refresh_from_db()
@@ -305,7 +308,7 @@ def test_a_check_without_a_slot_soon_is_throttled_without_an_attempt(provider_li
     expected = timezone.now() + timezone.timedelta(seconds=result.retry_in)
     assert abs((check.next_attempt_at - expected).total_seconds()) < 2  # the sweep knows it is waiting
     # The message that comes back too early (or a duplicate) is skipped without taking a slot.
-    assert services.check_run(check_id=check.pk, worker="test").outcome is services.RunOutcome.SKIPPED
+    assert check_run(check_id=check.pk, worker="test").outcome is RunOutcome.SKIPPED
 
 
 @pytest.mark.django_db
@@ -315,10 +318,10 @@ def test_a_slot_within_the_max_wait_is_slept_for_then_the_vendor_is_called_once(
     active.penalise(RATE_LIMITED, seconds=0.8)
 
     started = time.monotonic()
-    result = services.check_run(check_id=check.pk, worker="test")
+    result = check_run(check_id=check.pk, worker="test")
 
     assert time.monotonic() - started >= 0.75
-    assert result.outcome is services.RunOutcome.RETRY  # the call was made: it answered "rate limited"
+    assert result.outcome is RunOutcome.RETRY  # the call was made: it answered "rate limited"
     assert Attempt.objects.filter(check_run=check).count() == 1
     # ...and that answer held the provider back for the penalty.
     assert active.reserve(RATE_LIMITED, per_second=50, max_wait=5).wait > 0.9 * ratelimit.PENALTY_S
@@ -331,10 +334,10 @@ def test_a_claimed_check_waits_for_its_departure_after_reading_its_media(provide
     active.space(RATE_LIMITED, per_second=2)  # a request left just now: the next may leave in 0.5 s
 
     started = time.monotonic()
-    result = services.check_run(check_id=check.pk, worker="test")
+    result = check_run(check_id=check.pk, worker="test")
 
     assert time.monotonic() - started >= 0.45
-    assert result.outcome is services.RunOutcome.RETRY
+    assert result.outcome is RunOutcome.RETRY
     attempt = Attempt.objects.get(check_run=check)
     assert attempt.latency_ms < 300  # the vendor's latency, not the wait for the departure
 
@@ -345,7 +348,7 @@ def test_a_finished_check_spends_no_slot(provider_limit):
     check = _selfie_check("youtu_legacy")
     Check.objects.filter(pk=check.pk).update(status=CheckStatus.DONE)
 
-    assert services.check_run(check_id=check.pk, worker="test").outcome is services.RunOutcome.SKIPPED
+    assert check_run(check_id=check.pk, worker="test").outcome is RunOutcome.SKIPPED
     assert active.reserve("youtu_legacy", per_second=5, max_wait=1).wait == 0  # the slot is still free
 
 
@@ -383,8 +386,8 @@ def test_a_burst_through_a_real_worker_reaches_the_vendor_at_its_quota_and_never
     # The burst is queued before any worker runs, so the worker finds all of it at once.
     cases = []
     for _ in range(n):
-        case = services.case_open(kind=CaseKind.SELFIE, actor_label="test")
-        services.submission_accept(case=case, selfie=image, source="test", actor_label="test")
+        case = case_open(kind=CaseKind.SELFIE, actor_label="test")
+        submission_accept(case=case, selfie=image, source="test", actor_label="test")
         cases.append(case)
     worker = celery_worker(
         queues="vendor", pool="threads", concurrency=16, KYC_SELFIE_PROVIDER="youtu_legacy",

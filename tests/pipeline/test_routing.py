@@ -14,14 +14,18 @@ from django.conf import settings as django_settings
 from django.utils import timezone
 
 from kyc_portal.celery import app
-from liveness import ratelimit, services, tasks
-from liveness.api import tasks as api_tasks
-from liveness.models import Case, CaseKind, CaseState, Check, CheckStatus
+from liveness.cases import services
+from liveness.cases.models import Case, CaseKind, CaseState
+from liveness.checks import pacing as ratelimit
+from liveness.checks.models import Check, CheckStatus
+from liveness.checks.queue import check_queue
+from liveness.checks.tasks import check_run_task, checks_requeue_stuck
+from liveness.partners import tasks as api_tasks
 from tests.conftest import wait_for
 from tests.mediagen import selfie_jpeg
 
 QUEUES = ("default", "engine", "vendor", "webhooks")
-CHECK_TASK = "liveness.tasks.check_run_task"
+CHECK_TASK = "liveness.checks.tasks.check_run_task"
 
 
 @pytest.fixture
@@ -63,7 +67,7 @@ def test_the_four_queues_are_declared_so_a_worker_without_q_consumes_them_all():
      ("senseid", "vendor"), ("tests.fault_providers.CrashingProvider", "vendor")],
 )
 def test_each_provider_has_its_queue(provider, queue):
-    assert tasks.check_queue(provider) == queue
+    assert check_queue(provider) == queue
 
 
 @pytest.mark.django_db
@@ -97,7 +101,7 @@ def test_a_retry_goes_back_to_the_vendor_queue_with_its_countdown(broker, django
     check = _submit("tests.fault_providers.AlwaysRateLimitedProvider", django_capture_on_commit_callbacks)
     broker.delete(*QUEUES)
 
-    assert tasks.check_run_task.apply((check.pk,)).get() == "retry"
+    assert check_run_task.apply((check.pk,)).get() == "retry"
 
     [message] = _messages(broker, "vendor")
     assert ast.literal_eval(message["headers"]["argsrepr"]) == (check.pk,)
@@ -116,7 +120,7 @@ def test_a_throttled_check_goes_back_to_its_queue_without_running(broker, django
     check = _submit("youtu_legacy", django_capture_on_commit_callbacks)
     broker.delete(*QUEUES)
     try:
-        assert tasks.check_run_task.apply((check.pk,)).get() == "throttled"
+        assert check_run_task.apply((check.pk,)).get() == "throttled"
     finally:
         limiter.reset("youtu_legacy")
 
@@ -134,7 +138,7 @@ def test_the_stuck_check_sweep_requeues_each_check_on_its_queue(broker, django_c
     Check.objects.filter(pk__in=[local.pk, vendor.pk]).update(created_at=timezone.now() - timedelta(hours=1))
     broker.delete(*QUEUES)
 
-    assert tasks.checks_requeue_stuck() == 2
+    assert checks_requeue_stuck() == 2
 
     assert _queued_checks(broker) == {"default": [], "engine": [local.pk], "vendor": [vendor.pk], "webhooks": []}
 
@@ -149,8 +153,8 @@ def test_webhook_deliveries_go_to_the_webhooks_queue_and_beat_tasks_to_default(b
     assert sorted(names) == sorted(e["task"] for e in django_settings.CELERY_BEAT_SCHEDULE.values())
     webhooks = [m["headers"] for m in _messages(broker, "webhooks")]
     assert [(h["task"], h["argsrepr"]) for h in webhooks] == [
-        ("liveness.api.tasks.webhook_deliver_task", "('00000000-0000-0000-0000-000000000001',)"),
-        ("liveness.api.tasks.webhook_deliver_task", "('00000000-0000-0000-0000-000000000000',)")]
+        ("liveness.partners.tasks.webhook_deliver_task", "('00000000-0000-0000-0000-000000000001',)"),
+        ("liveness.partners.tasks.webhook_deliver_task", "('00000000-0000-0000-0000-000000000000',)")]
     assert not _messages(broker, "engine") and not _messages(broker, "vendor")
 
 

@@ -1,8 +1,10 @@
 """End to end with a real Celery worker process, real Redis and real PostgreSQL."""
 import pytest
 
-from liveness import services
-from liveness.models import Attempt, AttemptOutcome, Case, CaseKind, CaseState, Check, CheckStatus
+from liveness.cases import services
+from liveness.cases.models import Case, CaseKind, CaseState
+from liveness.checks.models import Attempt, Check, CheckStatus
+from liveness.jobs.models import AttemptOutcome
 from tests.conftest import wait_for
 from tests.mediagen import selfie_jpeg
 

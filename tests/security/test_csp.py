@@ -5,12 +5,12 @@ import pytest
 from django.urls import reverse
 
 from liveness.capture.links import capture_token_make
-from liveness.security import csp
+from liveness.web import csp
 from tests.factories import CaseFactory
 
 pytestmark = pytest.mark.django_db
 
-MIDDLEWARE = "liveness.security.csp.ContentSecurityPolicyMiddleware"
+MIDDLEWARE = "liveness.web.csp.ContentSecurityPolicyMiddleware"
 
 
 @pytest.fixture(autouse=True)
@@ -41,7 +41,7 @@ def test_pages_get_a_same_origin_policy_that_allows_only_their_one_inline_handle
 def test_the_media_view_keeps_its_stricter_policy(client):
     from django.http import HttpResponse
 
-    from liveness.security.csp import ContentSecurityPolicyMiddleware
+    from liveness.web.csp import ContentSecurityPolicyMiddleware
 
     def view(request):
         response = HttpResponse(b"x")

@@ -7,8 +7,8 @@ import pytest
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 
-from liveness import media
-from liveness.models import MediaBlob, MediaKind
+from liveness.media import files as media
+from liveness.media.models import MediaBlob, MediaKind
 
 pytestmark = pytest.mark.django_db
 

@@ -15,9 +15,10 @@ from django.db import DataError, transaction
 from django.utils import timezone
 
 from kyc_portal.celery import app as celery_app
-from liveness import media, tasks
-from liveness.models import AuditEvent, MediaBlob, MediaKind
-from liveness.security import orphans
+from liveness.cases.models import AuditEvent
+from liveness.media import files as media
+from liveness.media import orphans, tasks
+from liveness.media.models import MediaBlob, MediaKind
 from tests.security.test_s3_storage import bucket, s3_endpoint, s3_media  # noqa: F401  (S3 fixtures)
 
 pytestmark = pytest.mark.django_db
@@ -136,7 +137,7 @@ def test_blob_store_removes_its_file_when_its_own_insert_fails():
 
 def test_the_beat_runs_the_sweep(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["sweep-orphaned-media"]
-    assert entry["task"] == "liveness.tasks.media_orphans_sweep" and entry["task"] in celery_app.tasks
+    assert entry["task"] == "liveness.media.tasks.media_orphans_sweep" and entry["task"] in celery_app.tasks
     orphan = _stored_then_rolled_back()
     _age(orphan, 25)
     assert tasks.media_orphans_sweep() == 1 and not default_storage.exists(orphan)

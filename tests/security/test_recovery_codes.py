@@ -19,7 +19,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from liveness.models import AuditEvent
+from liveness.cases.models import AuditEvent
 from liveness.signin.services import recovery_codes_create
 from liveness.signin.views import FRESH_CODES_SESSION_KEY
 from tests.conftest import staff_login, totp_code, totp_wrong_code

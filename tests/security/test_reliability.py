@@ -13,16 +13,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from liveness import services, tasks
-from liveness.models import (
-    Attempt,
-    AttemptOutcome,
-    Case,
-    CaseKind,
-    CaseState,
-    Check,
-    CheckStatus,
-)
+from liveness.cases import services
+from liveness.cases.models import Case, CaseKind, CaseState
+from liveness.checks import tasks
+from liveness.checks.models import Attempt, Check, CheckStatus
+from liveness.jobs.models import AttemptOutcome
 from liveness.providers import get_provider
 from liveness.providers.base import Media
 from tests.conftest import wait_for

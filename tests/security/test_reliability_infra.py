@@ -30,17 +30,18 @@ from django.utils import timezone
 from kombu.pools import ProducerPool
 
 from kyc_portal.celery import app as celery_app
-from liveness import services, tasks
-from liveness.models import (
-    Attempt,
-    AttemptOutcome,
-    AuditEvent,
-    Case,
-    CaseKind,
-    CaseState,
-    Check,
-    CheckStatus,
+from liveness.cases.models import AuditEvent, Case, CaseKind, CaseState
+from liveness.cases.services import case_open, case_transition, submission_accept
+from liveness.checks import tasks
+from liveness.checks.models import Attempt, Check, CheckStatus
+from liveness.checks.services import (
+    RunOutcome,
+    check_claim,
+    check_record_error,
+    check_record_result,
+    returned_photos_prepare,
 )
+from liveness.jobs.models import AttemptOutcome
 from liveness.providers.base import ProviderError, ProviderResult, Score
 from tests.conftest import wait_for
 
@@ -181,8 +182,8 @@ def selfie():
 
 
 def _submit(image: bytes) -> Case:
-    case = services.case_open(kind=CaseKind.SELFIE, actor_label="test")
-    services.submission_accept(case=case, selfie=image, source="test", actor_label="test")
+    case = case_open(kind=CaseKind.SELFIE, actor_label="test")
+    submission_accept(case=case, selfie=image, source="test", actor_label="test")
     return case
 
 
@@ -272,23 +273,24 @@ def test_redis_restart_that_loses_every_message_is_recovered_by_the_sweep(celery
 
 def test_a_case_moved_while_the_broker_is_down_keeps_its_webhooks_for_the_sweep(django_capture_on_commit_callbacks):
     """The request that moves a case must not fail because its webhook could not be queued."""
-    from liveness.api import services as api_services
-    from liveness.partner_models import WebhookDelivery
+    from liveness.partners.models import WebhookDelivery
+    from liveness.partners.webhooks import delivery as webhook_delivery
+    from liveness.partners.webhooks import endpoints as webhook_endpoints
     from tests.factories import CaseFactory, PartnerFactory
 
     partner = PartnerFactory()
-    api_services.webhook_endpoint_create(partner=partner, url="https://partner.example/hooks")
+    webhook_endpoints.webhook_endpoint_create(partner=partner, url="https://partner.example/hooks")
     case = CaseFactory(partner=partner)
     with _celery_broker(f"redis://127.0.0.1:{_free_port()}/0"):  # nothing listens there
         for state in (CaseState.PROCESSING, CaseState.APPROVED):
             with django_capture_on_commit_callbacks(execute=True):
-                services.case_transition(case=case, to=state, reason="test", actor_label="test")
+                case_transition(case=case, to=state, reason="test", actor_label="test")
 
     case.refresh_from_db()
     pending = WebhookDelivery.objects.filter(case=case)
     assert case.state == CaseState.APPROVED and sorted(pending.values_list("event", flat=True)) == [
         "case.checks_completed", "case.decided"]
-    assert set(api_services.webhook_delivery_ids_needing_requeue(lost_after_s=0)) == set(
+    assert set(webhook_delivery.webhook_delivery_ids_to_requeue(lost_after=timedelta(0))) == set(
         pending.values_list("pk", flat=True))
 
 
@@ -322,7 +324,7 @@ def _connections_refused():
 @pytest.mark.worker
 def test_database_connections_killed_during_vendor_calls_lose_no_answer(celery_worker, slow_vendor, sandbox, selfie):
     """Twice, while two vendor calls are in flight, the worker's database sessions are
-    terminated. Each answer is saved on a new connection (services._check_record) instead of
+    terminated. Each answer is saved on a new connection (_check_record) instead of
     being dropped with the task and fetched again from the vendor by the stale-check sweep."""
     worker = celery_worker(**slow_vendor, pool="threads", concurrency=2)
     cases = [_submit(selfie) for _ in range(4)]
@@ -375,26 +377,26 @@ def test_database_down_longer_than_the_record_retries_costs_one_explained_second
 
 @pytest.mark.django_db
 def test_an_answer_or_error_saved_again_after_a_lost_commit_acknowledgement_is_written_once(selfie, settings):
-    """The retry in services._check_record may follow a commit that succeeded but whose
+    """The retry in _check_record may follow a commit that succeeded but whose
     acknowledgement was lost with the connection: the second save finds the attempt closed,
     writes nothing and reports the check as it stands."""
     settings.KYC_CHECK_RETRY_DELAYS = [0, 0]
-    case = services.case_open(kind=CaseKind.SELFIE, actor_label="test")
-    services.submission_accept(case=case, selfie=selfie, source="test", actor_label="test")
-    check, attempt = services.check_claim(check_id=Check.objects.get(case=case).pk, worker="test")
+    case = case_open(kind=CaseKind.SELFIE, actor_label="test")
+    submission_accept(case=case, selfie=selfie, source="test", actor_label="test")
+    check, attempt = check_claim(check_id=Check.objects.get(case=case).pk, worker="test")
     error = ProviderError("busy", vendor="youtu", code="15", transient=True)
 
-    first = services.check_record_error(check=check, attempt=attempt, error=error, latency_ms=5)
-    again = services.check_record_error(check=check, attempt=attempt, error=error, latency_ms=5)
-    assert first.outcome == again.outcome == services.RunOutcome.RETRY and again.retry_in == 0
+    first = check_record_error(check=check, attempt=attempt, error=error, latency_ms=5)
+    again = check_record_error(check=check, attempt=attempt, error=error, latency_ms=5)
+    assert first.outcome == again.outcome == RunOutcome.RETRY and again.retry_in == 0
 
-    check, attempt = services.check_claim(check_id=check.pk, worker="test")
+    check, attempt = check_claim(check_id=check.pk, worker="test")
     result = ProviderResult(vendor="local", scores=[Score("liveness", 99.0)], request_id="req-1")
-    photos = services.returned_photos_prepare(result=result)
-    first = services.check_record_result(check=check, attempt=attempt, result=result, latency_ms=5, photos=photos)
-    again = services.check_record_result(check=check, attempt=attempt, result=result, latency_ms=5, photos=photos)
+    photos = returned_photos_prepare(result=result)
+    first = check_record_result(check=check, attempt=attempt, result=result, latency_ms=5, photos=photos)
+    again = check_record_result(check=check, attempt=attempt, result=result, latency_ms=5, photos=photos)
 
-    assert first.outcome == again.outcome == services.RunOutcome.DONE
+    assert first.outcome == again.outcome == RunOutcome.DONE
     check.refresh_from_db()
     assert check.status == CheckStatus.DONE and check.scores.count() == 1
     assert list(check.attempt_rows.order_by("number").values_list("outcome", flat=True)) == [

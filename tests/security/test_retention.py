@@ -6,19 +6,18 @@ from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.utils import timezone
 
-from liveness import media
-from liveness.models import (
+from liveness.cases.models import (
     AuditEvent,
     Case,
     CaseKind,
     CaseState,
-    Check,
     Decision,
-    MediaBlob,
-    MediaKind,
     Submission,
 )
-from liveness.security import retention
+from liveness.checks.models import Check
+from liveness.media import files as media
+from liveness.media import retention
+from liveness.media.models import MediaBlob, MediaKind
 
 pytestmark = pytest.mark.django_db
 
@@ -109,12 +108,12 @@ def test_command_dry_run_changes_nothing_then_purges(policy, capsys):
 
 
 def test_beat_task_runs_the_purge(policy, settings):
-    from liveness import tasks
+    from liveness.media import tasks
 
     case = _case(CaseState.APPROVED, 100)
     assert tasks.media_purge_expired.apply().get() == 1
     assert _blobs(case).get().purged_at is not None
-    assert "liveness.tasks.media_purge_expired" in {e["task"] for e in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert "liveness.media.tasks.media_purge_expired" in {e["task"] for e in settings.CELERY_BEAT_SCHEDULE.values()}
 
 
 @pytest.mark.parametrize(("env", "message"), [

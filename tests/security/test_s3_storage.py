@@ -27,10 +27,13 @@ from moto.server import ThreadedMotoServer
 from PIL import Image, UnidentifiedImageError
 from rest_framework.test import APIClient
 
-from liveness import media, services
-from liveness.api import services as api_services
-from liveness.models import Case, CaseState, Check, MediaBlob, MediaKind
-from liveness.security import retention
+from liveness.cases.models import Case, CaseState
+from liveness.checks import services
+from liveness.checks.models import Check
+from liveness.media import files as media
+from liveness.media import retention
+from liveness.media.models import MediaBlob, MediaKind
+from liveness.partners import keys as partner_keys
 from tests.conftest import ROOT
 from tests.factories import PartnerFactory
 from tests.mediagen import selfie_jpeg
@@ -93,7 +96,7 @@ def _assert_sealed(raw: bytes) -> None:
 
 
 def _partner_client() -> APIClient:
-    _, raw = api_services.key_create(partner=PartnerFactory())
+    _, raw = partner_keys.key_create(partner=PartnerFactory())
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
     return client

@@ -24,10 +24,10 @@ from django.urls import URLPattern, reverse
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from liveness.dashboard import urls as dashboard_urls
-from liveness.models import AuditEvent
-from liveness.security.client_ip import client_ip
+from liveness.cases.models import AuditEvent
+from liveness.review import urls as dashboard_urls
 from liveness.signin.services import recovery_codes_create
+from liveness.web.client_ip import client_ip
 from tests.conftest import ROOT, staff_login, totp_code, totp_wrong_code
 from tests.dashboard.conftest import PASSWORD, make_review_case, role_user
 from tests.factories import UserFactory
@@ -242,15 +242,15 @@ def test_the_admin_requires_the_second_factor(client, admin_user):
     TOTPDevice.objects.create(user=admin_user, name="phone", confirmed=True)
     client.force_login(admin_user)  # password only
 
-    response = client.get("/admin/liveness/case/", follow=True)
+    response = client.get("/admin/cases/case/", follow=True)
 
     assert [url for url, _ in response.redirect_chain] == [
-        "/admin/login/?next=/admin/liveness/case/", f"{LOGIN}?next=%2Fadmin%2Fliveness%2Fcase%2F",
-        f"{VERIFY}?next=%2Fadmin%2Fliveness%2Fcase%2F"]
+        "/admin/login/?next=/admin/cases/case/", f"{LOGIN}?next=%2Fadmin%2Fcases%2Fcase%2F",
+        f"{VERIFY}?next=%2Fadmin%2Fcases%2Fcase%2F"]
     assert client.get("/admin/").status_code == 302
 
     staff_login(client, admin_user)
-    assert client.get("/admin/liveness/case/").status_code == 200
+    assert client.get("/admin/cases/case/").status_code == 200
     assert client.get("/admin/login/?next=/admin/")["Location"] == "/admin/"
 
 

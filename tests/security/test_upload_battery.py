@@ -16,9 +16,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image, UnidentifiedImageError
 
-from liveness import media
 from liveness.capture.links import capture_token_make
-from liveness.models import AuditEvent, CaseKind, CaseState, MediaBlob, Submission
+from liveness.cases.models import AuditEvent, CaseKind, CaseState, Submission
+from liveness.media import files as media
+from liveness.media.models import MediaBlob
 from tests.api.conftest import _client
 from tests.factories import CaseFactory, PartnerFactory, UserFactory
 

@@ -1,6 +1,6 @@
 from django import template
 
-from ..access import can_reset_two_factor
+from liveness.signin.access import can_reset_two_factor
 
 register = template.Library()
 

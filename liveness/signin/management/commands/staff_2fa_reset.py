@@ -7,7 +7,7 @@ supervisor lost theirs. The person enrols a new authenticator at their next sign
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from ...services import totp_reset
+from liveness.signin.services import totp_reset
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django_otp.oath import TOTP
 
-from ...selectors import totp_device_confirmed
+from liveness.signin.selectors import totp_device_confirmed
 
 
 class Command(BaseCommand):

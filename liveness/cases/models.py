@@ -1,0 +1,159 @@
+"""The KYC domain: cases, what users submitted, the digits they were asked to read, who decided,
+the audit trail and the outbox of events partners receive.
+
+Models are thin: they hold state and the rules that are pure facts about that state (which case
+transitions exist). Every write that changes meaning goes through ``liveness.cases.services``,
+which also leaves an ``AuditEvent``.
+"""
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class CaseState(models.TextChoices):
+    AWAITING_SUBMISSION = "awaiting_submission", "Awaiting submission"
+    PROCESSING = "processing", "Processing"
+    MANUAL_REVIEW = "manual_review", "Manual review"
+    RETAKE_REQUESTED = "retake_requested", "Retake requested"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
+#: Every legal move of a case. Approved and rejected are final.
+CASE_TRANSITIONS: dict[str, frozenset[str]] = {
+    CaseState.AWAITING_SUBMISSION: frozenset({CaseState.PROCESSING}),
+    CaseState.PROCESSING: frozenset(
+        {CaseState.APPROVED, CaseState.REJECTED, CaseState.MANUAL_REVIEW, CaseState.RETAKE_REQUESTED}
+    ),
+    CaseState.RETAKE_REQUESTED: frozenset({CaseState.PROCESSING}),
+    CaseState.MANUAL_REVIEW: frozenset({CaseState.APPROVED, CaseState.REJECTED, CaseState.RETAKE_REQUESTED}),
+    CaseState.APPROVED: frozenset(),
+    CaseState.REJECTED: frozenset(),
+}
+
+
+class CaseKind(models.TextChoices):
+    SELFIE = "selfie", "Selfie (static liveness)"
+    DIGIT_VIDEO = "digit_video", "Digit-reading video + ID-card photo"
+
+
+class Case(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    reference = models.CharField(max_length=200, blank=True, help_text="The partner's own reference")
+    partner = models.ForeignKey("partners.Partner", null=True, blank=True, on_delete=models.PROTECT, related_name="cases")
+    kind = models.CharField(max_length=20, choices=CaseKind.choices)
+    state = models.CharField(max_length=30, choices=CaseState.choices, default=CaseState.AWAITING_SUBMISSION)
+    state_changed_at = models.DateTimeField(default=timezone.now)
+    state_changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    state_changed_by_label = models.CharField(max_length=100, blank=True, help_text="Who or what moved it")
+    state_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        indexes = [
+            # The reviewer queue pages by keyset on (created_at, id), within a state or across all.
+            models.Index(fields=["state", "created_at"]),
+            models.Index(fields=["created_at", "id"], name="case_created_keyset_idx"),
+            models.Index(fields=["partner", "reference"]),
+            models.Index(fields=["reference"], name="case_reference_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Case {self.public_id} ({self.state})"
+
+    def can_move_to(self, state: str) -> bool:
+        return state in CASE_TRANSITIONS[self.state]
+
+
+class Challenge(models.Model):
+    """Digits a user must read aloud; bound to one case, used once, expiring."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="challenges")
+    digits = models.CharField(max_length=12)
+    provider = models.CharField(max_length=100)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Challenge {self.digits} for case {self.case_id}"
+
+
+class Submission(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="submissions")
+    kind = models.CharField(max_length=20, choices=CaseKind.choices)
+    selfie = models.ForeignKey("media.MediaBlob", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    video = models.ForeignKey("media.MediaBlob", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    card = models.ForeignKey("media.MediaBlob", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    challenge = models.OneToOneField(Challenge, null=True, blank=True, on_delete=models.PROTECT)
+    source = models.CharField(max_length=30, default="browser")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Submission {self.pk} ({self.kind}) of case {self.case_id}"
+
+
+class DecisionOutcome(models.TextChoices):
+    APPROVE = "approve", "Approve"
+    REJECT = "reject", "Reject"
+    RETAKE = "retake", "Request a retake"
+
+
+class Decision(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="decisions")
+    outcome = models.CharField(max_length=20, choices=DecisionOutcome.choices)
+    reason_code = models.CharField(max_length=50)
+    user_message = models.TextField(blank=True)
+    internal_comment = models.TextField(blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
+    decided_by_label = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.outcome} case {self.case_id} ({self.reason_code})"
+
+
+class AuditEvent(models.Model):
+    """Append-only record of who did or saw what. Never updated, never deleted with media."""
+
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    actor_label = models.CharField(max_length=100, help_text="user:<name>, system:pipeline, partner:<id>, ...")
+    action = models.CharField(max_length=60, db_index=True)
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit_events")
+    details = models.JSONField(default=dict, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.action}"
+
+
+class OutboxEvent(models.Model):
+    """An event partners may receive, written in the same transaction as the change that caused it.
+
+    The relay (``liveness.partners.webhooks.relay``) turns it into webhook deliveries and stamps
+    ``relayed_at``; nothing between the commit and the deliveries can lose it.
+    """
+
+    CASE_STATE_CHANGED = "case.state_changed"
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="outbox_events")
+    kind = models.CharField(max_length=60)
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(default=timezone.now)
+    relayed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["id"], name="outbox_unrelayed_idx", condition=models.Q(relayed_at__isnull=True))]
+
+    def __str__(self) -> str:
+        return f"{self.kind} of case {self.case_id} ({'relayed' if self.relayed_at else 'pending'})"

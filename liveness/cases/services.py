@@ -1,0 +1,248 @@
+"""Case use cases: open, move, issue digits, accept a submission, decide automatically.
+
+Naming: ``<entity>_<action>``, keyword-only arguments, ``@transaction.atomic`` where a function
+writes. Vendor calls are never made inside a transaction: a slow vendor must not hold row
+locks, and a rollback cannot undo a paid call.
+"""
+from __future__ import annotations
+
+import logging
+import math
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+
+from ..checks import pacing
+from ..checks.models import Check, CheckStatus
+from ..checks.queue import check_enqueue_on_commit
+from ..media import files as media
+from ..media.models import MediaKind
+from ..partners.models import Partner
+from ..providers import catalogue, get_provider, provider_name_for
+from ..providers.base import Operation, ProviderError, departure
+from ..web.errors import UserFacingError
+from .audit import audit_record
+from .models import Case, CaseKind, CaseState, Challenge, OutboxEvent, Submission
+from .outbox import outbox_record
+
+logger = logging.getLogger(__name__)
+
+PIPELINE = "system:pipeline"
+CHALLENGE_TTL = timedelta(minutes=10)
+
+
+class IllegalTransition(Exception):
+    pass
+
+
+class SubmissionRefused(UserFacingError):
+    """The case cannot take this submission now (wrong state, challenge used or expired...)."""
+
+
+class ChallengeUnavailable(UserFacingError):
+    """The video provider issued no digits, and nothing was stored: ``provider_busy`` (no call
+    slot within the limiter's max wait; 503, nothing sent), ``challenge_unavailable`` (the vendor
+    failed: 503 when trying again may help, 502 when it needs the operator)."""
+
+
+# --- cases -------------------------------------------------------------------------------
+
+@transaction.atomic
+def case_open(
+    *, kind: str, actor_label: str, reference: str = "", partner: Partner | None = None,
+    actor: AbstractBaseUser | None = None,
+) -> Case:
+    if kind not in CaseKind.values:
+        raise ValueError(f"unknown case kind {kind!r}")
+    case = Case.objects.create(kind=kind, reference=reference, partner=partner, state_changed_by_label=actor_label)
+    audit_record(action="case.opened", actor=actor, actor_label=actor_label, case=case,
+                 details={"kind": kind, "reference": reference})
+    return case
+
+
+@transaction.atomic
+def case_transition(
+    *, case: Case, to: str, reason: str, actor_label: str, actor: AbstractBaseUser | None = None,
+) -> Case:
+    """Move a case along :data:`liveness.cases.models.CASE_TRANSITIONS`; anything else is refused.
+    The outbox event partners receive is written in the same transaction."""
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if not locked.can_move_to(to):
+        raise IllegalTransition(f"a case cannot go from {locked.state} to {to}")
+    previous = locked.state
+    locked.state = to
+    locked.state_changed_at = timezone.now()
+    locked.state_changed_by = actor
+    locked.state_changed_by_label = actor_label
+    locked.state_reason = reason
+    locked.save(update_fields=["state", "state_changed_at", "state_changed_by", "state_changed_by_label", "state_reason"])
+    audit_record(action="case.transition", actor=actor, actor_label=actor_label, case=locked,
+                 details={"from": previous, "to": to, "reason": reason})
+    outbox_record(case=locked, kind=OutboxEvent.CASE_STATE_CHANGED,
+                  payload={"previous": previous, "state": to, "reason": reason, "actor": actor_label})
+    case.refresh_from_db()
+    return locked
+
+
+# --- challenges --------------------------------------------------------------------------
+
+def challenge_issue(*, case: Case, actor_label: str, provider_name: str | None = None) -> Challenge:
+    """Ask the video provider for digits (a vendor call, outside any transaction) and bind them to the case.
+
+    ``provider_name`` overrides the configured video provider (test API keys pin the local engine).
+    """
+    if case.kind != CaseKind.DIGIT_VIDEO:
+        raise SubmissionRefused("wrong_kind", "This case takes a selfie, not a digit video.")
+    if case.state not in (CaseState.AWAITING_SUBMISSION, CaseState.RETAKE_REQUESTED):
+        raise SubmissionRefused("case_closed", "This case is not waiting for a video.", status=409)
+    provider_name = provider_name or provider_name_for(Operation.DIGIT_VIDEO)
+    digits = _challenge_digits_fetch(case=case, provider_name=provider_name, actor_label=actor_label)
+    with transaction.atomic():
+        challenge = Challenge.objects.create(
+            case=case, digits=digits, provider=provider_name, expires_at=timezone.now() + CHALLENGE_TTL,
+        )
+        audit_record(action="challenge.issued", actor_label=actor_label, case=case,
+                     details={"challenge": challenge.pk, "provider": provider_name})
+    return challenge
+
+
+def _challenge_digits_fetch(*, case: Case, provider_name: str, actor_label: str) -> str:
+    """The vendor's digits, paced by the provider's rate limiter like the checks (a person is
+    waiting, so a slot further away than the max wait is a "busy" refusal, not a queue). A
+    vendor failure is audited on the case (``challenge.failed``) and refused in words a person
+    can act on; the vendor's code stays in the audit and the log, for the operator."""
+    busy_for = pacing.provider_call_now(provider_name)
+    if busy_for is not None:
+        raise ChallengeUnavailable(
+            "provider_busy", f"Many video checks are starting right now; please try again in {math.ceil(busy_for)} "
+                             f"seconds.", status=503)
+    try:
+        with departure(pacing.provider_departure(provider_name)):
+            return get_provider(provider_name).challenge_digits()
+    except ProviderError as error:
+        pacing.provider_error_seen(provider_name, vendor=error.vendor, code=error.code)
+        logger.warning("challenge for case %s: %s %s/%s: %s", case.public_id, provider_name, error.vendor, error.code,
+                       error.message)
+        audit_record(action="challenge.failed", actor_label=actor_label, case=case, details={
+            "provider": provider_name, "vendor": error.vendor, "code": error.code, "message": error.message[:500],
+            "transient": error.transient})
+        if error.transient:
+            raise ChallengeUnavailable(
+                "challenge_unavailable", "The verification service could not give digits just now; please try again "
+                                         "in a moment.", status=503) from error
+        raise ChallengeUnavailable(
+            "challenge_unavailable", "Video checks are not available right now; please try again later.",
+            status=502) from error
+
+
+def _challenge_consume(*, case: Case, challenge_id: int) -> Challenge:
+    """Single use, atomically: of two concurrent submissions only one wins the challenge."""
+    now = timezone.now()
+    won = Challenge.objects.filter(pk=challenge_id, case=case, used_at__isnull=True, expires_at__gt=now).update(used_at=now)
+    if not won:
+        challenge = Challenge.objects.filter(pk=challenge_id, case=case).first()
+        if challenge is None:
+            raise SubmissionRefused("challenge_unknown", "These digits were not issued for this case.", status=400)
+        if challenge.used_at:
+            raise SubmissionRefused("challenge_used", "These digits were already used; ask for new digits.", status=409)
+        raise SubmissionRefused("challenge_expired", "These digits have expired; ask for new digits.", status=409)
+    return Challenge.objects.get(pk=challenge_id)
+
+
+# --- submissions ------------------------------------------------------------------------
+
+def submission_accept(
+    *, case: Case, actor_label: str, source: str, selfie: bytes | None = None, video: bytes | None = None,
+    card: bytes | None = None, challenge_id: int | None = None, actor: AbstractBaseUser | None = None,
+    provider_name: str | None = None,
+) -> Submission:
+    """Validate and store the media of a submission, then queue its check once committed.
+
+    Media is validated before any row is written (a refused upload leaves nothing
+    behind). Raises ``media.MediaRejected`` or ``SubmissionRefused``. ``provider_name``
+    overrides the configured provider for this submission's check.
+    """
+    if case.kind == CaseKind.SELFIE:
+        if selfie is None:
+            raise SubmissionRefused("selfie_required", "A selfie is required.", status=400)
+        selfie_image = media.image_normalise(selfie, what="selfie")
+        operation = Operation.SELFIE_LIVENESS
+    else:
+        if video is None or card is None or challenge_id is None:
+            raise SubmissionRefused("video_card_challenge_required",
+                                    "A digit video, an ID-card photo and the challenge are required.", status=400)
+        video_info = media.video_probe(video)
+        card_image = media.image_normalise(card, what="ID-card photo")
+        operation = Operation.DIGIT_VIDEO
+
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        if locked.state not in (CaseState.AWAITING_SUBMISSION, CaseState.RETAKE_REQUESTED):
+            raise SubmissionRefused("case_not_accepting",
+                                    f"This case is {locked.get_state_display().lower()} and takes no new submission.",
+                                    status=409)
+        submission = Submission(case=locked, kind=locked.kind, source=source)
+        if operation == Operation.SELFIE_LIVENESS:
+            submission.selfie = media.blob_store(
+                data=selfie_image.content, kind=MediaKind.SELFIE, content_type=selfie_image.content_type,
+                width=selfie_image.width, height=selfie_image.height)
+        else:
+            submission.challenge = _challenge_consume(case=locked, challenge_id=challenge_id)
+            submission.video = media.blob_store(
+                data=video, kind=MediaKind.VIDEO, content_type=f"video/{video_info.container.split(',')[0]}",
+                width=video_info.width, height=video_info.height, duration_s=video_info.duration_s)
+            submission.card = media.blob_store(
+                data=card_image.content, kind=MediaKind.CARD, content_type=card_image.content_type,
+                width=card_image.width, height=card_image.height)
+        submission.save()
+        check = Check.objects.create(
+            submission=submission, case=locked, provider=provider_name or provider_name_for(operation),
+            operation=operation)
+        audit_record(action="submission.accepted", actor=actor, actor_label=actor_label, case=locked,
+                     details={"submission": submission.pk, "source": source, "check": check.pk})
+        case_transition(case=locked, to=CaseState.PROCESSING, reason="submission received", actor_label=actor_label,
+                        actor=actor)
+        check_enqueue_on_commit(check_id=check.pk)
+    case.refresh_from_db()
+    return submission
+
+
+@transaction.atomic
+def case_evaluate(*, case_id: int) -> Case:
+    """Apply the decision policy once every check of the latest submission has finished.
+
+    All passed → approved (or manual review when KYC_AUTO_APPROVE is off).
+    Only failures the person can fix → retake requested, with the reason.
+    Anything else (a score under its threshold, possible fraud, a vendor or
+    configuration failure) → manual review. Rejection is always a human decision.
+    """
+    case = Case.objects.select_for_update().get(pk=case_id)
+    if case.state != CaseState.PROCESSING:
+        return case
+    submission = case.submissions.order_by("-created_at", "-pk").first()
+    checks = list(submission.checks.prefetch_related("scores")) if submission else []
+    if not checks or not all(c.is_terminal for c in checks):
+        return case
+    failing = [c for c in checks if not c.passed]
+    if not failing:
+        if settings.KYC_AUTO_APPROVE:
+            return case_transition(case=case, to=CaseState.APPROVED, reason="all checks passed", actor_label=PIPELINE)
+        return case_transition(case=case, to=CaseState.MANUAL_REVIEW,
+                               reason="all checks passed; automatic approval is off", actor_label=PIPELINE)
+    reasons = [_failure_reason(c) for c in failing]
+    user_fixable = all(
+        c.status == CheckStatus.DONE and c.error_category == catalogue.Category.USER_FIXABLE.value for c in failing
+    )
+    target = CaseState.RETAKE_REQUESTED if user_fixable else CaseState.MANUAL_REVIEW
+    return case_transition(case=case, to=target, reason="; ".join(reasons), actor_label=PIPELINE)
+
+
+def _failure_reason(check: Check) -> str:
+    if check.error_code:
+        entry = catalogue.lookup(check.error_vendor, check.error_code)
+        return f"{check.provider} {check.error_code}: {entry.reviewer_explanation}"
+    below = [s for s in check.scores.all() if s.passed is False]
+    return "; ".join(f"{check.provider} {s.metric} {s.value:g} below threshold {s.threshold:g}" for s in below)

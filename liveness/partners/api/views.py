@@ -1,0 +1,463 @@
+"""Partner REST API views: authenticate, validate, call a service, serialize.
+
+Every error is ``{"error": {"code": ..., "message": ...}}`` with a stable code.
+Cases, deliveries and webhook endpoints of another partner are 404 (not 403) on every endpoint, so
+their existence does not leak. Every POST honours ``Idempotency-Key``.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+
+from django.core.exceptions import RequestDataTooBig
+from django.core.files.uploadedfile import UploadedFile
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, JsonResponse
+from django.urls import Resolver404, resolve, reverse
+from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
+from rest_framework import exceptions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from liveness.cases import services as case_services
+from liveness.media.files import MediaRejected
+from liveness.partners import idempotency
+from liveness.partners import services as partner_services
+from liveness.partners.api import selectors, serializers
+from liveness.partners.api.authentication import PartnerKeyAuthentication
+from liveness.partners.api.parsers import JSONParser
+from liveness.partners.api.permissions import IsPartnerKey, PartnerKeyThrottle
+from liveness.partners.webhooks import delivery as webhook_delivery
+from liveness.partners.webhooks import endpoints as webhook_endpoints
+from liveness.web.client_ip import client_ip
+from liveness.web.errors import UserFacingError
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+
+#: DRF's codes → the codes partners see.
+_CODES = {
+    "not_authenticated": "unauthenticated",
+    "authentication_failed": "invalid_api_key",
+    "permission_denied": "forbidden",
+    "throttled": "rate_limited",
+    "parse_error": "malformed_request",
+}
+
+
+class ApiError(exceptions.APIException):
+    def __init__(self, status_code: int, code: str, message: str) -> None:
+        super().__init__(detail=message, code=code)
+        self.status_code = status_code
+        self.code = code
+        self.message = message
+
+
+def error_response(status_code: int, code: str, message: str, **extra) -> Response:
+    return Response({"error": {"code": code, "message": message, **extra}}, status=status_code)
+
+
+def api_exception_handler(exc, context):
+    """Domain refusals keep their status and code; DRF's errors are wrapped in the same envelope."""
+    if isinstance(exc, (UserFacingError, MediaRejected, case_services.SubmissionRefused)):
+        return error_response(exc.status, exc.code, exc.message)
+    if isinstance(exc, RequestDataTooBig):
+        return error_response(413, "request_too_large", "The request body is larger than this API accepts.")
+    if isinstance(exc, ApiError):
+        return error_response(exc.status_code, exc.code, exc.message)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        response.data = {"error": {"code": "invalid_request", "message": "Some fields are not valid; see 'fields'.",
+                                   "fields": exc.detail}}
+        return response
+    code = getattr(exc, "default_code", "error")
+    if isinstance(exc.detail, str) and hasattr(exc.detail, "code") and exc.detail.code:
+        code = exc.detail.code
+    response.data = {"error": {"code": _CODES.get(code, code), "message": str(exc.detail)}}
+    return response
+
+
+class Pagination(PageNumberPagination):
+    """Page-number pages for every list endpoint (cases, deliveries, webhook endpoints).
+
+    A ``page`` that is not a page of this list (not a whole number, 0, negative, or past the
+    last page) is ``400 invalid_page`` naming the parameter and the pages there are, not DRF's
+    ``404 "Invalid page."``: partners read a 404 as a wrong (or foreign) id. ``page=1`` of an
+    empty list is a page (empty ``results``); ``page=last`` is accepted as DRF does.
+    """
+
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+    def paginate_queryset(self, queryset, request, view=None):
+        try:
+            return super().paginate_queryset(queryset, request, view=view)
+        except exceptions.NotFound:
+            pass
+        pages = self.django_paginator_class(queryset, self.get_page_size(request)).num_pages
+        raw = request.query_params.get(self.page_query_param, "")
+        shown = raw if len(raw) <= 20 else raw[:20] + "…"
+        raise ApiError(400, "invalid_page",
+                       f"The '{self.page_query_param}' query parameter must be a page number from 1 to {pages} "
+                       f"(or 'last'); got '{shown}'.")
+
+
+ERRORS = {
+    400: OpenApiResponse(serializers.ErrorSerializer, description="Invalid request"),
+    401: OpenApiResponse(serializers.ErrorSerializer, description="Missing or invalid API key"),
+    404: OpenApiResponse(serializers.ErrorSerializer, description="Not found (or another partner's)"),
+    429: OpenApiResponse(serializers.ErrorSerializer, description="Rate limited; see Retry-After"),
+}
+POST_ERRORS = {
+    **ERRORS,
+    409: OpenApiResponse(serializers.ErrorSerializer,
+                         description="The case cannot take this now, or the same Idempotency-Key is in progress"),
+    422: OpenApiResponse(serializers.ErrorSerializer, description="Idempotency-Key reused with a different request"),
+}
+IDEMPOTENCY_PARAM = OpenApiParameter(
+    IDEMPOTENCY_HEADER, OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+    description="Any unique string (a UUID); the same key with the same request replays the first answer "
+                "for 24 hours")
+CASE_ID_PARAM = OpenApiParameter("public_id", OpenApiTypes.UUID, OpenApiParameter.PATH)
+ENDPOINT_ID_PARAM = OpenApiParameter("endpoint_id", OpenApiTypes.INT, OpenApiParameter.PATH)
+ENDPOINT_ERRORS = {
+    **ERRORS,
+    400: OpenApiResponse(serializers.ErrorSerializer,
+                         description="Invalid request; webhook_url_refused (the URL may not receive webhooks: the "
+                                     "message says why), unknown_webhook_event"),
+    409: OpenApiResponse(serializers.ErrorSerializer,
+                         description="webhook_endpoint_limit (too many active endpoints); for POST also "
+                                     "idempotency_in_progress"),
+}
+
+
+def post_schema(*, request=None, responses: dict, summary: str, **kwargs):
+    return extend_schema(request=request, responses={**POST_ERRORS, **responses}, summary=summary,
+                         parameters=[IDEMPOTENCY_PARAM, *kwargs.pop("parameters", [])], **kwargs)
+
+
+class PartnerAPIView(APIView):
+    """Base: API-key auth, per-key throttle, error envelope."""
+
+    authentication_classes = [PartnerKeyAuthentication]
+    permission_classes = [IsPartnerKey]
+    throttle_classes = [PartnerKeyThrottle]
+    parser_classes = [JSONParser]
+
+    def get_exception_handler(self):
+        return api_exception_handler
+
+    @property
+    def key(self):
+        return self.request.auth
+
+    @property
+    def partner(self):
+        return self.request.auth.partner
+
+    def client_ip(self) -> str | None:
+        return client_ip(self.request)
+
+    def own_case(self, public_id):
+        case = selectors.case_get_for(partner=self.partner, public_id=public_id)
+        if case is None:
+            raise ApiError(404, "not_found", "No case with this id.")
+        return case
+
+    def own_endpoint(self, endpoint_id):
+        endpoint = selectors.webhook_endpoint_get_for(partner=self.partner, endpoint_id=endpoint_id)
+        if endpoint is None:
+            raise ApiError(404, "not_found", "No webhook endpoint with this id.")
+        return endpoint
+
+    def validated(self, serializer_class, data):
+        serializer = serializer_class(data=data)
+        serializer.is_valid(raise_exception=True)
+        return serializer.validated_data
+
+
+
+class IdempotentPostView(PartnerAPIView):
+    """A POST endpoint honouring ``Idempotency-Key``; subclasses implement ``create``."""
+
+    def post(self, request, *args, **kwargs):
+        idempotency_key = request.headers.get(IDEMPOTENCY_HEADER)
+        if idempotency_key is None:
+            return self.create(request, *args, **kwargs)
+        if not 1 <= len(idempotency_key) <= 255 or not idempotency_key.isprintable():
+            raise ApiError(400, "invalid_idempotency_key", "Idempotency-Key must be 1 to 255 printable characters.")
+        fingerprint = idempotency.request_fingerprint(method=request.method, path=request.path,
+                                                       body_digest=self._body_digest(request))
+        claim = idempotency.idempotency_claim(partner=self.partner, key=idempotency_key, method=request.method,
+                                               path=request.path, fingerprint=fingerprint)
+        if claim.state is idempotency.IdempotencyState.MISMATCH:
+            raise ApiError(422, "idempotency_key_reused",
+                           f"This Idempotency-Key was first used for a different request ({claim.record.method} "
+                           f"{claim.record.path} with another body); use a new key for a new request.")
+        if claim.state is idempotency.IdempotencyState.IN_PROGRESS:
+            raise ApiError(409, "idempotency_in_progress",
+                           "A request with this Idempotency-Key is still being processed; retry in a moment.")
+        if claim.state is idempotency.IdempotencyState.REPLAY:
+            return Response(claim.record.response_body, status=claim.record.response_status,
+                            headers={"Idempotent-Replayed": "true"})
+        try:
+            try:
+                response = self.create(request, *args, **kwargs)
+            except Exception as exc:  # noqa: BLE001 - answered like dispatch would, so the answer can be stored
+                response = self.handle_exception(exc)
+        except BaseException:
+            idempotency.idempotency_abandon(record=claim.record)
+            raise
+        if response.status_code >= 500:
+            idempotency.idempotency_abandon(record=claim.record)
+        else:
+            body = json.loads(json.dumps(response.data, cls=DjangoJSONEncoder))
+            idempotency.idempotency_complete(record=claim.record, status=response.status_code, body=body)
+        return response
+
+    @staticmethod
+    def _body_digest(request) -> str:
+        """sha256 of the raw body; for multipart, of the parts (a retry may pick a new boundary)."""
+        digest = hashlib.sha256()
+        if (request.content_type or "").startswith("multipart/"):
+            for name, values in sorted(request.data.lists()):
+                for value in values:
+                    digest.update(f"{name}=".encode())
+                    if isinstance(value, UploadedFile):
+                        for chunk in value.chunks():
+                            digest.update(chunk)
+                        value.seek(0)
+                    else:
+                        digest.update(str(value).encode())
+                    digest.update(b"\x00")
+        else:
+            digest.update(request._request.body)
+        return digest.hexdigest()
+
+    def create(self, request, *args, **kwargs):
+        raise NotImplementedError
+
+
+@extend_schema_view(
+    get=extend_schema(summary="List your cases", parameters=[serializers.CaseListQuerySerializer],
+                      responses={200: serializers.CaseSerializer(many=True), **ERRORS}),
+    post=post_schema(summary="Open a case", request=serializers.CaseCreateSerializer,
+                     responses={201: serializers.CaseSerializer}),
+)
+class CasesView(IdempotentPostView):
+    pagination_class = Pagination
+
+    def get(self, request):
+        query = self.validated(serializers.CaseListQuerySerializer, request.query_params)
+        paginator = Pagination()
+        page = paginator.paginate_queryset(selectors.cases_for(partner=self.partner, **query), request, view=self)
+        partner_services.case_viewed(key=self.key, case=None, ip_address=self.client_ip(),
+                                 details={"query": {k: str(v) for k, v in query.items()}, "count": len(page)})
+        return paginator.get_paginated_response(serializers.CaseSerializer(page, many=True).data)
+
+    def create(self, request):
+        data = self.validated(serializers.CaseCreateSerializer, request.data)
+        case = partner_services.case_open_for(key=self.key, kind=data["kind"], reference=data["reference"])
+        return Response(serializers.CaseSerializer(case).data, status=status.HTTP_201_CREATED,
+                        headers={"Location": reverse("api:case", kwargs={"public_id": case.public_id})})
+
+
+@extend_schema_view(get=extend_schema(
+    summary="A case with its checks, scores beside thresholds and error explanations",
+    parameters=[CASE_ID_PARAM, serializers.CaseDetailQuerySerializer],
+    responses={200: serializers.CaseDetailSerializer, **ERRORS}))
+class CaseDetailView(PartnerAPIView):
+    def get(self, request, public_id):
+        case = self.own_case(public_id)
+        query = self.validated(serializers.CaseDetailQuerySerializer, request.query_params)
+        context = {}
+        if query.get("include") == "photos":
+            context["photos"] = partner_services.case_photos_read(key=self.key, case=case, ip_address=self.client_ip())
+        partner_services.case_viewed(key=self.key, case=case, ip_address=self.client_ip(),
+                                 details={"photos": "photos" in context})
+        return Response(serializers.CaseDetailSerializer(case, context=context).data)
+
+
+@extend_schema_view(post=post_schema(summary="Digits the person must read aloud (digit-video cases)",
+                                     parameters=[CASE_ID_PARAM], responses={201: serializers.ChallengeSerializer}))
+class ChallengeView(IdempotentPostView):
+    def create(self, request, public_id):
+        case = self.own_case(public_id)
+        challenge = partner_services.challenge_issue_for(key=self.key, case=case)
+        return Response(serializers.ChallengeSerializer(challenge).data, status=status.HTTP_201_CREATED)
+
+
+class UploadView(IdempotentPostView):
+    """Multipart file parts or a JSON body of base64 strings: same limits, same errors."""
+
+    parser_classes = [JSONParser, MultiPartParser]
+    input_serializer: type
+
+    def create(self, request, public_id):
+        case = self.own_case(public_id)
+        data = self.validated(self.input_serializer, request.data)
+        submission = partner_services.submission_accept_for(key=self.key, case=case, **data)  # refreshes ``case``
+        return Response({"submission_id": submission.pk, "case": serializers.CaseSerializer(case).data},
+                        status=status.HTTP_202_ACCEPTED)
+
+
+@extend_schema_view(post=post_schema(
+    summary="Upload the selfie (selfie cases)", parameters=[CASE_ID_PARAM],
+    request={"multipart/form-data": serializers.SelfieMultipartSchema,
+             "application/json": serializers.SelfieUploadSerializer},
+    responses={202: serializers.SubmissionAcceptedSerializer,
+               413: OpenApiResponse(serializers.ErrorSerializer, description="Too large")}))
+class SelfieView(UploadView):
+    input_serializer = serializers.SelfieUploadSerializer
+
+
+@extend_schema_view(post=post_schema(
+    summary="Upload the digit video, the ID-card photo and the challenge id (digit-video cases)",
+    parameters=[CASE_ID_PARAM],
+    request={"multipart/form-data": serializers.VideoMultipartSchema,
+             "application/json": serializers.VideoUploadSerializer},
+    responses={202: serializers.SubmissionAcceptedSerializer,
+               413: OpenApiResponse(serializers.ErrorSerializer, description="Too large")}))
+class VideoView(UploadView):
+    input_serializer = serializers.VideoUploadSerializer
+
+
+@extend_schema_view(post=post_schema(summary="A signed link where the person takes the check in a browser",
+                                     parameters=[CASE_ID_PARAM], responses={201: serializers.CaptureLinkSerializer}))
+class CaptureLinkView(IdempotentPostView):
+    def create(self, request, public_id):
+        case = self.own_case(public_id)
+        url, expires_at = partner_services.capture_link_create(
+            key=self.key, case=case,
+            path_for=lambda token: request.build_absolute_uri(reverse("liveness:capture", kwargs={"token": token})))
+        return Response({"url": url, "expires_at": expires_at}, status=status.HTTP_201_CREATED)
+
+
+@extend_schema_view(get=extend_schema(summary="Webhook deliveries and their latest attempt",
+                                      parameters=[serializers.DeliveryListQuerySerializer],
+                                      responses={200: serializers.WebhookDeliverySerializer(many=True), **ERRORS}))
+class DeliveriesView(PartnerAPIView):
+    pagination_class = Pagination
+
+    def get(self, request):
+        query = self.validated(serializers.DeliveryListQuerySerializer, request.query_params)
+        paginator = Pagination()
+        page = paginator.paginate_queryset(selectors.deliveries_for(partner=self.partner, **query), request, view=self)
+        return paginator.get_paginated_response(serializers.WebhookDeliverySerializer(page, many=True).data)
+
+
+@extend_schema_view(post=post_schema(
+    summary="Send an event again (a new delivery with the same event id)",
+    parameters=[OpenApiParameter("delivery_id", OpenApiTypes.UUID, OpenApiParameter.PATH)],
+    responses={202: serializers.WebhookDeliverySerializer,
+               409: OpenApiResponse(serializers.ErrorSerializer,
+                                    description="webhook_endpoint_inactive (reactivate the endpoint first), or "
+                                                "idempotency_in_progress")}))
+class RedeliverView(IdempotentPostView):
+    def create(self, request, delivery_id):
+        delivery = selectors.delivery_get_for(partner=self.partner, delivery_id=delivery_id)
+        if delivery is None:
+            raise ApiError(404, "not_found", "No webhook delivery with this id.")
+        copy = webhook_delivery.webhook_redeliver(key=self.key, delivery=delivery)
+        return Response(serializers.WebhookDeliverySerializer(copy).data, status=status.HTTP_202_ACCEPTED)
+
+
+# --- webhook endpoints ----------------------------------------------------------------------
+
+@extend_schema_view(
+    get=extend_schema(summary="Your webhook endpoints (never their secrets), deleted ones included",
+                      responses={200: serializers.WebhookEndpointSerializer(many=True), **ERRORS}),
+    post=post_schema(summary="Register a webhook endpoint; the answer shows its signing secret, this once",
+                     request=serializers.WebhookEndpointCreateSerializer,
+                     responses={201: serializers.WebhookEndpointWithSecretSerializer, **ENDPOINT_ERRORS}),
+)
+class WebhookEndpointsView(IdempotentPostView):
+    pagination_class = Pagination
+
+    def get(self, request):
+        paginator = Pagination()
+        page = paginator.paginate_queryset(selectors.webhook_endpoints_for(partner=self.partner), request, view=self)
+        return paginator.get_paginated_response(serializers.WebhookEndpointSerializer(page, many=True).data)
+
+    def create(self, request):
+        data = self.validated(serializers.WebhookEndpointCreateSerializer, request.data)
+        endpoint = webhook_endpoints.webhook_endpoint_create(partner=self.partner, key=self.key, url=data["url"],
+                                                        events=data.get("events"), ip_address=self.client_ip())
+        return Response(serializers.WebhookEndpointWithSecretSerializer(endpoint).data,
+                        status=status.HTTP_201_CREATED,
+                        headers={"Location": reverse("api:webhook-endpoint", kwargs={"endpoint_id": endpoint.pk})})
+
+
+@extend_schema_view(
+    get=extend_schema(summary="A webhook endpoint (never its secret)", parameters=[ENDPOINT_ID_PARAM],
+                      responses={200: serializers.WebhookEndpointSerializer, **ERRORS}),
+    patch=extend_schema(summary="Change a webhook endpoint's URL (checked again), events or is_active",
+                        parameters=[ENDPOINT_ID_PARAM], request=serializers.WebhookEndpointUpdateSerializer,
+                        responses={200: serializers.WebhookEndpointSerializer, **ENDPOINT_ERRORS}),
+    delete=extend_schema(
+        summary="Delete (deactivate) a webhook endpoint; its pending deliveries are cancelled, visibly",
+        description="The endpoint stays listed with is_active false, with its delivery history; it gets no new "
+                    "events and its pending deliveries become failed with a 'cancelled: ...' error (redeliver "
+                    "them after PATCH is_active=true). Deleting it again changes nothing.",
+        parameters=[ENDPOINT_ID_PARAM], responses={200: serializers.WebhookEndpointDeletedSerializer, **ERRORS}),
+)
+class WebhookEndpointDetailView(PartnerAPIView):
+    """PATCH and DELETE are idempotent by nature (the same request twice leaves the same state),
+    so unlike POST they need no Idempotency-Key."""
+
+    def get(self, request, endpoint_id):
+        return Response(serializers.WebhookEndpointSerializer(self.own_endpoint(endpoint_id)).data)
+
+    def patch(self, request, endpoint_id):
+        endpoint = self.own_endpoint(endpoint_id)
+        data = self.validated(serializers.WebhookEndpointUpdateSerializer, request.data)
+        change = webhook_endpoints.webhook_endpoint_update(endpoint=endpoint, key=self.key, ip_address=self.client_ip(),
+                                                      **data)
+        return Response(serializers.WebhookEndpointSerializer(change.endpoint).data)
+
+    def delete(self, request, endpoint_id):
+        endpoint = self.own_endpoint(endpoint_id)
+        change = webhook_endpoints.webhook_endpoint_delete(endpoint=endpoint, key=self.key, ip_address=self.client_ip())
+        return Response({**serializers.WebhookEndpointSerializer(change.endpoint).data,
+                         "cancelled_deliveries": change.cancelled_deliveries})
+
+
+@extend_schema_view(post=post_schema(
+    summary="A new signing secret for a webhook endpoint, shown this once; the old one stops at once",
+    parameters=[ENDPOINT_ID_PARAM], responses={200: serializers.WebhookEndpointWithSecretSerializer}))
+class WebhookEndpointSecretRotateView(IdempotentPostView):
+    def create(self, request, endpoint_id):
+        endpoint = webhook_endpoints.webhook_endpoint_secret_rotate(endpoint=self.own_endpoint(endpoint_id), key=self.key,
+                                                               ip_address=self.client_ip())
+        return Response(serializers.WebhookEndpointWithSecretSerializer(endpoint).data)
+
+
+@csrf_exempt  # like every API view: partners send no CSRF token, and a POST must get this 404 too
+def unknown_endpoint(request, rest=""):
+    """Any other path under ``/api/v1/``: the same JSON envelope as every API error, not an HTML page.
+
+    A trailing slash is the usual slip (the API's paths have none), so the answer names the right path.
+    """
+    message = f"No API endpoint at {request.path}; see /api/docs/ for the endpoints."
+    if request.path.endswith("/"):
+        try:
+            match = resolve(request.path.rstrip("/"))
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not unknown_endpoint:
+            message = f"No API endpoint at {request.path}: API paths have no trailing slash; use {request.path.rstrip('/')}"
+    return JsonResponse({"error": {"code": "not_found", "message": message}}, status=404)

@@ -1,1 +1,0 @@
-"""Security services: media key rotation (``keys``) and media retention (``retention``)."""
