@@ -23,16 +23,12 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 import numpy as np  # noqa: E402
 
-from liveness.engine import (
-    RECOMMENDED_THRESHOLDS,
-    analyse_digit_video,
-    analyse_selfie,
-    distance_to_similarity,
-    faces,
-    warm_up,
+from liveness.engine import (  # noqa: E402
+    RECOMMENDED_THRESHOLDS, analyse_digit_video, analyse_selfie, distance_to_similarity, warm_up,
 )
-from liveness.engine import digits as asr
-from liveness.engine.imaging import decode_image, limit_size
+from liveness.engine import digits as asr  # noqa: E402
+from liveness.engine import faces  # noqa: E402
+from liveness.engine.imaging import decode_image, limit_size  # noqa: E402
 from tests import mediagen  # noqa: E402
 
 

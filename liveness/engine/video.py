@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import codes, compare, faces
-from . import digits as digit_asr
+from . import codes, compare, digits as digit_asr, faces
 from .imaging import encode_jpeg
 from .results import EngineResult, Scorer, failure, ramp
 from .selfie import assess_face

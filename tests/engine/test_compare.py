@@ -1,13 +1,7 @@
 """Face comparison and the distance -> similarity mapping."""
 import pytest
 
-from liveness.engine import (
-    RECOMMENDED_THRESHOLDS,
-    codes,
-    compare_faces,
-    distance_to_similarity,
-    similarity_to_distance,
-)
+from liveness.engine import RECOMMENDED_THRESHOLDS, codes, compare_faces, distance_to_similarity, similarity_to_distance
 from tests import mediagen
 
 

@@ -8,8 +8,9 @@ the lossless AVI but right from the MP4).
 """
 import pytest
 
-from liveness.engine import analyse_digit_video, codes, video
+from liveness.engine import analyse_digit_video, codes
 from liveness.engine import digits as asr
+from liveness.engine import video
 from tests import mediagen
 
 SIZE = (270, 480)  # the smallest accepted resolution: the audio is what is under test

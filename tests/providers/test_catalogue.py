@@ -17,13 +17,7 @@ from django.core.management.base import CommandError
 
 from liveness.engine import codes as engine_codes
 from liveness.providers import catalogue
-from liveness.providers.catalogue import (
-    CatalogueEntry,
-    Category,
-    entries,
-    is_transient,
-    lookup,
-)
+from liveness.providers.catalogue import Category, CatalogueEntry, entries, is_transient, lookup
 
 SEEDS = Path(__file__).resolve().parents[2] / "docs" / "vendor-seeds"
 

@@ -19,13 +19,7 @@ from django.conf import settings
 from django.test import override_settings
 from PIL import Image
 
-from liveness.providers.base import (
-    Media,
-    Metric,
-    Operation,
-    ProviderError,
-    ProviderResult,
-)
+from liveness.providers.base import Media, Metric, Operation, ProviderError, ProviderResult
 from liveness.providers.youtu_legacy import YoutuLegacyProvider
 from liveness.providers.youtu_signature import multi_use_signature
 
