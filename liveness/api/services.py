@@ -46,8 +46,6 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)  # don't write a row on every reques
 IDEMPOTENCY_TTL = timedelta(hours=24)
 #: Test keys run their checks here, never on a paid vendor.
 TEST_PROVIDER = "local"
-#: Seconds to wait after attempt n before attempt n+1: about 20 hours in all, then failed.
-WEBHOOK_RETRY_DELAYS = (10, 60, 300, 1800, 7200, 21600, 43200)
 #: An attempt in flight longer than this was lost with its worker and may be claimed again.
 WEBHOOK_CLAIM_STALE_AFTER = timedelta(seconds=60)
 
@@ -477,7 +475,7 @@ class DeliveryResult:
 
 
 def retry_delays() -> tuple[int, ...]:
-    return tuple(getattr(settings, "KYC_WEBHOOK_RETRY_DELAYS", WEBHOOK_RETRY_DELAYS))
+    return tuple(settings.KYC_WEBHOOK_RETRY_DELAYS)
 
 
 def webhook_delivery_claim(*, delivery_id) -> WebhookDelivery | None:
