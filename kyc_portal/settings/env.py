@@ -345,7 +345,7 @@ def _number_range_text(low: float | None, high: float | None, low_exclusive: boo
     if low is None:
         return f"at most {high:g}{suffix}"
     if high is None:
-        return "positive" if (low == 0 and low_exclusive) else f"{'more than' if low_exclusive else 'at least'} {low:g}{suffix}"
+        return f"positive{f' ({unit})' if unit else ''}" if (low == 0 and low_exclusive) else f"{'more than' if low_exclusive else 'at least'} {low:g}{suffix}"
     if low_exclusive:
         return f"more than {low:g} and at most {high:g}{suffix}"
     return f"between {low:g} and {high:g}{suffix}"

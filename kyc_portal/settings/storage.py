@@ -98,7 +98,7 @@ _RETENTION_DEFAULTS = {"approved": 90, "rejected": 90, "retake_requested": 30, "
 KYC_RETENTION_DAYS: dict[str, int] = {}
 for _state, _default in _RETENTION_DEFAULTS.items():
     _days = integer_or_off(f"KYC_RETENTION_DAYS_{_state.upper()}", _default, low=1, high=36500, unit="days",
-                           doc=f"days before the media of a case {_state.replace('_', ' ')} is purged")
+                           doc=f"days after a case became {_state.replace('_', ' ')} before its media is purged")
     if _days is not None:
         KYC_RETENTION_DAYS[_state] = _days
 for _name in ("KYC_RETENTION_DAYS_PROCESSING", "KYC_RETENTION_DAYS_MANUAL_REVIEW"):
