@@ -17,7 +17,7 @@ from .env import load_env_file
 
 load_env_file()  # before any area reads a variable
 
-from . import base, capture, database, logging, partners, pipeline, security, staff, storage, vendors  # noqa: E402
+from . import base, capture, database, logging, partners, pipeline, security, staff, storage, vendors
 
 _areas: tuple[ModuleType, ...] = (base, database, security, storage, capture, staff, vendors, pipeline, partners,
                                  logging)

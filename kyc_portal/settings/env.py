@@ -15,6 +15,7 @@ prints docs/settings.md from it.
 """
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import sys
@@ -224,7 +225,7 @@ def delays(name: str, default: Sequence[int], *, high: int, max_items: int = 10,
         problem = "'" + next(i for i, v in zip(items, values) if v is None) + "' is not a whole number"
     elif any(not 1 <= v <= high for v in values):
         problem = f"{next(v for v in values if not 1 <= v <= high)} is out of range"
-    elif any(b < a for a, b in zip(values, values[1:])):
+    elif any(b < a for a, b in itertools.pairwise(values)):
         problem = "a delay is shorter than the one before it"
     if problem:
         fail(f"{name} must be {allowed}, got {raw!r} ({problem})")

@@ -6,7 +6,7 @@ change is regrouping vendor knowledge per vendor, which will replace this module
 """
 from __future__ import annotations
 
-from .env import choice, declare, fail, names_with_prefix, number, integer, require, string
+from .env import choice, declare, fail, integer, names_with_prefix, number, require, string
 
 KNOWN_PROVIDERS = ("local", "youtu_legacy", "tencent_iai", "tencent_faceid", "senseid")
 _PROVIDER_DOC = "a provider name or a dotted path to a provider class"
