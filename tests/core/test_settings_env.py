@@ -258,3 +258,11 @@ def test_docs_settings_page_is_what_the_readers_declare():
     assert "| `KYC_CHECK_RETRY_DELAYS` | `5,30,120` |" in rendered and "## pipeline" in rendered
     assert (ROOT / "docs" / "settings.md").read_text() == rendered, (
         "docs/settings.md is stale: python -m kyc_portal.settings.describe > docs/settings.md")
+
+
+def test_webhook_retries_follow_the_setting(settings):
+    from liveness.api import services as api_services
+
+    assert api_services.retry_delays() == (10, 60, 300, 1800, 7200, 21600, 43200)
+    settings.KYC_WEBHOOK_RETRY_DELAYS = (1, 2)
+    assert api_services.retry_delays() == (1, 2)
