@@ -42,7 +42,7 @@ class PurgeReport:
 
 
 def retention_days() -> dict[str, int]:
-    days = dict(getattr(settings, "KYC_RETENTION_DAYS", {}) or {})
+    days = dict(settings.KYC_RETENTION_DAYS)
     return {state: n for state, n in days.items() if state not in NEVER_PURGED and n}
 
 

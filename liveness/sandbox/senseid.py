@@ -127,7 +127,7 @@ def _config() -> dict:
         from django.conf import settings
 
         if settings.configured:
-            return dict((getattr(settings, "KYC_PROVIDERS", {}) or {}).get("senseid", {}) or {})
+            return dict(settings.KYC_PROVIDERS.get("senseid", {}) or {})
     except Exception:  # pragma: no cover
         pass
     return {}

@@ -234,7 +234,7 @@ def _settings_for(service: str) -> dict:
         from django.conf import settings
 
         if settings.configured:
-            return dict((getattr(settings, "KYC_PROVIDERS", {}) or {}).get(SERVICES[service]["settings"], {}) or {})
+            return dict(settings.KYC_PROVIDERS.get(SERVICES[service]["settings"], {}) or {})
     except Exception:  # pragma: no cover - Django absent or broken settings
         pass
     return {}

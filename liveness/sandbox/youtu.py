@@ -235,7 +235,7 @@ def _config() -> dict:
         from django.conf import settings
 
         if settings.configured:
-            return dict(getattr(settings, "KYC_PROVIDERS", {}).get("youtu_legacy", {}) or {})
+            return dict(settings.KYC_PROVIDERS.get("youtu_legacy", {}) or {})
     except Exception:  # pragma: no cover - Django absent or broken settings
         pass
     return {}

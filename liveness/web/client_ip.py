@@ -26,7 +26,7 @@ def _valid(value: str) -> str | None:
 
 def client_ip(request) -> str | None:
     remote = request.META.get("REMOTE_ADDR")
-    count = getattr(settings, "KYC_TRUSTED_PROXY_COUNT", 0)
+    count = settings.KYC_TRUSTED_PROXY_COUNT
     if count:
         hops = [h for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
         # Fewer entries than proxies: the request did not come through all of them; trust nothing in it.

@@ -50,7 +50,7 @@ RELAXED_PATHS: dict[str, dict[str, list[str]]] = {
 
 
 def policy_for(path: str) -> str:
-    policy = {k: list(v) for k, v in (getattr(settings, "KYC_CSP", None) or DEFAULT_POLICY).items()}
+    policy = {k: list(v) for k, v in (settings.KYC_CSP or DEFAULT_POLICY).items()}
     for prefix, extra in RELAXED_PATHS.items():
         if path.startswith(prefix):
             for directive, sources in extra.items():
@@ -65,7 +65,7 @@ class ContentSecurityPolicyMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        header = ("Content-Security-Policy-Report-Only" if getattr(settings, "KYC_CSP_REPORT_ONLY", False)
+        header = ("Content-Security-Policy-Report-Only" if settings.KYC_CSP_REPORT_ONLY
                   else "Content-Security-Policy")
         if "Content-Security-Policy" not in response and header not in response:
             response[header] = policy_for(request.path)

@@ -131,7 +131,7 @@ def test_a_tampered_file_is_reported_and_not_rotated(settings, capsys):
 
 
 def test_settings_parse_rotation_order():
-    from kyc_portal.settings import _media_keys
+    from kyc_portal.settings.storage import media_keys as _media_keys
 
     raw = f"k2:{base64.b64encode(NEW).decode()},k1:{base64.b64encode(OLD).decode()}"
     assert list(_media_keys(raw)) == ["k2", "k1"]

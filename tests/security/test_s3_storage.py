@@ -1,7 +1,7 @@
 """Media on S3-compatible object storage (django-storages' S3Storage), against a real S3 server:
 moto's server mode on a loopback port, in a thread of the test process. No network.
 
-The storage options are those ``kyc_portal/settings.py`` builds from ``MEDIA_S3_*``; the
+The storage options are those ``kyc_portal/settings/storage.py`` builds from ``MEDIA_S3_*``; the
 settings code itself is exercised in a subprocess (``test_settings_*``), the application paths
 in-process with the same options: upload through the partner API, the local engine reading the
 selfie and writing its face crop, the API reading that back, retention purge, key rotation, and
@@ -67,7 +67,7 @@ def bucket(s3_endpoint):
 
 @pytest.fixture
 def s3_media(settings, bucket, s3_endpoint):
-    """``default_storage`` is the S3 backend with the options settings.py builds for
+    """``default_storage`` is the S3 backend with the options settings/storage.py builds for
     MEDIA_S3_BUCKET, MEDIA_S3_ENDPOINT_URL, MEDIA_S3_REGION, MEDIA_S3_PREFIX and path addressing."""
     settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": S3_BACKEND, "OPTIONS": {
         "bucket_name": bucket.bucket_name, "endpoint_url": s3_endpoint, "region_name": REGION, "location": PREFIX,
