@@ -1,9 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from liveness.web.views import healthz
+from liveness.web.views import healthz, livez, readyz
 
 urlpatterns = [
+    path("livez", livez, name="livez"),
+    path("readyz", readyz, name="readyz"),
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("staff/", include("liveness.signin.urls")),

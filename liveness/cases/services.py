@@ -178,35 +178,63 @@ def submission_accept(
         card_image = media.image_normalise(card, what="ID-card photo")
         operation = Operation.DIGIT_VIDEO
 
-    with transaction.atomic():
-        locked = Case.objects.select_for_update().get(pk=case.pk)
-        if locked.state not in (CaseState.AWAITING_SUBMISSION, CaseState.RETAKE_REQUESTED):
-            raise SubmissionRefused("case_not_accepting",
-                                    f"This case is {locked.get_state_display().lower()} and takes no new submission.",
-                                    status=409)
-        submission = Submission(case=locked, kind=locked.kind, source=source)
-        if operation == Operation.SELFIE_LIVENESS:
-            submission.selfie = media.blob_store(
-                data=selfie_image.content, kind=MediaKind.SELFIE, content_type=selfie_image.content_type,
-                width=selfie_image.width, height=selfie_image.height)
-        else:
-            submission.challenge = _challenge_consume(case=locked, challenge_id=challenge_id)
-            submission.video = media.blob_store(
+    # Storage first, outside any transaction (up to 20 MiB of video; S3 may take seconds): the case
+    # lock below is held only to check the state, take the challenge and link the rows. A case
+    # already known to take nothing is refused before anything is written.
+    _case_accepting_check(Case.objects.filter(pk=case.pk).values_list("state", flat=True).first() or "")
+    if operation == Operation.SELFIE_LIVENESS:
+        blobs = {"selfie": media.blob_write(
+            data=selfie_image.content, kind=MediaKind.SELFIE, content_type=selfie_image.content_type,
+            width=selfie_image.width, height=selfie_image.height)}
+    else:
+        blobs = {
+            "video": media.blob_write(
                 data=video, kind=MediaKind.VIDEO, content_type=f"video/{video_info.container.split(',')[0]}",
-                width=video_info.width, height=video_info.height, duration_s=video_info.duration_s)
-            submission.card = media.blob_store(
+                width=video_info.width, height=video_info.height, duration_s=video_info.duration_s),
+            "card": media.blob_write(
                 data=card_image.content, kind=MediaKind.CARD, content_type=card_image.content_type,
-                width=card_image.width, height=card_image.height)
-        submission.save()
-        check = Check.objects.create(
-            submission=submission, case=locked, provider=provider_name or provider_name_for(operation),
-            operation=operation)
-        audit_record(action="submission.accepted", actor=actor, actor_label=actor_label, case=locked,
-                     details={"submission": submission.pk, "source": source, "check": check.pk})
-        case_transition(case=locked, to=CaseState.PROCESSING, reason="submission received", actor_label=actor_label,
-                        actor=actor)
-        check_enqueue_on_commit(check_id=check.pk)
+                width=card_image.width, height=card_image.height),
+        }
+    try:
+        submission = _submission_link(case=case, blobs=blobs, challenge_id=challenge_id, actor=actor,
+                                      actor_label=actor_label, source=source, operation=operation,
+                                      provider_name=provider_name)
+    except BaseException:
+        media.blob_discard(*blobs.values())
+        raise
     case.refresh_from_db()
+    return submission
+
+
+def _case_accepting_check(state: str) -> None:
+    if state not in (CaseState.AWAITING_SUBMISSION, CaseState.RETAKE_REQUESTED):
+        label = CaseState(state).label.lower() if state in CaseState.values else "closed"
+        raise SubmissionRefused("case_not_accepting", f"This case is {label} and takes no new submission.",
+                                status=409)
+
+
+@transaction.atomic
+def _submission_link(*, case: Case, blobs: dict, challenge_id: int | None, actor: AbstractBaseUser | None,
+                     actor_label: str, source: str, operation: str, provider_name: str | None) -> Submission:
+    """Under the case lock: refuse a case that takes no submission, save the written blobs' rows,
+    take the challenge, create the check and move the case; the check is queued on commit."""
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    _case_accepting_check(locked.state)
+    submission = Submission(case=locked, kind=locked.kind, source=source)
+    if operation == Operation.DIGIT_VIDEO:
+        submission.challenge = _challenge_consume(case=locked, challenge_id=challenge_id)
+    for role, blob in blobs.items():
+        blob.save()
+        setattr(submission, role, blob)
+    submission.save()
+    check = Check.objects.create(
+        submission=submission, case=locked, provider=provider_name or provider_name_for(operation),
+        operation=operation)
+    audit_record(action="submission.accepted", actor=actor, actor_label=actor_label, case=locked,
+                 details={"submission": submission.pk, "source": source, "check": check.pk})
+    case_transition(case=locked, to=CaseState.PROCESSING, reason="submission received", actor_label=actor_label,
+                    actor=actor)
+    check_enqueue_on_commit(check_id=check.pk)
     return submission
 
 

@@ -31,6 +31,7 @@ from ..jobs.services import (
     job_runnable,
 )
 from ..media import files as media
+from ..media.models import MediaBlob
 from ..providers import catalogue, get_provider
 from ..providers.base import Media, Operation, ProviderError, ProviderResult, departure
 from . import pacing
@@ -260,38 +261,41 @@ def _check_fail(*, check: Check, vendor: str, code: str, message: str, request_i
 
 @dataclass(frozen=True)
 class ReturnedPhotos:
-    """A vendor's returned photos, validated and re-encoded (``media.image_normalise``), and a
-    finding for each one that could not be."""
+    """A vendor's returned photos, validated, re-encoded and written to storage with their rows not
+    yet saved (``media.blob_write``), and a finding for each one that could not be."""
 
-    images: dict[str, media.NormalisedImage]
+    blobs: dict[str, MediaBlob]
     refusals: list[str]
 
 
 def returned_photos_prepare(*, result: ProviderResult) -> ReturnedPhotos:
-    """Decode and re-encode the returned photos before the answer is recorded: this is the slow
-    part (tens of ms for a video frame), and ``check_record_result`` holds the check's row lock.
-    A photo that cannot be stored costs a finding, never the vendor's answer."""
-    images, refusals = {}, []
+    """Decode, re-encode and write the returned photos before the answer is recorded: decoding a
+    video frame takes tens of ms and storage may take seconds, and ``check_record_result`` holds
+    the check's row lock. A photo that cannot be stored costs a finding, never the vendor's answer."""
+    blobs, refusals = {}, []
     for role, data in result.photos.items():
         try:
-            images[role] = media.image_normalise(data, what=role.replace("_", " "))
+            image = media.image_normalise(data, what=role.replace("_", " "))
+            blobs[role] = media.blob_write(data=image.content, kind=role, content_type=image.content_type,
+                                           width=image.width, height=image.height)
         except media.MediaRejected as exc:
             refusals.append(f"returned {role} could not be stored: {exc.message}")
-        except Exception as exc:  # a decoder bug must not lose the answer the vendor was paid for
-            logger.exception("returned %s could not be normalised", role)
+        except Exception as exc:  # a decoder or storage failure must not lose the answer the vendor was paid for
+            logger.exception("returned %s could not be stored", role)
             refusals.append(f"returned {role} could not be stored: {type(exc).__name__}")
-    return ReturnedPhotos(images=images, refusals=refusals)
+    return ReturnedPhotos(blobs=blobs, refusals=refusals)
 
 
 @transaction.atomic
 def check_record_result(*, check: Check, attempt: Attempt, result: ProviderResult, latency_ms: int,
                         photos: ReturnedPhotos) -> CheckRunResult:
-    """The vendor answered: store scores against the current thresholds, photos (prepared by
-    ``returned_photos_prepare``), and move the case."""
+    """The vendor answered: store scores against the current thresholds, link the photos (written
+    by ``returned_photos_prepare``), and move the case."""
     now = timezone.now()
     check = Check.objects.select_for_update().get(pk=check.pk)
     if not job_attempt_close(attempt=attempt, outcome=AttemptOutcome.ANSWERED, finished_at=now, latency_ms=latency_ms,
-                          error_vendor=result.vendor if result.error_code else "", error_code=result.error_code):
+                             error_vendor=result.vendor if result.error_code else "", error_code=result.error_code):
+        transaction.on_commit(lambda: media.blob_discard(*photos.blobs.values()))
         return _check_run_result(check)
     judged = result_judge(provider=check.provider, result=result)
     for item in judged.scores:
@@ -299,9 +303,8 @@ def check_record_result(*, check: Check, attempt: Attempt, result: ProviderResul
                              threshold=item.policy.value if item.policy else None, policy=item.policy,
                              passed=item.passed)
     all_passed = judged.passed
-    for role, image in photos.images.items():
-        blob = media.blob_store(data=image.content, kind=role, content_type=image.content_type,
-                                width=image.width, height=image.height)
+    for role, blob in photos.blobs.items():
+        blob.save()
         setattr(check, role, blob)
     check.findings = [*check.findings, *photos.refusals]
     job_finish(job=check, status=CheckStatus.DONE, now=now)

@@ -5,29 +5,29 @@ type. Everything that is refused raises :class:`MediaRejected` with a stable
 ``code`` and a message fit for the person who uploaded it; views turn it into a
 4xx. Accepted images are re-encoded (EXIF orientation applied, metadata dropped).
 
-Stored files are ``MAGIC | nonce(12) | AES-256-GCM(ciphertext+tag)`` with the
-blob id as associated data, so a file copied onto another blob's row does not
-decrypt. The key id is stored on the row; keys come from MEDIA_ENCRYPTION_KEYS.
+Stored files are sealed by ``liveness.media.sealing`` (AES-256-GCM, the blob id as associated
+data, the key id on the row).
 """
 from __future__ import annotations
 
 import hashlib
 import io
-import os
+import logging
 import warnings
 from dataclasses import dataclass
 
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils import timezone
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from liveness.media import sealing
 from liveness.media.models import MediaBlob
 from liveness.web.errors import UserFacingError
 
-MAGIC = b"KYCM1"
+logger = logging.getLogger(__name__)
+
 ACCEPTED_IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "BMP": "image/bmp", "WEBP": "image/webp"}
 ACCEPTED_VIDEO_CONTAINERS = ("matroska", "webm", "mov", "mp4", "flv", "avi")
 
@@ -181,31 +181,46 @@ def _video_duration(container, stream) -> float:
     return last
 
 
-def _cipher_for(key_id: str) -> AESGCM:
-    try:
-        return AESGCM(settings.MEDIA_ENCRYPTION_KEYS[key_id])
-    except KeyError:
-        raise RuntimeError(f"media key {key_id!r} is not in MEDIA_ENCRYPTION_KEYS") from None
+def blob_write(
+    *, data: bytes, kind: str, content_type: str, width: int | None = None, height: int | None = None,
+    duration_s: float | None = None,
+) -> MediaBlob:
+    """Encrypt and write the file; return its row *unsaved*.
+
+    Call it before the transaction that links the blob and save the row inside it: writing to
+    storage (S3: up to 10 s a try, 3 tries) must never hold a row lock. A file whose row is
+    never saved (the transaction refused the upload, or the process died) is named by no row:
+    ``blob_discard`` removes it at once when the caller knows, ``liveness.media.orphans`` after
+    its grace period when it does not.
+    """
+    blob = MediaBlob(
+        kind=kind, content_type=content_type, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
+        key_id=settings.MEDIA_ACTIVE_KEY_ID, width=width, height=height, duration_s=duration_s,
+    )
+    now = timezone.now()
+    blob.file.save(f"{now:%Y/%m}/{blob.id}.bin", ContentFile(sealing.seal(blob.id, blob.key_id, data)), save=False)
+    return blob
+
+
+def blob_discard(*blobs: MediaBlob | None) -> None:
+    """Delete the files of blobs whose rows were never saved (best effort: the orphan sweep is the backstop)."""
+    for blob in blobs:
+        if blob is None or not blob.file.name:
+            continue
+        try:
+            default_storage.delete(blob.file.name)
+        except Exception:  # noqa: BLE001 - a refused upload must not turn into a 500; the sweep removes it later
+            logger.warning("media %s: the unused file %s could not be deleted now", blob.id, blob.file.name)
 
 
 def blob_store(
     *, data: bytes, kind: str, content_type: str, width: int | None = None, height: int | None = None,
     duration_s: float | None = None,
 ) -> MediaBlob:
-    """Encrypt and store bytes, returning the saved row.
-
-    The file is written first, then the row, in the caller's transaction. If the insert fails
-    the file is removed here; if the caller's transaction rolls back later, the file is left
-    behind and ``liveness.security.orphans`` deletes it after its grace period.
-    """
-    blob = MediaBlob(
-        kind=kind, content_type=content_type, size=len(data), sha256=hashlib.sha256(data).hexdigest(),
-        key_id=settings.MEDIA_ACTIVE_KEY_ID, width=width, height=height, duration_s=duration_s,
-    )
-    nonce = os.urandom(12)
-    sealed = MAGIC + nonce + _cipher_for(blob.key_id).encrypt(nonce, data, str(blob.id).encode())
-    now = timezone.now()
-    blob.file.save(f"{now:%Y/%m}/{blob.id}.bin", ContentFile(sealed), save=False)
+    """``blob_write`` and save the row at once (in the caller's transaction, if any): for callers
+    that hold no lock. If the insert fails the file is removed here."""
+    blob = blob_write(data=data, kind=kind, content_type=content_type, width=width, height=height,
+                      duration_s=duration_s)
     try:
         blob.save()
     except BaseException:
@@ -220,7 +235,4 @@ def blob_read(blob: MediaBlob) -> bytes:
         raise FileNotFoundError(f"media {blob.id} was purged at {blob.purged_at:%Y-%m-%d}")
     with default_storage.open(blob.file.name, "rb") as handle:
         sealed = handle.read()
-    if not sealed.startswith(MAGIC):
-        raise ValueError(f"media {blob.id} is not an encrypted media file")
-    nonce, ciphertext = sealed[len(MAGIC): len(MAGIC) + 12], sealed[len(MAGIC) + 12:]
-    return _cipher_for(blob.key_id).decrypt(nonce, ciphertext, str(blob.id).encode())
+    return sealing.unseal(blob.id, blob.key_id, sealed)

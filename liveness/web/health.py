@@ -1,5 +1,13 @@
-"""Liveness of the portal itself: database, broker, at least one Celery worker (``/healthz``);
-and, for operators, each queue's backlog and consumers (``queues_report``)."""
+"""Health of the portal itself, for three audiences:
+
+* ``/livez`` (load balancers and process supervisors: restart me?): the process answers and
+  reaches its database;
+* ``/readyz`` (load balancers: send me traffic?): database and broker. Uploads are accepted and
+  queued while the broker is up, even with no worker running, so worker presence is NOT part of
+  readiness: a worker outage must not take every web node out of rotation;
+* ``/healthz`` (monitoring): everything above plus at least one Celery worker; and, for
+  operators, each queue's backlog and consumers (``queues_report``, ``manage.py queues_status``).
+"""
 from __future__ import annotations
 
 import time
@@ -54,7 +62,18 @@ def _workers() -> list[str]:
     return names
 
 
+def liveness_report() -> tuple[bool, dict]:
+    report = {"database": _timed(_database)}
+    return all(part["ok"] for part in report.values()), report
+
+
+def readiness_report() -> tuple[bool, dict]:
+    report = {"database": _timed(_database), "broker": _timed(_broker)}
+    return all(part["ok"] for part in report.values()), report
+
+
 def health_report() -> tuple[bool, dict]:
+    """Readiness plus the workers: for monitoring, not for a load balancer."""
     report = {"database": _timed(_database), "broker": _timed(_broker)}
     report["workers"] = _timed(_workers) if report["broker"]["ok"] else {"ok": False, "detail": "broker unreachable"}
     return all(part["ok"] for part in report.values()), report

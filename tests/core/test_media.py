@@ -4,6 +4,7 @@ import pytest
 from django.core.files.storage import default_storage
 from PIL import Image
 
+from liveness.media import sealing
 from liveness.media import files as media
 from liveness.media.models import MediaKind
 
@@ -124,7 +125,7 @@ def test_stored_blob_is_encrypted_on_disk_and_decrypts():
 
     with default_storage.open(blob.file.name, "rb") as handle:
         on_disk = handle.read()
-    assert data not in on_disk and on_disk.startswith(media.MAGIC)
+    assert data not in on_disk and on_disk.startswith(sealing.MAGIC)
     with pytest.raises(Exception):
         Image.open(io.BytesIO(on_disk))
     assert media.blob_read(blob) == data

@@ -8,6 +8,7 @@ from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 
 from liveness.media import files as media
+from liveness.media import sealing
 from liveness.media.models import MediaBlob, MediaKind
 
 pytestmark = pytest.mark.django_db
@@ -84,16 +85,16 @@ def test_a_crash_before_the_row_update_leaves_the_blob_readable_and_a_rerun_fini
     blobs = _store(3)
     plaintexts = {b.pk: media.blob_read(b) for b in blobs}
     _use_keys(settings, new=NEW, old=OLD)
-    real_save = MediaBlob.save
+    real_switch = sealing._row_switch
     calls = {"n": 0}
 
-    def crash_on_second(self, *args, **kwargs):
+    def crash_on_second(**kwargs):
         calls["n"] += 1
         if calls["n"] == 2:
             raise RuntimeError("simulated crash between writing the new file and updating the row")
-        return real_save(self, *args, **kwargs)
+        return real_switch(**kwargs)
 
-    with mock.patch.object(MediaBlob, "save", crash_on_second), pytest.raises(CommandError, match="1 blob"):
+    with mock.patch.object(sealing, "_row_switch", crash_on_second), pytest.raises(CommandError, match="1 blob"):
         call_command("media_rotate_keys")
 
     states = sorted(MediaBlob.objects.values_list("key_id", flat=True))
@@ -135,3 +136,38 @@ def test_settings_parse_rotation_order():
 
     raw = f"k2:{base64.b64encode(NEW).decode()},k1:{base64.b64encode(OLD).decode()}"
     assert list(_media_keys(raw)) == ["k2", "k1"]
+
+
+def test_rotation_reads_and_writes_storage_before_it_locks_the_row(transactional_db, settings, monkeypatch):
+    """The slow part (decrypt, re-seal, write, read back) runs with no row lock held: while the new
+    file is being written, another connection can lock the blob's row at once (NOWAIT)."""
+    import threading
+
+    from django.core.files.storage import FileSystemStorage
+    from django.db import connection, transaction
+
+    _use_keys(settings, old=OLD)
+    [blob] = _store(1)
+    _use_keys(settings, new=NEW, old=OLD)
+    real_save = FileSystemStorage.save
+    probes = []
+
+    def lock_from_another_connection():
+        try:
+            with transaction.atomic():
+                MediaBlob.objects.select_for_update(nowait=True).get(pk=blob.pk)
+            probes.append("free")
+        except Exception as exc:  # noqa: BLE001 - the probe's answer
+            probes.append(f"locked: {type(exc).__name__}")
+        finally:
+            connection.close()
+
+    def save_and_probe(self, name, content, *args, **kwargs):
+        thread = threading.Thread(target=lock_from_another_connection)
+        thread.start()
+        thread.join(timeout=30)
+        return real_save(self, name, content, *args, **kwargs)
+
+    monkeypatch.setattr(FileSystemStorage, "save", save_and_probe)
+    assert sealing.blob_rotate(blob.pk) is True
+    assert probes == ["free"] and MediaBlob.objects.get(pk=blob.pk).key_id == "new"

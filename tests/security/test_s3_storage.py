@@ -27,6 +27,7 @@ from moto.server import ThreadedMotoServer
 from PIL import Image, UnidentifiedImageError
 from rest_framework.test import APIClient
 
+from liveness.media import sealing
 from liveness.cases.models import Case, CaseState
 from liveness.checks import services
 from liveness.checks.models import Check
@@ -89,7 +90,7 @@ def _object(bucket, key: str) -> bytes:
 
 
 def _assert_sealed(raw: bytes) -> None:
-    assert raw.startswith(media.MAGIC)
+    assert raw.startswith(sealing.MAGIC)
     assert b"\xff\xd8\xff" not in raw[:64] and b"JFIF" not in raw and b"Exif" not in raw
     with pytest.raises(UnidentifiedImageError):
         Image.open(io.BytesIO(raw))

@@ -16,6 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image, UnidentifiedImageError
 
+from liveness.media import sealing
 from liveness.capture.links import capture_token_make
 from liveness.cases.models import AuditEvent, CaseKind, CaseState, Submission
 from liveness.media import files as media
@@ -249,7 +250,7 @@ def test_media_files_on_disk_are_ciphertext_not_images(client, selfie_case):
     assert blob.file.path in paths
     with open(blob.file.path, "rb") as handle:
         raw = handle.read()
-    assert raw.startswith(media.MAGIC) and b"\xff\xd8\xff" not in raw[:64] and b"JFIF" not in raw
+    assert raw.startswith(sealing.MAGIC) and b"\xff\xd8\xff" not in raw[:64] and b"JFIF" not in raw
     assert plaintext[100:164] not in raw
     with pytest.raises(UnidentifiedImageError):
         Image.open(io.BytesIO(raw))
