@@ -95,13 +95,12 @@ def _row_switch(*, blob_id, old_name: str, old_key: str, new_name: str, new_key:
 def blob_rotate(blob_id) -> bool:
     """Re-encrypt one blob under the active key. True if it was rotated, False if nothing to do
     (already active, purged, or changed by someone else while the new file was being written)."""
-    from liveness.media.files import blob_read
-
     active = settings.MEDIA_ACTIVE_KEY_ID
     blob = MediaBlob.objects.filter(pk=blob_id).first()
     if blob is None or blob.purged_at is not None or blob.key_id == active:
         return False
-    plaintext = blob_read(blob)  # raises if the key is missing or the file was altered
+    with default_storage.open(blob.file.name, "rb") as handle:
+        plaintext = unseal(blob.id, blob.key_id, handle.read())  # raises if the key is missing or the file was altered
     if hashlib.sha256(plaintext).hexdigest() != blob.sha256:
         raise ValueError(f"media {blob.id}: plaintext does not match the stored SHA-256")
     new_name = default_storage.save(_new_name(blob, active), ContentFile(seal(blob.id, active, plaintext)))

@@ -2,7 +2,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from liveness.partners.api import views
+from liveness.partners.api import views, webhook_views
 
 app_name = "api"
 urlpatterns = [
@@ -12,13 +12,13 @@ urlpatterns = [
     path("v1/cases/<str:public_id>/selfie", views.SelfieView.as_view(), name="case-selfie"),
     path("v1/cases/<str:public_id>/video", views.VideoView.as_view(), name="case-video"),
     path("v1/cases/<str:public_id>/capture-link", views.CaptureLinkView.as_view(), name="case-capture-link"),
-    path("v1/webhooks/deliveries", views.DeliveriesView.as_view(), name="webhook-deliveries"),
-    path("v1/webhooks/deliveries/<str:delivery_id>/redeliver", views.RedeliverView.as_view(),
+    path("v1/webhooks/deliveries", webhook_views.DeliveriesView.as_view(), name="webhook-deliveries"),
+    path("v1/webhooks/deliveries/<str:delivery_id>/redeliver", webhook_views.RedeliverView.as_view(),
          name="webhook-redeliver"),
-    path("v1/webhooks/endpoints", views.WebhookEndpointsView.as_view(), name="webhook-endpoints"),
-    path("v1/webhooks/endpoints/<str:endpoint_id>", views.WebhookEndpointDetailView.as_view(),
+    path("v1/webhooks/endpoints", webhook_views.WebhookEndpointsView.as_view(), name="webhook-endpoints"),
+    path("v1/webhooks/endpoints/<str:endpoint_id>", webhook_views.WebhookEndpointDetailView.as_view(),
          name="webhook-endpoint"),
-    path("v1/webhooks/endpoints/<str:endpoint_id>/rotate-secret", views.WebhookEndpointSecretRotateView.as_view(),
+    path("v1/webhooks/endpoints/<str:endpoint_id>/rotate-secret", webhook_views.WebhookEndpointSecretRotateView.as_view(),
          name="webhook-endpoint-rotate-secret"),
     # Anything else under v1/ is a JSON 404 in the API's error envelope (keep this after the v1 routes).
     re_path(r"^v1/(?P<rest>.*)$", views.unknown_endpoint, name="unknown-endpoint"),

@@ -1,4 +1,5 @@
-"""Partner REST API views: authenticate, validate, call a service, serialize.
+"""Partner REST API views of cases, and what every API view shares: authenticate, validate, call a
+service, serialize (webhook views: ``webhook_views``).
 
 Every error is ``{"error": {"code": ..., "message": ...}}`` with a stable code.
 Cases, deliveries and webhook endpoints of another partner are 404 (not 403) on every endpoint, so
@@ -37,8 +38,6 @@ from liveness.partners.api import selectors, serializers
 from liveness.partners.api.authentication import PartnerKeyAuthentication
 from liveness.partners.api.parsers import JSONParser
 from liveness.partners.api.permissions import IsPartnerKey, PartnerKeyThrottle
-from liveness.partners.webhooks import delivery as webhook_delivery
-from liveness.partners.webhooks import endpoints as webhook_endpoints
 from liveness.web.client_ip import client_ip
 from liveness.web.errors import UserFacingError
 
@@ -345,105 +344,6 @@ class CaptureLinkView(IdempotentPostView):
             key=self.key, case=case,
             path_for=lambda token: request.build_absolute_uri(reverse("liveness:capture", kwargs={"token": token})))
         return Response({"url": url, "expires_at": expires_at}, status=status.HTTP_201_CREATED)
-
-
-@extend_schema_view(get=extend_schema(summary="Webhook deliveries and their latest attempt",
-                                      parameters=[serializers.DeliveryListQuerySerializer],
-                                      responses={200: serializers.WebhookDeliverySerializer(many=True), **ERRORS}))
-class DeliveriesView(PartnerAPIView):
-    pagination_class = Pagination
-
-    def get(self, request):
-        query = self.validated(serializers.DeliveryListQuerySerializer, request.query_params)
-        paginator = Pagination()
-        page = paginator.paginate_queryset(selectors.deliveries_for(partner=self.partner, **query), request, view=self)
-        return paginator.get_paginated_response(serializers.WebhookDeliverySerializer(page, many=True).data)
-
-
-@extend_schema_view(post=post_schema(
-    summary="Send an event again (a new delivery with the same event id)",
-    parameters=[OpenApiParameter("delivery_id", OpenApiTypes.UUID, OpenApiParameter.PATH)],
-    responses={202: serializers.WebhookDeliverySerializer,
-               409: OpenApiResponse(serializers.ErrorSerializer,
-                                    description="webhook_endpoint_inactive (reactivate the endpoint first), or "
-                                                "idempotency_in_progress")}))
-class RedeliverView(IdempotentPostView):
-    def create(self, request, delivery_id):
-        delivery = selectors.delivery_get_for(partner=self.partner, delivery_id=delivery_id)
-        if delivery is None:
-            raise ApiError(404, "not_found", "No webhook delivery with this id.")
-        copy = webhook_delivery.webhook_redeliver(key=self.key, delivery=delivery)
-        return Response(serializers.WebhookDeliverySerializer(copy).data, status=status.HTTP_202_ACCEPTED)
-
-
-# --- webhook endpoints ----------------------------------------------------------------------
-
-@extend_schema_view(
-    get=extend_schema(summary="Your webhook endpoints (never their secrets), deleted ones included",
-                      responses={200: serializers.WebhookEndpointSerializer(many=True), **ERRORS}),
-    post=post_schema(summary="Register a webhook endpoint; the answer shows its signing secret, this once",
-                     request=serializers.WebhookEndpointCreateSerializer,
-                     responses={201: serializers.WebhookEndpointWithSecretSerializer, **ENDPOINT_ERRORS}),
-)
-class WebhookEndpointsView(IdempotentPostView):
-    pagination_class = Pagination
-
-    def get(self, request):
-        paginator = Pagination()
-        page = paginator.paginate_queryset(selectors.webhook_endpoints_for(partner=self.partner), request, view=self)
-        return paginator.get_paginated_response(serializers.WebhookEndpointSerializer(page, many=True).data)
-
-    def create(self, request):
-        data = self.validated(serializers.WebhookEndpointCreateSerializer, request.data)
-        endpoint = webhook_endpoints.webhook_endpoint_create(partner=self.partner, key=self.key, url=data["url"],
-                                                        events=data.get("events"), ip_address=self.client_ip())
-        return Response(serializers.WebhookEndpointWithSecretSerializer(endpoint).data,
-                        status=status.HTTP_201_CREATED,
-                        headers={"Location": reverse("api:webhook-endpoint", kwargs={"endpoint_id": endpoint.pk})})
-
-
-@extend_schema_view(
-    get=extend_schema(summary="A webhook endpoint (never its secret)", parameters=[ENDPOINT_ID_PARAM],
-                      responses={200: serializers.WebhookEndpointSerializer, **ERRORS}),
-    patch=extend_schema(summary="Change a webhook endpoint's URL (checked again), events or is_active",
-                        parameters=[ENDPOINT_ID_PARAM], request=serializers.WebhookEndpointUpdateSerializer,
-                        responses={200: serializers.WebhookEndpointSerializer, **ENDPOINT_ERRORS}),
-    delete=extend_schema(
-        summary="Delete (deactivate) a webhook endpoint; its pending deliveries are cancelled, visibly",
-        description="The endpoint stays listed with is_active false, with its delivery history; it gets no new "
-                    "events and its pending deliveries become failed with a 'cancelled: ...' error (redeliver "
-                    "them after PATCH is_active=true). Deleting it again changes nothing.",
-        parameters=[ENDPOINT_ID_PARAM], responses={200: serializers.WebhookEndpointDeletedSerializer, **ERRORS}),
-)
-class WebhookEndpointDetailView(PartnerAPIView):
-    """PATCH and DELETE are idempotent by nature (the same request twice leaves the same state),
-    so unlike POST they need no Idempotency-Key."""
-
-    def get(self, request, endpoint_id):
-        return Response(serializers.WebhookEndpointSerializer(self.own_endpoint(endpoint_id)).data)
-
-    def patch(self, request, endpoint_id):
-        endpoint = self.own_endpoint(endpoint_id)
-        data = self.validated(serializers.WebhookEndpointUpdateSerializer, request.data)
-        change = webhook_endpoints.webhook_endpoint_update(endpoint=endpoint, key=self.key, ip_address=self.client_ip(),
-                                                      **data)
-        return Response(serializers.WebhookEndpointSerializer(change.endpoint).data)
-
-    def delete(self, request, endpoint_id):
-        endpoint = self.own_endpoint(endpoint_id)
-        change = webhook_endpoints.webhook_endpoint_delete(endpoint=endpoint, key=self.key, ip_address=self.client_ip())
-        return Response({**serializers.WebhookEndpointSerializer(change.endpoint).data,
-                         "cancelled_deliveries": change.cancelled_deliveries})
-
-
-@extend_schema_view(post=post_schema(
-    summary="A new signing secret for a webhook endpoint, shown this once; the old one stops at once",
-    parameters=[ENDPOINT_ID_PARAM], responses={200: serializers.WebhookEndpointWithSecretSerializer}))
-class WebhookEndpointSecretRotateView(IdempotentPostView):
-    def create(self, request, endpoint_id):
-        endpoint = webhook_endpoints.webhook_endpoint_secret_rotate(endpoint=self.own_endpoint(endpoint_id), key=self.key,
-                                                               ip_address=self.client_ip())
-        return Response(serializers.WebhookEndpointWithSecretSerializer(endpoint).data)
 
 
 @csrf_exempt  # like every API view: partners send no CSRF token, and a POST must get this 404 too
