@@ -73,6 +73,9 @@ INSTALLED_APPS = [
     "axes",
     "liveness.signin.apps.SigninConfig",
 ]
+if not PRODUCTION:
+    # The vendor emulators (`manage.py vendor_sandbox`, docs/sandbox.md) live outside the product.
+    INSTALLED_APPS.append("tools.sandbox.apps.SandboxConfig")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from .providers.base import Metric, Operation
+from .vendors.base import Metric, Operation
 
 
 class CaseState(models.TextChoices):

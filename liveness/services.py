@@ -45,9 +45,9 @@ from .models import (
     Submission,
     ThresholdPolicy,
 )
-from .providers import catalogue, get_provider, provider_name_for
-from .providers.base import Media, Operation, ProviderError, ProviderResult, departure
-from .providers.base import Score as ProviderScore
+from .vendors import catalogue, get_provider, provider_name_for
+from .vendors.base import Media, Operation, ProviderError, ProviderResult, departure
+from .vendors.base import Score as ProviderScore
 from .queueing import enqueue_or_leave_for_sweep
 from .thresholds import threshold_default
 

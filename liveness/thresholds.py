@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from .providers.base import Metric
+from .vendors.base import Metric
 
 # Tencent's similarity scale (seed 004): threshold → false-accept rate.
 TENCENT_SIMILARITY_FAR = {70.0: "1 in 1,000", 80.0: "1 in 10,000"}

@@ -17,7 +17,7 @@ from rest_framework import serializers
 from .. import selectors
 from ..models import Case, CaseKind, CaseState, Check, Score
 from ..partner_models import WebhookDelivery, WebhookEndpoint, WebhookEvent
-from ..providers import catalogue
+from ..vendors import catalogue
 from ..thresholds import threshold_meaning
 
 

@@ -30,7 +30,7 @@ from .. import services
 from ..errors import UserFacingError
 from ..media import MediaRejected
 from ..models import CaseKind, CaseState, Challenge, CheckStatus
-from ..providers import catalogue
+from ..vendors import catalogue
 from ..security.client_ip import client_ip
 from . import services as capture_services
 from .links import CaptureLinkInvalid, capture_token_case, capture_token_make

@@ -19,7 +19,7 @@ from django.utils import timezone
 from ..models import (
     AuditEvent, Case, CaseNote, CaseState, Check, CheckStatus, Decision, Score, ThresholdPolicy,
 )
-from ..providers import catalogue
+from ..vendors import catalogue
 from ..thresholds import DEFAULTS, threshold_default, threshold_meaning
 
 COUNT_CAP = 10_000

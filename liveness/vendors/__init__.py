@@ -1,6 +1,6 @@
 """Provider registry: a setting names a provider, this module builds it.
 
-Each provider module is one vendor behind :class:`liveness.providers.base.Provider`.
+Each provider module is one vendor behind :class:`liveness.vendors.base.Provider`.
 A dotted path to a class is also accepted, for deployments with their own vendor.
 """
 from __future__ import annotations
@@ -11,11 +11,11 @@ from django.utils.module_loading import import_string
 from .base import Operation, Provider
 
 REGISTRY: dict[str, str] = {
-    "local": "liveness.providers.local.LocalProvider",
-    "youtu_legacy": "liveness.providers.youtu_legacy.YoutuLegacyProvider",
-    "tencent_iai": "liveness.providers.tencent_iai.TencentIaiProvider",
-    "tencent_faceid": "liveness.providers.tencent_faceid.TencentFaceidProvider",
-    "senseid": "liveness.providers.senseid.SenseidProvider",
+    "local": "liveness.vendors.local.adapter.LocalProvider",
+    "youtu_legacy": "liveness.vendors.youtu.client.YoutuLegacyProvider",
+    "tencent_iai": "liveness.vendors.tencent_cloud.iai.TencentIaiProvider",
+    "tencent_faceid": "liveness.vendors.tencent_cloud.faceid.TencentFaceidProvider",
+    "senseid": "liveness.vendors.senseid.client.SenseidProvider",
 }
 
 

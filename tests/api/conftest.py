@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 import liveness.api.receivers  # noqa: F401 - connects webhooks (liveness.apps.ready does this in the app)
 from liveness.api import services as api_services
-from liveness.providers import REGISTRY
+from liveness.vendors import REGISTRY
 from tests.factories import PartnerFactory
 
 

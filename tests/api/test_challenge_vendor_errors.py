@@ -13,7 +13,7 @@ from liveness import ratelimit, services
 from liveness.capture.links import capture_token_make
 from liveness.models import AuditEvent, CaseKind, Challenge
 from tests.factories import CaseFactory
-from tests.providers.conftest import sandbox, sandbox_server  # noqa: F401  (vendor sandbox fixtures)
+from tests.vendors.conftest import sandbox, sandbox_server  # noqa: F401  (vendor sandbox fixtures)
 
 pytestmark = pytest.mark.django_db
 

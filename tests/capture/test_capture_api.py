@@ -19,7 +19,7 @@ from liveness.models import (
     MediaBlob,
     Submission,
 )
-from liveness.providers import catalogue
+from liveness.vendors import catalogue
 from tests.factories import CaseFactory
 from tests.mediagen import card_jpeg, digit_video, selfie_jpeg
 

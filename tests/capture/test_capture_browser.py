@@ -20,8 +20,8 @@ from django.db import connections
 
 from liveness import media
 from liveness.models import Case, CaseKind, CaseState, MediaBlob, Submission
-from liveness.providers import catalogue
-from liveness.providers.local import LocalProvider
+from liveness.vendors import catalogue
+from liveness.vendors.local.adapter import LocalProvider
 from tests import mediagen
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # playwright's sync API runs an event loop

@@ -1,5 +1,5 @@
 from liveness import engine
-from liveness.providers.base import Metric
+from liveness.vendors.base import Metric
 from liveness.thresholds import DEFAULTS, threshold_default, threshold_meaning
 
 

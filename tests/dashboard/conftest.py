@@ -4,13 +4,13 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Group, Permission
 
-from liveness.providers import catalogue
+from liveness.vendors import catalogue
 from liveness import media, services
 from liveness.dashboard_models import DASHBOARD_GROUPS
 from liveness.models import (
     AttemptOutcome, Case, CaseKind, CaseState, Check, CheckStatus, MediaKind, Score, Submission,
 )
-from liveness.providers.base import Metric, Operation
+from liveness.vendors.base import Metric, Operation
 from tests.factories import UserFactory
 from tests.mediagen import selfie_jpeg
 

@@ -23,15 +23,15 @@ from liveness.models import (
     Check,
     CheckStatus,
 )
-from liveness.providers import get_provider
-from liveness.providers.base import Media
+from liveness.vendors import get_provider
+from liveness.vendors.base import Media
 from tests.conftest import wait_for
 from tests.mediagen import selfie_jpeg
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
 ENDPOINT = "/face/livedetectpicture"
-# The sandbox's built-in YouTu demo account (liveness/sandbox/youtu.py); both sides use it.
+# The sandbox's built-in YouTu demo account (tools/sandbox/youtu.py); both sides use it.
 CREDS = {"appid": "1000001", "secret_id": "AKIDsandboxYoutuLegacy000000000000",
          "secret_key": "sandboxYoutuLegacySecretKey00000"}
 

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 import requests
 
-from liveness.providers.base import Departure, departure
-from liveness.sandbox.server import SandboxServer, start_in_thread
+from liveness.vendors.base import Departure, departure
+from tools.sandbox.server import SandboxServer, start_in_thread
 
 
 class SandboxClient:

@@ -16,8 +16,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from liveness.engine import codes as engine_codes
-from liveness.providers import catalogue
-from liveness.providers.catalogue import Category, CatalogueEntry, entries, is_transient, lookup
+from liveness.vendors import catalogue
+from liveness.vendors.catalogue import Category, CatalogueEntry, entries, is_transient, lookup
 
 SEEDS = Path(__file__).resolve().parents[2] / "docs" / "vendor-seeds"
 

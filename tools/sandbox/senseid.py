@@ -1,7 +1,7 @@
 """Wire-compatible emulator of SenseID ``POST /identity/silent_image_verification/stateless`` (seed 003).
 
 Fields ``encrypted_video`` and ``encrypted_image`` (required; AES-256-GCM as in
-:mod:`liveness.providers.senseid_crypto`, decrypted with ``aes_key`` / ``aes_iv`` of
+:mod:`liveness.vendors.senseid.crypto`, decrypted with ``aes_key`` / ``aes_iv`` of
 ``settings.KYC_PROVIDERS["senseid"]``, read per request), and the booleans
 ``auto_rotate``, ``check_quality``, ``return_image``, ``return_face_image``,
 ``return_status`` (default false). The body may be multipart/form-data or JSON
@@ -170,7 +170,7 @@ class _HttpError(Exception):
 
 
 def _decrypt(fields: dict[str, Any], name: str, cfg: dict) -> bytes:
-    from liveness.providers.senseid_crypto import (
+    from liveness.vendors.senseid.crypto import (
         DEFAULT_IV,
         DEFAULT_KEY,
         SenseidCryptoError,

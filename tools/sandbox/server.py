@@ -4,9 +4,9 @@ Run it with ``python manage.py vendor_sandbox [--host 127.0.0.1] [--port 8765]``
 tests with :func:`start_in_thread`. Dispatch, in this order:
 
 * ``/_sandbox/...``           the control API (faults, call log, fixtures; docs/sandbox.md)
-* header ``X-TC-Action``      Tencent Cloud API 3.0 (the SDKs POST to ``/``) -> ``liveness.sandbox.tencent_cloud``
-* ``/face/...``               Tencent YouTu legacy -> ``liveness.sandbox.youtu``
-* ``/identity/...``           SenseTime SenseID -> ``liveness.sandbox.senseid``
+* header ``X-TC-Action``      Tencent Cloud API 3.0 (the SDKs POST to ``/``) -> ``tools.sandbox.tencent_cloud``
+* ``/face/...``               Tencent YouTu legacy -> ``tools.sandbox.youtu``
+* ``/identity/...``           SenseTime SenseID -> ``tools.sandbox.senseid``
 
 Each vendor module provides ``handle(request)``, ``rate_limited(request)`` and
 ``server_error(request)``, all ``SandboxRequest -> SandboxResponse``, and optionally
@@ -33,13 +33,13 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from .faults import CallLog, FaultRegistry, FaultSpecError, parse_fault
 from .http import SandboxRequest, SandboxResponse, json_object, json_response
 
-logger = logging.getLogger("liveness.sandbox")
+logger = logging.getLogger("tools.sandbox")
 
 #: vendor key -> module implementing it
 VENDOR_MODULES: dict[str, str] = {
-    "youtu": "liveness.sandbox.youtu",
-    "tencent_cloud": "liveness.sandbox.tencent_cloud",
-    "senseid": "liveness.sandbox.senseid",
+    "youtu": "tools.sandbox.youtu",
+    "tencent_cloud": "tools.sandbox.tencent_cloud",
+    "senseid": "tools.sandbox.senseid",
 }
 #: bodies larger than this are refused unread (the vendors' own limits are far lower)
 MAX_BODY_BYTES = 64 * 1024 * 1024

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from .. import engine
-from ..engine import codes
-from .base import Media, Metric, Operation, ProviderResult, Score
+from ... import engine
+from ...engine import codes
+from ..base import Media, Metric, Operation, ProviderResult, Score
 
 
 class LocalProvider:

@@ -18,9 +18,9 @@ from typing import Any, ClassVar
 
 import requests
 
-from . import catalogue
-from .base import Media, Metric, Operation, ProviderError, ProviderResult, Score, depart
-from .media_fit import (
+from .. import catalogue
+from ..base import Media, Metric, Operation, ProviderError, ProviderResult, Score, depart
+from ..media_fit import (
     ImageLimits,
     MediaRefused,
     as_bool,
@@ -29,8 +29,8 @@ from .media_fit import (
     refused_result,
     strip_images,
 )
-from .senseid_crypto import DEFAULT_IV, DEFAULT_KEY, SenseidCryptoError, encrypt
-from .tencent_faceid import VideoCodes, prepare_video
+from .crypto import DEFAULT_IV, DEFAULT_KEY, SenseidCryptoError, encrypt
+from ..tencent_cloud.faceid import VideoCodes, prepare_video
 
 VENDOR = "senseid"
 PATH = "/identity/silent_image_verification/stateless"

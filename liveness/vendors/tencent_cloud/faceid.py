@@ -6,7 +6,7 @@ video's liveness and compares its best frame with the ID-card photo.
 
 Calls go through the official SDK (``tencentcloud.faceid.v20180301``: ``FaceidClient``,
 ``models.LivenessCompareRequest`` ...), one HTTP request each; the one-request client
-and the error classification are shared with :mod:`liveness.providers.tencent_cloud`.
+and the error classification are shared with :mod:`liveness.vendors.tencent_cloud`.
 
 Media are checked against the documented limits before the call and adjusted where
 that keeps their meaning: the card photo (JPG/PNG, ≤ 3 MB after Base64) like the
@@ -29,8 +29,8 @@ from typing import ClassVar
 from tencentcloud.faceid.v20180301 import faceid_client
 from tencentcloud.faceid.v20180301 import models as faceid_models
 
-from .base import Media, Metric, Operation, ProviderError, ProviderResult, Score
-from .media_fit import (
+from ..base import Media, Metric, Operation, ProviderError, ProviderResult, Score
+from ..media_fit import (
     MB,
     ImageLimits,
     MediaRefused,
@@ -41,7 +41,7 @@ from .media_fit import (
     refused_result,
     strip_images,
 )
-from .tencent_cloud import (
+from .transport import (
     VENDOR,
     OneShotClientMixin,
     VendorRefusal,

@@ -22,8 +22,8 @@ from tencentcloud.common.abstract_model import AbstractModel
 from tencentcloud.iai.v20200303 import iai_client
 from tencentcloud.iai.v20200303 import models as iai_models
 
-from .base import Media, Metric, Operation, ProviderError, ProviderResult, Score
-from .media_fit import (
+from ..base import Media, Metric, Operation, ProviderError, ProviderResult, Score
+from ..media_fit import (
     MB,
     ImageLimits,
     MediaRefused,
@@ -33,7 +33,7 @@ from .media_fit import (
     refused_result,
     strip_images,
 )
-from .tencent_cloud import (
+from .transport import (
     VENDOR,
     OneShotClientMixin,
     VendorRefusal,

@@ -25,7 +25,7 @@ from tencentcloud.common.profile.client_profile import ClientProfile
 from tencentcloud.common.profile.http_profile import HttpProfile
 from tencentcloud.common.retry import NoopRetryer
 
-from .base import ProviderError, depart
+from ..base import ProviderError, depart
 
 VENDOR = "tencent_cloud"
 
@@ -54,7 +54,7 @@ TRANSIENT_CODES = frozenset({
 def is_transient(vendor: str, code: str) -> bool:
     """The catalogue's verdict when it knows the code, else this module's fallback rules."""
     try:
-        from . import catalogue
+        from .. import catalogue
 
         known = getattr(catalogue, "is_known", None)
         if known is None or known(vendor, code):

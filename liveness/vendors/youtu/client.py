@@ -30,8 +30,8 @@ from typing import Any, ClassVar
 
 import requests
 
-from .base import Media, Metric, Operation, ProviderError, ProviderResult, Score, depart
-from .youtu_signature import multi_use_signature
+from ..base import Media, Metric, Operation, ProviderError, ProviderResult, Score, depart
+from .signature import multi_use_signature
 
 DEFAULT_ENDPOINT = "https://recognition.image.myqcloud.com"
 MAX_REQUEST_BYTES = 6 * 1024 * 1024  # "Each request packet should not exceed 6 MB"
@@ -52,7 +52,7 @@ _FALLBACK_TRANSIENT = {"15", "107", "108", "213", "-5802"}
 def _is_transient(code: str, vendor: str = "youtu") -> bool:
     """The error catalogue's word on whether another attempt can help."""
     try:
-        from .catalogue import is_transient
+        from ..catalogue import is_transient
     except ImportError:  # pragma: no cover - the catalogue ships with the app
         return code in _FALLBACK_TRANSIENT or (vendor == "http" and code in ("408", "429"))
     try:

@@ -15,9 +15,9 @@ from django.conf import settings
 from django.test import override_settings
 from PIL import Image
 
-from liveness.providers import senseid_crypto
-from liveness.providers.base import Media, Metric, Operation, ProviderError
-from liveness.providers.senseid import DIGITS_NOT_CHECKED, PATH, SenseidProvider
+from liveness.vendors.senseid import crypto as senseid_crypto
+from liveness.vendors.base import Media, Metric, Operation, ProviderError
+from liveness.vendors.senseid.client import DIGITS_NOT_CHECKED, PATH, SenseidProvider
 from tests.mediagen import card_jpeg, digit_video, selfie_jpeg
 
 FACTORY_KEY = "dcbbad6765e14139a07d34b92292a672"

@@ -19,10 +19,10 @@ from tencentcloud.common.profile.client_profile import ClientProfile
 from tencentcloud.common.profile.http_profile import HttpProfile
 from tencentcloud.iai.v20200303 import iai_client
 
-from liveness.providers.base import Media, Metric, Operation, ProviderError
-from liveness.providers.tencent_iai import IS_LIVENESS_FALSE, TencentIaiProvider
-from liveness.sandbox import tencent_cloud
-from liveness.sandbox.http import SandboxRequest
+from liveness.vendors.base import Media, Metric, Operation, ProviderError
+from liveness.vendors.tencent_cloud.iai import IS_LIVENESS_FALSE, TencentIaiProvider
+from tools.sandbox import tencent_cloud
+from tools.sandbox.http import SandboxRequest
 from tests.mediagen import selfie_jpeg
 
 SECRET_ID = "AKIDiaiProviderTest000000000000001"
@@ -358,7 +358,7 @@ def test_sandbox_applies_seed_001_resolution_limits(iai_settings, sandbox):
 
 def test_the_sdk_request_waits_for_its_departure_once_signed(make_provider, sandbox, departure_probe):
     """Our one-shot transport waits at the departure gate after the SDK built and signed the
-    request and before it is sent (liveness.providers.base.depart)."""
+    request and before it is sent (liveness.vendors.base.depart)."""
     departure_probe(make_provider().check_selfie, image=Media(selfie_jpeg(), "image/jpeg", "selfie.jpg"))
 
     assert departure_probe.calls_when_waited == [0] and departure_probe.gate.left_at is not None

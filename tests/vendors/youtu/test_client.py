@@ -19,9 +19,9 @@ from django.conf import settings
 from django.test import override_settings
 from PIL import Image
 
-from liveness.providers.base import Media, Metric, Operation, ProviderError, ProviderResult
-from liveness.providers.youtu_legacy import YoutuLegacyProvider
-from liveness.providers.youtu_signature import multi_use_signature
+from liveness.vendors.base import Media, Metric, Operation, ProviderError, ProviderResult
+from liveness.vendors.youtu.client import YoutuLegacyProvider
+from liveness.vendors.youtu.signature import multi_use_signature
 
 APPID = "1250000042"
 SECRET_ID = "AKIDyoutuLegacyTest0001"
@@ -442,7 +442,7 @@ def test_video_below_the_minimum_resolution(provider, sandbox, media):
 
 def test_requests_wait_for_their_departure_once_built_and_leave_after_it(provider, sandbox, departure_probe, media):
     """The rate limiter's departure wait comes after the request is built and signed, right before
-    it is sent (liveness.providers.base.depart), once per call."""
+    it is sent (liveness.vendors.base.depart), once per call."""
     result = departure_probe(provider.check_selfie, image=jpeg_media(media.selfie_jpeg()))
 
     assert not isinstance(result, Exception), result

@@ -5,7 +5,7 @@ import logging
 
 from django.core.management.base import BaseCommand, CommandError
 
-from liveness.sandbox.server import make_sandbox_server
+from tools.sandbox.server import make_sandbox_server
 
 
 class Command(BaseCommand):
@@ -23,7 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=8765, help="port to listen on (default 8765; 0 = any free port)")
 
     def handle(self, *args, **options):
-        logger = logging.getLogger("liveness.sandbox")
+        logger = logging.getLogger("tools.sandbox")
         if logger.getEffectiveLevel() > logging.INFO:
             logger.setLevel(logging.INFO)
         if not logging.getLogger().handlers and not logger.handlers:
