@@ -244,7 +244,13 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = KYC_MAX_VIDEO_BYTES + KYC_MAX_IMAGE_BYTES + 1024 *
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 
 # --- liveness providers -----------------------------------------------------------
-KNOWN_PROVIDERS = ("local", "youtu_legacy", "tencent_iai", "tencent_faceid", "senseid")
+# Every provider, its environment variables and defaults: liveness/vendors/<family>/spec.py
+# (gathered in liveness.vendors.registry; docs/vendors.md).
+from liveness.vendors.registry import SPECS as _VENDOR_SPECS  # noqa: E402  (pure data, no Django)
+from liveness.vendors.registry import SettingError as _VendorSettingError  # noqa: E402
+from liveness.vendors.registry import provider_settings as _provider_settings  # noqa: E402
+
+KNOWN_PROVIDERS = tuple(_VENDOR_SPECS)
 KYC_SELFIE_PROVIDER = env.str("KYC_SELFIE_PROVIDER", default="local")
 KYC_VIDEO_PROVIDER = env.str("KYC_VIDEO_PROVIDER", default="local")
 for _var, _value in (("KYC_SELFIE_PROVIDER", KYC_SELFIE_PROVIDER), ("KYC_VIDEO_PROVIDER", KYC_VIDEO_PROVIDER)):
@@ -255,55 +261,10 @@ for _var, _value in (("KYC_SELFIE_PROVIDER", KYC_SELFIE_PROVIDER), ("KYC_VIDEO_P
             f"or give a dotted path to a provider class"
         )
 
-_youtu_env = env.str("YOUTU_ENDPOINT", default="https://recognition.image.myqcloud.com")
-KYC_PROVIDERS: dict[str, dict] = {
-    "local": {
-        "min_video_short_side": env.int("LOCAL_MIN_VIDEO_SHORT_SIDE", default=270),
-        "min_video_long_side": env.int("LOCAL_MIN_VIDEO_LONG_SIDE", default=480),
-    },
-    "youtu_legacy": {
-        "endpoint": _youtu_env,
-        "appid": env.str("YOUTU_APPID", default=""),
-        "secret_id": env.str("YOUTU_SECRET_ID", default=""),
-        "secret_key": env.str("YOUTU_SECRET_KEY", default=""),
-        "bucket": env.str("YOUTU_BUCKET", default=""),
-        "timeout": _positive("YOUTU_TIMEOUT", env.float("YOUTU_TIMEOUT", default=10.0)),
-        "signature_ttl": env.int("YOUTU_SIGNATURE_TTL", default=3600),
-    },
-    "tencent_iai": {
-        "endpoint": env.str("TENCENT_IAI_ENDPOINT", default="iai.tencentcloudapi.com"),
-        "protocol": env.str("TENCENT_IAI_PROTOCOL", default="https"),
-        "region": env.str("TENCENT_IAI_REGION", default="ap-guangzhou"),
-        "secret_id": env.str("TENCENTCLOUD_SECRET_ID", default=""),
-        "secret_key": env.str("TENCENTCLOUD_SECRET_KEY", default=""),
-        "timeout": _positive("TENCENT_IAI_TIMEOUT", env.float("TENCENT_IAI_TIMEOUT", default=10.0)),
-        # 3.0 is Tencent's default and the only version newer accounts accept; it answers IsLiveness
-        # (a verdict, no score). 2.0 answers a Score judged against the 87 threshold of seed 001.
-        "face_model_version": env.str("TENCENT_IAI_FACE_MODEL_VERSION", default="3.0"),
-    },
-    "tencent_faceid": {
-        "endpoint": env.str("TENCENT_FACEID_ENDPOINT", default="faceid.tencentcloudapi.com"),
-        "protocol": env.str("TENCENT_FACEID_PROTOCOL", default="https"),
-        "region": env.str("TENCENT_FACEID_REGION", default="ap-guangzhou"),
-        "secret_id": env.str("TENCENTCLOUD_SECRET_ID", default=""),
-        "secret_key": env.str("TENCENTCLOUD_SECRET_KEY", default=""),
-        "timeout": _positive("TENCENT_FACEID_TIMEOUT", env.float("TENCENT_FACEID_TIMEOUT", default=20.0)),
-    },
-    "senseid": {
-        "base_url": env.str("SENSEID_BASE_URL", default=""),
-        "api_key": env.str("SENSEID_API_KEY", default=""),
-        "aes_key": env.str("SENSEID_AES_KEY", default="dcbbad6765e14139a07d34b92292a672"),
-        "aes_iv": env.str("SENSEID_AES_IV", default="df25d188a061"),
-        "body_encoding": env.str("SENSEID_BODY_ENCODING", default="multipart"),
-        "timeout": _positive("SENSEID_TIMEOUT", env.float("SENSEID_TIMEOUT", default=20.0)),
-    },
-}
-if len(KYC_PROVIDERS["senseid"]["aes_key"]) != 32 or len(KYC_PROVIDERS["senseid"]["aes_iv"]) != 12:
-    raise ImproperlyConfigured("SENSEID_AES_KEY must be 32 characters and SENSEID_AES_IV 12 characters")
-if KYC_PROVIDERS["senseid"]["body_encoding"] not in {"multipart", "json"}:
-    raise ImproperlyConfigured("SENSEID_BODY_ENCODING must be 'multipart' or 'json'")
-if KYC_PROVIDERS["tencent_iai"]["face_model_version"] not in {"2.0", "3.0"}:
-    raise ImproperlyConfigured("TENCENT_IAI_FACE_MODEL_VERSION must be '2.0' or '3.0'")
+try:
+    KYC_PROVIDERS: dict[str, dict] = _provider_settings(env.ENVIRON)
+except _VendorSettingError as _exc:
+    raise ImproperlyConfigured(str(_exc)) from None
 
 # Threshold overrides: KYC_THRESHOLD_<PROVIDER>_<METRIC>=value (vendor's own scale).
 # They seed version 1 of a ThresholdPolicy; later versions are edited by compliance.
@@ -398,25 +359,14 @@ _CHECK_QUEUE_NAMES = ("default", "engine", "vendor")  # where checks may go
 KYC_CHECK_QUEUES: dict[str, str] = {}
 for _provider in KNOWN_PROVIDERS:
     _name = f"KYC_CHECK_QUEUE_{_provider.upper()}"
-    KYC_CHECK_QUEUES[_provider] = env.str(_name, default="engine" if _provider == "local" else "vendor")
+    KYC_CHECK_QUEUES[_provider] = env.str(_name, default=_VENDOR_SPECS[_provider].queue)
     if KYC_CHECK_QUEUES[_provider] not in _CHECK_QUEUE_NAMES:
         raise ImproperlyConfigured(f"{_name} must be one of {', '.join(_CHECK_QUEUE_NAMES)}, got {KYC_CHECK_QUEUES[_provider]!r}")
 
 # Vendor rate limits, shared by every worker through Redis (liveness/ratelimit.py):
 # KYC_RATE_LIMIT_<PROVIDER>="20/s" | "600/min" | "off" (or 0). Defaults are each vendor's
 # documented default quota for the API a check calls (sources in docs/scaling.md):
-_RATE_LIMIT_DEFAULTS = {
-    "local": "off",  # no vendor: the number of engine worker processes bounds it
-    # YouTu legacy (livedetectpicture / livedetectfour): the docs name code 15 "frequency control"
-    # but publish no figure; a conservative guess, raise it to what the account was sold.
-    "youtu_legacy": "5/s",
-    # IAI DetectLiveFace: 接口组并发限制, 人脸静态活体检测相关接口 50 QPS (pay-per-call accounts).
-    "tencent_iai": "50/s",
-    # FaceID LivenessCompare: 默认接口请求频率限制：100次/秒.
-    "tencent_faceid": "100/s",
-    # SenseID private cloud: capacity is the deployment's own, nothing published; conservative.
-    "senseid": "5/s",
-}
+_RATE_LIMIT_DEFAULTS = {name: spec.rate_limit for name, spec in _VENDOR_SPECS.items()}  # sources in each spec
 _RATE_UNITS = {"s": 1, "sec": 1, "second": 1, "m": 60, "min": 60, "minute": 60, "h": 3600, "hour": 3600}
 
 

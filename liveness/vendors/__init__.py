@@ -1,7 +1,16 @@
-"""Provider registry: a setting names a provider, this module builds it.
+"""Liveness vendors: a setting names a provider, this package builds it.
 
-Each provider module is one vendor behind :class:`liveness.vendors.base.Provider`.
-A dotted path to a class is also accepted, for deployments with their own vendor.
+Public interface for the rest of the product:
+
+* :func:`get_provider`, :func:`provider_name_for`, :data:`REGISTRY` (name -> dotted class path)
+* :mod:`liveness.vendors.base`: ``Provider``, ``ProviderResult``, ``ProviderError``, ``Score``,
+  ``Media``, ``Metric``, ``Operation``, ``departure``/``depart``
+* :mod:`liveness.vendors.registry`: ``SPECS`` (one ``VendorSpec`` per provider), ``THRESHOLD_DEFAULTS``
+* :mod:`liveness.vendors.catalogue`: code -> explanation for reviewers (``lookup``, ``Category`` ...)
+
+Each vendor family lives in its own folder (``youtu/``, ``tencent_cloud/``, ``senseid/``, ``local/``)
+with its client, error table and spec. A dotted path to a class is also accepted as a provider
+name, for deployments with their own vendor.
 """
 from __future__ import annotations
 
@@ -9,14 +18,9 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 from .base import Operation, Provider
+from .registry import SPECS
 
-REGISTRY: dict[str, str] = {
-    "local": "liveness.vendors.local.adapter.LocalProvider",
-    "youtu_legacy": "liveness.vendors.youtu.client.YoutuLegacyProvider",
-    "tencent_iai": "liveness.vendors.tencent_cloud.iai.TencentIaiProvider",
-    "tencent_faceid": "liveness.vendors.tencent_cloud.faceid.TencentFaceidProvider",
-    "senseid": "liveness.vendors.senseid.client.SenseidProvider",
-}
+REGISTRY: dict[str, str] = {name: spec.provider_class for name, spec in SPECS.items()}
 
 
 def get_provider(name: str) -> Provider:
