@@ -22,6 +22,9 @@ HTTP_TABLE: list[tuple[str, Category, str, str, str]] = [
     ("tls", C, "operator", "TLS handshake or certificate verification failed.",
      "The vendor's certificate could not be verified, or TLS failed. Check the endpoint, the CA "
      "bundle and any intercepting proxy; retrying does not help."),
+    ("endpoint", C, "operator", "The configured vendor endpoint is not a usable URL.",
+     "The endpoint setting is not an http(s) URL the client can send to, so no request was made. Fix "
+     "the setting; retrying does not help."),
     ("malformed", T, "retry_later", "The answer was not in the vendor's documented format.",
      "The body was not the expected JSON (often a proxy or gateway error page). Retried "
      "automatically; if it persists the endpoint setting probably points at the wrong service."),

@@ -443,7 +443,7 @@ def get_live_code(params: dict[str, Any], request: SandboxRequest) -> SandboxRes
 
 
 def _video_kind(data: bytes) -> str:
-    from liveness.vendors.tencent_cloud.faceid import probe_video
+    from liveness.vendors.video_fit import probe_video
 
     return probe_video(data).kind
 

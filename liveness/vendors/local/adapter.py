@@ -9,17 +9,19 @@ from typing import ClassVar
 
 from ... import engine
 from ...engine import codes
-from ..base import Media, Metric, Operation, ProviderResult, Score
+from ..base import Media, Metric, ProviderResult, Score
+from .spec import SPEC
 
 
 class LocalProvider:
-    name: ClassVar[str] = "local"
-    vendor: ClassVar[str] = "local"
-    operations: ClassVar[frozenset[str]] = frozenset({Operation.SELFIE_LIVENESS, Operation.DIGIT_VIDEO})
+    name: ClassVar[str] = SPEC.name
+    vendor: ClassVar[str] = SPEC.family
+    operations: ClassVar[frozenset[str]] = SPEC.operations
 
     def __init__(self, *, config: dict) -> None:
-        self.min_short_side = int(config.get("min_video_short_side", 270))
-        self.min_long_side = int(config.get("min_video_long_side", 480))
+        config = SPEC.with_defaults(config)
+        self.min_short_side = int(config["min_video_short_side"])
+        self.min_long_side = int(config["min_video_long_side"])
 
     def challenge_digits(self) -> str:
         return engine.new_challenge_digits()

@@ -18,34 +18,20 @@ from typing import Any, ClassVar
 
 import requests
 
-from .. import catalogue
-from ..base import Media, Metric, Operation, ProviderError, ProviderResult, Score, depart
-from ..media_fit import (
-    ImageLimits,
-    MediaRefused,
-    as_bool,
-    fit_image,
-    number,
-    refused_result,
-    strip_images,
-)
-from .crypto import DEFAULT_IV, DEFAULT_KEY, SenseidCryptoError, encrypt
-from ..tencent_cloud.faceid import VideoCodes, prepare_video
+from ..base import Media, Metric, ProviderError, ProviderResult, Score, depart
+from ..media_fit import ImageLimits, MediaRefused, as_bool, fit_image, number, refused_result, strip_images
+from ..transport_errors import HTTP_ERRORS
+from ..video_fit import VideoCodes, prepare_video
+from .crypto import SenseidCryptoError, encrypt
+from .spec import FLAGS, LIVENESS_STATUSES, PATH, SPEC, SUCCESS
 
-VENDOR = "senseid"
-PATH = "/identity/silent_image_verification/stateless"
-SUCCESS = 1000
+VENDOR = SPEC.family
 
 #: failure codes that judge the media or the person (seed 003's table, less 1200)
 JUDGEMENT_CODES = frozenset({"2003", "2004", "2005", "4000", "4004", "4007"})
-LIVENESS_STATUSES = {
-    "hack": "Silent liveness detection failed: face spoofing (for example a photo shown on a phone).",
-    "short_time": "Silent liveness detection failed: the video is shorter than 2 s.",
-}
 DIGITS_NOT_CHECKED = (
     "SenseID silent liveness does not read the digits: the digits shown to the user were not checked by this vendor."
 )
-FLAGS = ("auto_rotate", "check_quality", "return_image", "return_face_image", "return_status")
 
 #: The photo: SenseID's manual (chapter 3) has pixel and byte limits this project has not seen; only the
 #: type is checked here, the server judges the rest (2003 size, 2004 content length, 2005 type).
@@ -66,22 +52,23 @@ class SenseidProvider:
     return_status, fit_media.
     """
 
-    name: ClassVar[str] = "senseid"
-    vendor: ClassVar[str] = VENDOR
-    operations: ClassVar[frozenset[str]] = frozenset({Operation.DIGIT_VIDEO})
+    name: ClassVar[str] = SPEC.name
+    vendor: ClassVar[str] = SPEC.family
+    operations: ClassVar[frozenset[str]] = SPEC.operations
 
     def __init__(self, *, config: dict) -> None:
-        self.base_url = str(config.get("base_url") or "").rstrip("/")
-        self.aes_key = str(config.get("aes_key") or DEFAULT_KEY)
-        self.aes_iv = str(config.get("aes_iv") or DEFAULT_IV)
-        self.body_encoding = str(config.get("body_encoding") or "multipart").lower()
+        config = SPEC.with_defaults(config)
+        self.base_url = str(config["base_url"]).rstrip("/")
+        self.aes_key = str(config["aes_key"])
+        self.aes_iv = str(config["aes_iv"])
+        self.body_encoding = str(config["body_encoding"]).lower()
         if self.body_encoding not in ("multipart", "json"):
             raise ValueError(f"senseid body_encoding must be 'multipart' or 'json', not {self.body_encoding!r}")
-        self.timeout = float(config.get("timeout") or 20)
-        self.api_key = str(config.get("api_key") or "")
-        self.api_key_header = str(config.get("api_key_header") or "X-API-KEY")
-        self.flags = {flag: as_bool(config.get(flag, True)) for flag in FLAGS}
-        self.fit_media = as_bool(config.get("fit_media", True))
+        self.timeout = float(config["timeout"])
+        self.api_key = str(config["api_key"])
+        self.api_key_header = str(config["api_key_header"])
+        self.flags = {flag: as_bool(config[flag]) for flag in FLAGS}
+        self.fit_media = as_bool(config["fit_media"])
 
     def challenge_digits(self) -> str:
         """Local digits: SenseID has no challenge API and does not check them (see findings)."""
@@ -140,13 +127,11 @@ class SenseidProvider:
                 resp = session.send(prepared, timeout=self.timeout, **settings)
                 status, content = resp.status_code, resp.content
         except requests.Timeout as exc:
-            raise ProviderError(f"SenseID: timed out after {self.timeout:g} s", vendor="http", code="timeout",
-                                transient=True) from exc
+            raise _transport(f"SenseID: timed out after {self.timeout:g} s", "timeout") from exc
         except requests.exceptions.SSLError as exc:
-            raise ProviderError(f"SenseID: TLS failed: {exc}", vendor="http", code="tls", transient=False) from exc
+            raise _transport(f"SenseID: TLS failed: {exc}", "tls") from exc
         except requests.RequestException as exc:
-            raise ProviderError(f"SenseID: {type(exc).__name__}: {exc}", vendor="http", code="connection",
-                                transient=True) from exc
+            raise _transport(f"SenseID: {type(exc).__name__}: {exc}", "connection") from exc
         try:
             data = resp.json()
         except ValueError:
@@ -154,18 +139,18 @@ class SenseidProvider:
         request_id = str(data.get("request_id") or "") if isinstance(data, dict) else ""
         request_id = request_id or resp.headers.get("X-Request-Id", "")
         if status >= 500:
-            raise ProviderError(f"SenseID: HTTP {status}", vendor="http", code=str(status), transient=True,
-                                http_status=status, request_id=request_id)
+            raise _transport(f"SenseID: HTTP {status}", str(status), http_status=status, request_id=request_id)
         code = data.get("code") if isinstance(data, dict) else None
         if isinstance(code, bool) or not isinstance(code, int):
             if status == 200:
-                raise ProviderError(f"SenseID: not a SenseID answer: {content[:200]!r}", vendor="http",
-                                    code="malformed", transient=True, http_status=status, request_id=request_id)
-            raise ProviderError(
-                f"SenseID: HTTP {status}" + (f" ({data.get('message')})" if isinstance(data, dict) and data.get("message") else ""),
-                vendor=VENDOR if status in (400, 404, 411, 413) else "http", code=str(status),
-                transient=status in (408, 429), http_status=status, request_id=request_id,
-            )
+                raise _transport(f"SenseID: not a SenseID answer: {content[:200]!r}", "malformed",
+                                 http_status=status, request_id=request_id)
+            message = f"SenseID: HTTP {status}" + (
+                f" ({data.get('message')})" if isinstance(data, dict) and data.get("message") else "")
+            if SPEC.errors.is_known(str(status)):  # the statuses seed 003 documents are SenseID codes
+                raise ProviderError(message, vendor=VENDOR, code=str(status), transient=SPEC.is_transient(str(status)),
+                                    http_status=status, request_id=request_id)
+            raise _transport(message, str(status), http_status=status, request_id=request_id)
         data["_http_status"] = status
         return data
 
@@ -178,7 +163,7 @@ class SenseidProvider:
         raw = strip_images(data)
         if code != SUCCESS:
             code_s = str(code)
-            if catalogue.is_transient(VENDOR, code_s):
+            if SPEC.is_transient(code_s):  # the senseid family's one rule
                 raise ProviderError(f"SenseID {code}: {message}", vendor=VENDOR, code=code_s, transient=True,
                                     http_status=status, request_id=request_id)
             if code_s in JUDGEMENT_CODES:
@@ -213,3 +198,9 @@ class SenseidProvider:
                 except (binascii.Error, ValueError, TypeError):
                     result.findings.append(f"{field_name} was not valid Base64; it was not kept.")
         return result
+
+
+def _transport(message: str, code: str, *, http_status: int | None = None, request_id: str = "") -> ProviderError:
+    """No usable SenseID answer: an ``http`` family code, transient by that family's rule."""
+    return ProviderError(message, vendor="http", code=code, transient=HTTP_ERRORS.is_transient(code),
+                         http_status=http_status, request_id=request_id)

@@ -16,8 +16,9 @@ import binascii
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-DEFAULT_KEY = "dcbbad6765e14139a07d34b92292a672"
-DEFAULT_IV = "df25d188a061"
+from .spec import DEFAULT_AES_IV as DEFAULT_IV
+from .spec import DEFAULT_AES_KEY as DEFAULT_KEY
+
 TAG_BYTES = 16
 
 

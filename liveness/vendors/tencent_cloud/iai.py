@@ -3,7 +3,9 @@
 Seed 001 is the specification; docs/vendors.md lists every setting. The request goes
 through the official SDK (``tencentcloud-sdk-python-common`` + ``-iai``): its
 ``IaiClient`` builds, TC3-HMAC-SHA256-signs and sends the request, with the one-request-
-per-call answer handling of :mod:`.tencent_cloud` (shared with :mod:`.tencent_faceid`).
+per-call answer handling of :mod:`.transport` (shared with :mod:`.faceid`). Limits, the
+judgement codes and the defaults: :mod:`.spec`; whether a failure is retried: the tencent_cloud
+error table's rule (:mod:`.errors`).
 
 ``tencentcloud-sdk-python-iai`` 3.1.191 no longer ships ``DetectLiveFace`` (Tencent
 dropped the generated method and models when the API left its catalogue; only
@@ -22,61 +24,33 @@ from tencentcloud.common.abstract_model import AbstractModel
 from tencentcloud.iai.v20200303 import iai_client
 from tencentcloud.iai.v20200303 import models as iai_models
 
-from ..base import Media, Metric, Operation, ProviderError, ProviderResult, Score
-from ..media_fit import (
-    MB,
-    ImageLimits,
-    MediaRefused,
-    as_bool,
-    fit_image,
-    number,
-    refused_result,
-    strip_images,
+from ..base import Media, Metric, ProviderError, ProviderResult, Score
+from ..media_fit import ImageLimits, MediaRefused, as_bool, fit_image, number, refused_result, strip_images
+from .spec import (
+    IAI_FACE_MODEL_VERSIONS,
+    IAI_FORMATS,
+    IAI_JUDGEMENT_CODES,
+    IAI_MAX_BASE64_BYTES,
+    IAI_MAX_LONG_SIDE_JPEG,
+    IAI_MAX_LONG_SIDE_OTHER,
+    IAI_MIN_SHORT_SIDE,
+    IAI_SPEC,
+    IS_LIVENESS_FALSE,
 )
-from .transport import (
-    VENDOR,
-    OneShotClientMixin,
-    VendorRefusal,
-    call_tencent,
-    make_client,
-)
+from .transport import OneShotClientMixin, VendorRefusal, call_tencent, make_client
 
 log = logging.getLogger(__name__)
 
-# --- DetectLiveFace limits (seed 001) --------------------------------------------------
-IAI_MAX_BASE64_BYTES = 5 * MB  # "Base64-encoded image data, which cannot exceed 5 MB"
-IAI_MAX_LONG_SIDE = {"JPEG": 4000}  # "4,000 px for images in JPG format"
-IAI_MAX_LONG_SIDE_OTHER = 2000  # "or 2,000 px for images in other formats"
-IAI_MIN_SHORT_SIDE = 64  # FailedOperation.ImageResolutionTooSmall: "short edge ... smaller than 64"
-IAI_FORMATS = ("JPEG", "PNG", "BMP")  # "PNG, JPG, JPEG, and BMP images are supported, while GIF images are not"
+VENDOR = IAI_SPEC.family
 
-#: Error code this module sets when FaceModelVersion 3.0 answers ``IsLiveness: false``.
-#: Not a Tencent code (Tencent answers a boolean); see docs/vendors.md.
-IS_LIVENESS_FALSE = "IsLiveness.False"
-
-#: Error codes about the image or the person: a successful call whose verdict is "unusable".
-IAI_JUDGEMENT_CODES = frozenset({
-    "FailedOperation.FaceSizeTooSmall",
-    "FailedOperation.ImageDecodeFailed",
-    "FailedOperation.ImageFacedetectFailed",
-    "FailedOperation.ImageResolutionExceed",
-    "FailedOperation.ImageResolutionTooSmall",
-    "FailedOperation.ImageSizeExceed",
-    "InvalidParameterValue.ImageEmpty",
-    "InvalidParameterValue.NoFaceInPhoto",
-    "LimitExceeded.ErrorFaceNumExceed",
-})
-
-#: Codes retried when the error catalogue does not know them (the catalogue decides first).
 IAI_LIMITS = ImageLimits(
-    formats=IAI_FORMATS, max_base64_bytes=IAI_MAX_BASE64_BYTES, max_long_side=IAI_MAX_LONG_SIDE,
+    formats=IAI_FORMATS, max_base64_bytes=IAI_MAX_BASE64_BYTES, max_long_side={"JPEG": IAI_MAX_LONG_SIDE_JPEG},
     max_long_side_other=IAI_MAX_LONG_SIDE_OTHER, min_short_side=IAI_MIN_SHORT_SIDE,
     code_empty="InvalidParameterValue.ImageEmpty", code_format="FailedOperation.ImageDecodeFailed",
     code_decode="FailedOperation.ImageDecodeFailed", code_size="FailedOperation.ImageSizeExceed",
     code_resolution="FailedOperation.ImageResolutionExceed",
     code_too_small="FailedOperation.ImageResolutionTooSmall", check_aspect=True,
 )
-
 
 
 # --- the SDK client: one request per call (tencent_cloud.OneShotClientMixin) ----------------
@@ -139,23 +113,18 @@ class TencentIaiProvider:
     face_model_version ("2.0" | "3.0"), fit_media (bool). See docs/vendors.md.
     """
 
-    name: ClassVar[str] = "tencent_iai"
-    vendor: ClassVar[str] = VENDOR
-    operations: ClassVar[frozenset[str]] = frozenset({Operation.SELFIE_LIVENESS})
+    name: ClassVar[str] = IAI_SPEC.name
+    vendor: ClassVar[str] = IAI_SPEC.family
+    operations: ClassVar[frozenset[str]] = IAI_SPEC.operations
 
-    DEFAULT_ENDPOINT = "iai.tencentcloudapi.com"
     API = "DetectLiveFace"
 
     def __init__(self, *, config: dict) -> None:
-        self.config = dict(config)
-        self.config.setdefault("endpoint", self.DEFAULT_ENDPOINT)
-        self.config.setdefault("protocol", "https")
-        self.config.setdefault("region", "ap-guangzhou")
-        self.config.setdefault("timeout", 10)
-        self.face_model_version = str(self.config.get("face_model_version") or "3.0")
-        if self.face_model_version not in ("2.0", "3.0"):
+        self.config = IAI_SPEC.with_defaults(config)
+        self.face_model_version = str(self.config["face_model_version"])
+        if self.face_model_version not in IAI_FACE_MODEL_VERSIONS:
             raise ValueError(f"tencent_iai face_model_version must be '2.0' or '3.0', not {self.face_model_version!r}")
-        self.fit_media = as_bool(self.config.get("fit_media", True))
+        self.fit_media = as_bool(self.config["fit_media"])
 
     def challenge_digits(self) -> str:
         raise ProviderError("DetectLiveFace is a selfie check; it issues no digits.", vendor=VENDOR,
@@ -174,7 +143,7 @@ class TencentIaiProvider:
         request = DetectLiveFaceRequest()
         request.Image = base64.b64encode(fitted.content).decode("ascii")
         request.FaceModelVersion = self.face_model_version
-        client = make_client(OneShotIaiClient, config=self.config, default_endpoint=self.DEFAULT_ENDPOINT)
+        client = make_client(OneShotIaiClient, config=self.config)
         answer = call_tencent(client, self.API, request._serialize(), judgement=IAI_JUDGEMENT_CODES.__contains__)
         findings = list(fitted.findings)
         if isinstance(answer, VendorRefusal):

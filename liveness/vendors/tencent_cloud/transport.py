@@ -7,7 +7,8 @@ replaces only the answer handling: one HTTP request per call (no retryer, no bre
 adapter does not retry), a timeout told apart from a refused connection, the HTTP status kept, and
 any body that is not ``{"Response": {...}}`` reported as malformed. :func:`call_tencent` turns every
 outcome into a Response, a :class:`VendorRefusal` (a verdict about the person or media) or a
-:class:`~.base.ProviderError` that says whether another attempt can help.
+:class:`~liveness.vendors.base.ProviderError` whose ``transient`` is the tencent_cloud error table's
+rule (:mod:`.errors`) for a Tencent code and the ``http`` table's for a transport failure.
 """
 from __future__ import annotations
 
@@ -26,46 +27,10 @@ from tencentcloud.common.profile.http_profile import HttpProfile
 from tencentcloud.common.retry import NoopRetryer
 
 from ..base import ProviderError, depart
+from ..transport_errors import HTTP_ERRORS
+from .errors import ERRORS
 
 VENDOR = "tencent_cloud"
-
-#: Codes retried when the error catalogue does not know them (the catalogue decides first).
-TRANSIENT_CODES = frozenset({
-    "RequestLimitExceeded",
-    "RequestLimitExceeded.UinLimitExceeded",
-    "RequestLimitExceeded.GlobalRegionUinLimitExceeded",
-    "RequestLimitExceeded.IPLimitExceeded",
-    "FailedOperation.RequestLimitExceeded",
-    "FailedOperation.RequestTimeout",
-    "FailedOperation.ServerError",
-    "FailedOperation.DownLoadTimeoutError",
-    "FailedOperation.CompareLibServiceUnavailable",
-    "FailedOperation.IdPhotoSystemNoanswer",
-    "FailedOperation.LivessUnknownError",
-    "FailedOperation.UnKnown",
-    "FailedOperation.DbError",
-    "FailedOperation.FileSaveError",
-    "InternalError",
-    "ResourceUnavailable.Delivering",
-})
-
-
-# --- error classification ------------------------------------------------------------------
-def is_transient(vendor: str, code: str) -> bool:
-    """The catalogue's verdict when it knows the code, else this module's fallback rules."""
-    try:
-        from .. import catalogue
-
-        known = getattr(catalogue, "is_known", None)
-        if known is None or known(vendor, code):
-            return bool(catalogue.is_transient(vendor, code))
-    except ImportError:  # pragma: no cover - catalogue not installed yet
-        pass
-    return (
-        code in TRANSIENT_CODES
-        or code.startswith(("InternalError", "RequestLimitExceeded"))
-        or code.endswith("SystemError")
-    )
 
 
 # --- the SDK, one request per call --------------------------------------------------------
@@ -133,8 +98,9 @@ class OneShotClientMixin:
         return content
 
 
-def make_client(client_cls, *, config: dict, default_endpoint: str):
-    """An SDK client for ``config`` (endpoint, protocol, region, secret_id, secret_key, timeout)."""
+def make_client(client_cls, *, config: dict):
+    """An SDK client for ``config`` (a spec's ``with_defaults``: endpoint, protocol, region, secret_id,
+    secret_key, token, timeout, language)."""
     secret_id = str(config.get("secret_id") or "")
     secret_key = str(config.get("secret_key") or "")
     try:
@@ -145,17 +111,17 @@ def make_client(client_cls, *, config: dict, default_endpoint: str):
             vendor=VENDOR, code=str(exc.code or "InvalidCredential"), transient=False,
         ) from exc
     http_profile = HttpProfile(
-        protocol=str(config.get("protocol") or "https"),
-        endpoint=str(config.get("endpoint") or default_endpoint),
-        reqTimeout=float(config.get("timeout") or 10),
+        protocol=str(config["protocol"]),
+        endpoint=str(config["endpoint"]),
+        reqTimeout=float(config["timeout"]),
     )
     profile = ClientProfile(
         httpProfile=http_profile,
-        language=str(config.get("language") or "en-US"),
+        language=str(config["language"]),
         disable_region_breaker=True,
         retryer=NoopRetryer(),
     )
-    return client_cls(cred, str(config.get("region") or ""), profile)
+    return client_cls(cred, str(config["region"] or ""), profile)
 
 
 @dataclass
@@ -172,21 +138,15 @@ def call_tencent(client, action: str, params: dict, *, judgement: Callable[[str]
     try:
         body = client.call(action, params)
     except TransportError as exc:
-        if exc.kind == "status":
-            status = exc.http_status or 0
-            raise ProviderError(
-                f"Tencent Cloud {action}: HTTP {status}", vendor="http", code=str(status),
-                transient=status >= 500 or status in (408, 429), http_status=status,
-            ) from exc
+        code = str(exc.http_status or 0) if exc.kind == "status" else exc.kind
         raise ProviderError(
-            f"Tencent Cloud {action}: {exc.message}", vendor="http", code=exc.kind,
-            transient=exc.kind != "tls",  # a certificate problem does not go away by itself
-            http_status=exc.http_status,
+            f"Tencent Cloud {action}: " + (f"HTTP {code}" if exc.kind == "status" else exc.message),
+            vendor="http", code=code, transient=HTTP_ERRORS.is_transient(code), http_status=exc.http_status,
         ) from exc
     except TencentCloudSDKException as exc:
         code = str(exc.code or "")
         request_id = str(exc.requestId or "")
-        if is_transient(VENDOR, code):
+        if ERRORS.is_transient(code):  # the tencent_cloud family's one rule
             raise ProviderError(f"Tencent Cloud {action}: {code}: {exc.message}", vendor=VENDOR, code=code,
                                 transient=True, http_status=200, request_id=request_id) from exc
         if judgement(code):

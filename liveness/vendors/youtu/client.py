@@ -15,7 +15,8 @@ How answers become results or errors:
 * transport: timeout / connection failure -> ``ProviderError(vendor="http", code="timeout" |
   "connection", transient=True)``; HTTP 5xx -> ``code=str(status)``, transient; a body that is
   not the JSON envelope -> ``code="malformed"``, transient.
-* envelope ``code != 0``: transient per the error catalogue (15, 107, 108, 213, ...) ->
+* envelope ``code != 0``: transient per the youtu error table's rule (``SPEC.is_transient``:
+  15, 107, 108, 213, ...) ->
   ``ProviderError(transient=True)``; any other positive code (signature, account, request)
   -> ``ProviderError(transient=False)``; a negative code (a verdict about the face, card or
   video) -> ``ProviderResult`` with ``error_code``.
@@ -31,10 +32,10 @@ from typing import Any, ClassVar
 import requests
 
 from ..base import Media, Metric, Operation, ProviderError, ProviderResult, Score, depart
+from ..transport_errors import HTTP_ERRORS
 from .signature import multi_use_signature
+from .spec import MAX_REQUEST_BYTES, PATHS, SPEC
 
-DEFAULT_ENDPOINT = "https://recognition.image.myqcloud.com"
-MAX_REQUEST_BYTES = 6 * 1024 * 1024  # "Each request packet should not exceed 6 MB"
 USER_AGENT = "kyc-portal-youtu-legacy/1.0"
 
 # Documented codes used for refusals made before the call.
@@ -44,22 +45,6 @@ CODE_REQUEST_TOO_LARGE = "23"
 CODE_SELFIE_DECODE_FAILED = "-4016"
 CODE_CARD_DECODE_FAILED = "-4018"
 CODE_INVALID_VIDEO = "-5001"
-
-#: Used only if the error catalogue cannot be imported.
-_FALLBACK_TRANSIENT = {"15", "107", "108", "213", "-5802"}
-
-
-def _is_transient(code: str, vendor: str = "youtu") -> bool:
-    """The error catalogue's word on whether another attempt can help."""
-    try:
-        from ..catalogue import is_transient
-    except ImportError:  # pragma: no cover - the catalogue ships with the app
-        return code in _FALLBACK_TRANSIENT or (vendor == "http" and code in ("408", "429"))
-    try:
-        return bool(is_transient(vendor, code))
-    except (KeyError, LookupError):
-        return code in _FALLBACK_TRANSIENT
-
 
 def image_format(data: bytes) -> str:
     """"jpeg" | "png" | "bmp" | "gif" | "" (unknown), from the magic bytes."""
@@ -78,22 +63,23 @@ _ACCEPTED_IMAGE_FORMATS = {"jpeg", "png", "bmp"}
 
 
 class YoutuLegacyProvider:
-    name: ClassVar[str] = "youtu_legacy"
-    vendor: ClassVar[str] = "youtu"
-    operations: ClassVar[frozenset[str]] = frozenset({Operation.SELFIE_LIVENESS, Operation.DIGIT_VIDEO})
+    name: ClassVar[str] = SPEC.name
+    vendor: ClassVar[str] = SPEC.family
+    operations: ClassVar[frozenset[str]] = SPEC.operations
 
     def __init__(self, *, config: dict) -> None:
-        self.endpoint = str(config.get("endpoint") or DEFAULT_ENDPOINT).rstrip("/")
-        self.appid = str(config.get("appid") or "")
-        self.secret_id = str(config.get("secret_id") or "")
-        self.secret_key = str(config.get("secret_key") or "")
-        self.bucket = str(config.get("bucket") or "")
-        self.timeout = float(config.get("timeout") or 10.0)
-        self.signature_ttl = int(config.get("signature_ttl") or 3600)
+        config = SPEC.with_defaults(config)
+        self.endpoint = str(config["endpoint"]).rstrip("/")
+        self.appid = str(config["appid"])
+        self.secret_id = str(config["secret_id"])
+        self.secret_key = str(config["secret_key"])
+        self.bucket = str(config["bucket"])
+        self.timeout = float(config["timeout"])
+        self.signature_ttl = int(config["signature_ttl"])
 
     # -- the three operations -------------------------------------------------------------
     def challenge_digits(self) -> str:
-        body, request_id = self._post("/face/livegetfour", json_body={"appid": self.appid, "seq": uuid.uuid4().hex})
+        body, request_id = self._post(PATHS["challenge"], json_body={"appid": self.appid, "seq": uuid.uuid4().hex})
         code = self._code(body)
         if code != 0:
             self._raise_for_code(code, body, request_id, judgement_allowed=False)
@@ -108,7 +94,7 @@ class YoutuLegacyProvider:
             "appid": (None, self.appid),
             "image": (image.filename or "face.jpg", image.content, image.content_type or "image/jpeg"),
         }
-        body, request_id = self._post("/face/livedetectpicture", files=files)
+        body, request_id = self._post(PATHS["selfie"], files=files)
         code = self._code(body)
         if code != 0:
             self._raise_for_code(code, body, request_id)
@@ -144,7 +130,7 @@ class YoutuLegacyProvider:
         }
         if card is not None:
             files["card"] = (card.filename or "card.jpg", card.content, card.content_type or "image/jpeg")
-        body, request_id = self._post("/face/livedetectfour", files=files)
+        body, request_id = self._post(PATHS["video"], files=files)
         code = self._code(body)
         if code != 0:
             self._raise_for_code(code, body, request_id)
@@ -224,8 +210,7 @@ class YoutuLegacyProvider:
             prepared = requests.Request("POST", url, headers=headers, json=json_body, files=files).prepare()
         except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
                 requests.exceptions.InvalidSchema) as exc:
-            raise ProviderError(f"YouTu endpoint {url!r} is not a usable URL: {exc}",
-                                vendor="http", code="connection", transient=False) from exc
+            raise _transport(f"YouTu endpoint {url!r} is not a usable URL: {exc}", "endpoint") from exc
         size = len(prepared.body or b"")
         if size > MAX_REQUEST_BYTES:
             raise ProviderError(
@@ -239,33 +224,27 @@ class YoutuLegacyProvider:
                 depart()
                 response = session.send(prepared, timeout=self.timeout, allow_redirects=False, **settings)
         except requests.exceptions.Timeout as exc:
-            raise ProviderError(f"YouTu did not answer within {self.timeout:g} s: {exc}",
-                                vendor="http", code="timeout", transient=True) from exc
+            raise _transport(f"YouTu did not answer within {self.timeout:g} s: {exc}", "timeout") from exc
+        except requests.exceptions.SSLError as exc:
+            raise _transport(f"TLS with YouTu at {self.endpoint} failed: {exc}", "tls") from exc
         except requests.exceptions.ConnectionError as exc:
-            raise ProviderError(f"cannot reach YouTu at {self.endpoint}: {exc}",
-                                vendor="http", code="connection", transient=True) from exc
+            raise _transport(f"cannot reach YouTu at {self.endpoint}: {exc}", "connection") from exc
         except requests.exceptions.RequestException as exc:
-            raise ProviderError(f"HTTP request to YouTu failed: {exc}",
-                                vendor="http", code="connection", transient=True) from exc
+            raise _transport(f"HTTP request to YouTu failed: {exc}", "connection") from exc
 
         request_id = _request_id(response)
         if response.status_code >= 500:
-            raise ProviderError(
-                f"YouTu answered HTTP {response.status_code}", vendor="http", code=str(response.status_code),
-                transient=True, http_status=response.status_code, request_id=request_id,
-            )
+            raise _transport(f"YouTu answered HTTP {response.status_code}", str(response.status_code),
+                             http_status=response.status_code, request_id=request_id)
         try:
             body = response.json()
         except ValueError:
             body = None
         if not isinstance(body, dict) or "code" not in body:
             if response.status_code >= 400:
-                raise ProviderError(
-                    f"YouTu answered HTTP {response.status_code} without its JSON envelope",
-                    vendor="http", code=str(response.status_code),
-                    transient=_is_transient(str(response.status_code), "http"),
-                    http_status=response.status_code, request_id=request_id,
-                )
+                raise _transport(f"YouTu answered HTTP {response.status_code} without its JSON envelope",
+                                 str(response.status_code), http_status=response.status_code,
+                                 request_id=request_id)
             raise _malformed(f"YouTu answered HTTP {response.status_code} with a body that is not its JSON "
                              f"envelope: {response.content[:80]!r}", request_id, response.status_code)
         request_id = _request_id(response, body) or request_id
@@ -282,7 +261,7 @@ class YoutuLegacyProvider:
         """Raise for codes that are not a verdict about the person; return for the others."""
         message = str(body.get("message") or "")
         key = str(code)
-        if _is_transient(key):
+        if SPEC.is_transient(key):
             raise ProviderError(f"YouTu code {code}: {message}", vendor=self.vendor, code=key, transient=True,
                                 request_id=request_id)
         if code > 0 or not judgement_allowed:
@@ -335,6 +314,11 @@ def _without_images(body: dict) -> dict:
     return raw
 
 
+def _transport(message: str, code: str, *, http_status: int | None = None, request_id: str = "") -> ProviderError:
+    """No usable YouTu answer: an ``http`` family code, transient by that family's rule."""
+    return ProviderError(message, vendor="http", code=code, transient=HTTP_ERRORS.is_transient(code),
+                         http_status=http_status, request_id=request_id)
+
+
 def _malformed(message: str, request_id: str, status: int | None = None) -> ProviderError:
-    return ProviderError(message, vendor="http", code="malformed", transient=True, http_status=status,
-                         request_id=request_id)
+    return _transport(message, "malformed", http_status=status, request_id=request_id)

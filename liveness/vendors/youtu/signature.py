@@ -18,8 +18,7 @@ import hmac
 import secrets
 import time
 
-#: The longest validity Tencent accepts for a multi-use signature ("three months").
-MAX_TTL_SECONDS = 90 * 24 * 3600
+from .spec import MAX_SIGNATURE_TTL_SECONDS as MAX_TTL_SECONDS  # "three months"
 
 
 def original_string(*, appid: str, bucket: str, secret_id: str, expires: int, now: int, rand: int) -> str:

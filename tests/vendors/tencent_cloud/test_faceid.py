@@ -21,7 +21,8 @@ from tencentcloud.common.profile.http_profile import HttpProfile
 from tencentcloud.faceid.v20180301 import faceid_client, models
 
 from liveness.vendors.base import Media, Metric, Operation, ProviderError
-from liveness.vendors.tencent_cloud.faceid import TencentFaceidProvider, probe_video
+from liveness.vendors.tencent_cloud.faceid import TencentFaceidProvider
+from liveness.vendors.video_fit import probe_video
 from tests.mediagen import card_jpeg, digit_video, selfie_jpeg
 
 SECRET_ID = "AKIDfaceidProviderTest00000000001"
