@@ -77,3 +77,14 @@ ERRORS = ErrorTable(
           for code, cat, user, en, sources, reviewer in SENSEID_TABLE),
     success_codes=frozenset({"1000", "ok"}),
 )
+
+
+def wire_message(code: str | int) -> str:
+    """The ``message`` field SenseID answers with ``code``: the table's wording is seed 003's
+    "<message field>: <description>", and the field is the part before the first ": ".
+    Raises KeyError for a code the table lacks."""
+    entry = ERRORS.entry(code)
+    if entry is None:
+        raise KeyError(f"{code!r} is not in the senseid error table")
+    return entry.vendor_message_en.split(": ", 1)[0]
+

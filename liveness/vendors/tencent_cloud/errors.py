@@ -336,6 +336,11 @@ TENCENT_CLOUD_TABLE: list[tuple[str, Category, str, str, str, tuple[str, ...], s
     ("FailedOperation.LipNetFailed", T, "retry_later",
      "Failed to pull the video. Please try again.", "视频拉取失败，请重试。", (FACEID,),
      "The vendor could not fetch the video; it asks for a retry. Retried automatically."),
+    ("FailedOperation.ImageSizeTooLarge", U, "card_retake",
+     "The image is too large.", "图片尺寸过大。", (FACEID_ALL,),
+     "The ID-card photo sent to LivenessCompare is over FaceID's limit (3 MB after Base64). The portal "
+     "re-encodes photos to fit first, so this means the photo could not be brought under the limit; a "
+     "new, smaller photo fixes it."),
     ("FailedOperation.LipSizeError", U, "video_short",
      "The video is empty or its size is inappropriate. The recording duration should be about 6 seconds.",
      "视频为空，或大小不合适，请控制录制时长在6s左右。", (FACEID,),

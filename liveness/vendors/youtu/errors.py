@@ -268,3 +268,13 @@ def _youtu_entries() -> list:
 
 #: The youtu family's table and transient rule.
 ERRORS = ErrorTable("youtu", tuple(_youtu_entries()), success_codes=frozenset({"0"}))
+
+
+def vendor_wording(code: str | int) -> str:
+    """What YouTu itself says for ``code``: seed 000's English where seed 000 documents the code, else the
+    Chinese of seed 004/002 (never our translation). Raises KeyError for a code the table lacks."""
+    entry = ERRORS.entry(code)
+    if entry is None:
+        raise KeyError(f"{code!r} is not in the youtu error table")
+    return entry.vendor_message_en if S000 in entry.sources else entry.vendor_message_zh
+
