@@ -133,10 +133,10 @@ def test_health_and_unknown_paths(base):
 def test_tencent_cloud_requests_are_routed_by_header(base):
     response = requests.post(base + "/", json={}, headers={"X-TC-Action": "DetectLiveFace",
                                                            "X-TC-Version": "2020-03-03"}, timeout=10)
-    # 501 until tools.sandbox.tencent_cloud exists; afterwards its own (signed-request) answer
-    assert response.status_code != 404
-    if response.status_code != 501:
-        assert _calls(base)["endpoints"]["DetectLiveFace"]["total"] == 1
+    # the Tencent Cloud emulator's own answer to an unsigned request, counted as a DetectLiveFace call
+    assert response.status_code == 200
+    assert response.json()["Response"]["Error"]["Code"] == "AuthFailure.InvalidAuthorization"
+    assert _calls(base)["endpoints"]["DetectLiveFace"]["total"] == 1
 
 
 def test_youtu_rejects_wrong_method_and_form(base):

@@ -1,7 +1,7 @@
 """Wire-compatible emulator of SenseID ``POST /identity/silent_image_verification/stateless`` (seed 003).
 
 Fields ``encrypted_video`` and ``encrypted_image`` (required; AES-256-GCM as in
-:mod:`liveness.vendors.senseid.crypto`, decrypted with ``aes_key`` / ``aes_iv`` of
+:mod:`liveness.vendors.senseid.crypto`, the vendor's published scheme, decrypted with ``aes_key`` / ``aes_iv`` of
 ``settings.KYC_PROVIDERS["senseid"]``, read per request), and the booleans
 ``auto_rotate``, ``check_quality``, ``return_image``, ``return_face_image``,
 ``return_status`` (default false). The body may be multipart/form-data or JSON
@@ -40,6 +40,16 @@ import io
 import uuid
 from typing import Any
 
+from django.conf import settings
+
+from liveness import engine
+from liveness.engine import codes as engine_codes
+from liveness.engine import video as engine_video
+from liveness.vendors.senseid.crypto import SenseidCryptoError, decrypt
+from liveness.vendors.senseid.errors import wire_message
+from liveness.vendors.senseid.spec import DEFAULT_AES_IV, DEFAULT_AES_KEY, FLAGS, PATH, SUCCESS
+from liveness.vendors.senseid.spec import SPEC as SENSEID_SPEC
+
 from .http import (
     MultipartError,
     SandboxRequest,
@@ -49,36 +59,30 @@ from .http import (
     parse_multipart,
 )
 
-PATH = "/identity/silent_image_verification/stateless"
 MB = 1024 * 1024
 DEFAULT_MAX_BODY_BYTES = 20 * MB
 PHOTO_MAX_BYTES = 10 * MB
 PHOTO_MIN_SIDE = 64
 PHOTO_MAX_SIDE = 4096
 MIN_DURATION_S = 2.0  # "short_time: video time less than 2s"
-FLAGS = ("auto_rotate", "check_quality", "return_image", "return_face_image", "return_status")
-
-MESSAGES = {
-    1000: "OK",
-    1200: "invalid argument",
-    2003: "invalid image size",
-    2004: "invalid content length",
-    2005: "invalid image type or corrupted",
-    4000: "detection failed",
-    4004: "face occlusion",
-    4007: "liveness silent check failed",
-}
-HTTP_NAMES = {400: "BAD_REQUEST", 401: "UNAUTHORIZED", 404: "NOT_FOUND", 411: "LENGTH_REQUIRED",
-              413: "PAYLOAD_TOO_LARGE", 429: "TOO_MANY_REQUESTS", 500: "INTERNAL_ERROR"}
+#: HTTP-level answers of a deployment's gateway that seed 003 does not document (so they are not in
+#: the senseid error table, whose wording every other answer uses: :func:`message_for`).
+GATEWAY_NAMES = {401: "UNAUTHORIZED", 429: "TOO_MANY_REQUESTS"}
 
 #: engine verdicts about presentation attacks -> liveness_status "hack"
-HACK = frozenset({"LOCAL_SCREEN_REPLAY", "LOCAL_PRINT_ATTACK", "LOCAL_FRAME_BORDER", "LOCAL_FACE_CHANGED"})
+HACK = frozenset({engine_codes.SCREEN_REPLAY, engine_codes.PRINT_ATTACK, engine_codes.FRAME_BORDER,
+                  engine_codes.FACE_CHANGED})
 #: engine verdicts a silent check does not make (it neither listens nor reads lips)
-NOT_APPLICABLE = frozenset({"LOCAL_WRONG_DIGITS", "LOCAL_NO_AUDIO", "LOCAL_AUDIO_TOO_QUIET",
-                            "LOCAL_NO_LIP_MOVEMENT", "LOCAL_LIPS_OUT_OF_SYNC"})
+NOT_APPLICABLE = frozenset({engine_codes.WRONG_DIGITS, engine_codes.NO_AUDIO, engine_codes.AUDIO_TOO_QUIET,
+                            engine_codes.NO_LIP_MOVEMENT, engine_codes.LIPS_OUT_OF_SYNC})
 
 #: engine verdicts about the photo
-PHOTO_CODES = {"LOCAL_CARD_NO_FACE": 4000, "LOCAL_UNDECODABLE_IMAGE": 2005}
+PHOTO_CODES = {engine_codes.CARD_NO_FACE: 4000, engine_codes.UNDECODABLE_IMAGE: 2005}
+
+
+def message_for(code: int) -> str:
+    """SenseID's ``message`` for a code or documented HTTP status (the senseid error table's wording)."""
+    return GATEWAY_NAMES.get(code) or wire_message(code)
 
 
 class _Reject(Exception):
@@ -93,13 +97,13 @@ def _request_id() -> str:
 
 
 def coded(code: int, detail: str = "", *, status: int = 400) -> SandboxResponse:
-    text = MESSAGES.get(code, "error")
+    text = message_for(code)
     return json_response({"code": code, "message": f"{text}: {detail}" if detail else text,
                           "request_id": _request_id()}, status=status)
 
 
 def http_error(status: int, detail: str = "") -> SandboxResponse:
-    name = HTTP_NAMES.get(status, "ERROR")
+    name = message_for(status)
     return json_response({"message": f"{name}: {detail}" if detail else name, "request_id": _request_id()},
                          status=status)
 
@@ -117,20 +121,14 @@ def outcome_code(body: bytes) -> str:
     data = json_object(body)
     if data is None:
         return ""
-    if data.get("code") == 1000 and data.get("passed") is False:
+    if data.get("code") == SUCCESS and data.get("passed") is False:
         return str(data.get("liveness_status") or "4007")
     return "" if data.get("code") is None else str(data["code"])
 
 
 def _config() -> dict:
-    try:
-        from django.conf import settings
-
-        if settings.configured:
-            return dict((getattr(settings, "KYC_PROVIDERS", {}) or {}).get("senseid", {}) or {})
-    except Exception:  # pragma: no cover
-        pass
-    return {}
+    """The portal's own SenseID settings, read per request so ``override_settings`` changes both sides."""
+    return dict(settings.KYC_PROVIDERS.get(SENSEID_SPEC.name, {}))
 
 
 def _flag(value: Any, name: str) -> bool:
@@ -170,18 +168,12 @@ class _HttpError(Exception):
 
 
 def _decrypt(fields: dict[str, Any], name: str, cfg: dict) -> bytes:
-    from liveness.vendors.senseid.crypto import (
-        DEFAULT_IV,
-        DEFAULT_KEY,
-        SenseidCryptoError,
-        decrypt,
-    )
-
     value = fields.get(name)
     if not isinstance(value, str) or not value:
         raise _Reject(1200, f"{name} is required")
     try:
-        return decrypt(value.strip(), key=str(cfg.get("aes_key") or DEFAULT_KEY), iv=str(cfg.get("aes_iv") or DEFAULT_IV))
+        return decrypt(value.strip(), key=str(cfg.get("aes_key") or DEFAULT_AES_KEY),
+                       iv=str(cfg.get("aes_iv") or DEFAULT_AES_IV))
     except SenseidCryptoError as exc:
         raise _Reject(1200, f"{name} cannot be decrypted ({exc})") from None
 
@@ -208,26 +200,19 @@ def _photo(data: bytes, *, auto_rotate: bool) -> bytes:
     return data
 
 
-def _engine():
-    from liveness import engine
-
-    return engine
-
-
 def silent_verdict(result: Any) -> tuple[str, float]:
     """("ok" | "hack" | "short_time", liveness 0..1) from a digit-video analysis, judging only
     what a silent check sees; raises _Reject(4007) when the video cannot be judged."""
-    from liveness.engine import video as engine_video
-
     code = str(result.code)
-    if code == "LOCAL_VIDEO_TOO_SHORT":
+    if code == engine_codes.VIDEO_TOO_SHORT:
         return "short_time", 0.0
-    if code == "LOCAL_UNDECODABLE_VIDEO":
+    if code == engine_codes.UNDECODABLE_VIDEO:
         raise _Reject(1200, "encrypted_video is not a readable video")
     found = list(result.penalties)
     seen = {c for c, _ in found}
     metrics = result.metrics or {}
-    if seen & {"LOCAL_NO_FACE", "LOCAL_MULTIPLE_FACES"} or code in ("LOCAL_NO_FACE", "LOCAL_MULTIPLE_FACES"):
+    no_single_face = {engine_codes.NO_FACE, engine_codes.MULTIPLE_FACES}
+    if seen & no_single_face or code in no_single_face:
         raise _Reject(4007, "no single face to judge in the video")
     if float(metrics.get("face_frames_ratio", 1.0)) < engine_video.FACE_RATIO_MIN:
         raise _Reject(4007, "the face is not visible through most of the video")
@@ -242,10 +227,7 @@ def silent_verdict(result: Any) -> tuple[str, float]:
 
 
 def _liveness_threshold() -> float:
-    try:
-        return float(_engine().RECOMMENDED_THRESHOLDS["liveness"])
-    except (ImportError, AttributeError, KeyError, TypeError, ValueError):
-        return 70.0
+    return float(engine.RECOMMENDED_THRESHOLDS["liveness"])
 
 
 def verify(fields: dict[str, Any], cfg: dict) -> SandboxResponse:
@@ -254,7 +236,7 @@ def verify(fields: dict[str, Any], cfg: dict) -> SandboxResponse:
     photo = _photo(_decrypt(fields, "encrypted_image", cfg), auto_rotate=flags["auto_rotate"])
 
     # silent liveness: no digits to hear; NOT_APPLICABLE verdicts are set aside in silent_verdict
-    result = _engine().analyse_digit_video(video, digits="", card=photo, min_short_side=1, min_long_side=1,
+    result = engine.analyse_digit_video(video, digits="", card=photo, min_short_side=1, min_long_side=1,
                                            min_duration_s=MIN_DURATION_S)
     similarity = result.similarity
     if similarity is not None and str(similarity.code) in PHOTO_CODES:
@@ -262,7 +244,7 @@ def verify(fields: dict[str, Any], cfg: dict) -> SandboxResponse:
     status, liveness = silent_verdict(result)
 
     passed = status == "ok"
-    body: dict[str, Any] = {"code": 1000, "passed": passed, "liveness_score": round(max(0.0, min(1.0, liveness)), 4)}
+    body: dict[str, Any] = {"code": SUCCESS, "passed": passed, "liveness_score": round(max(0.0, min(1.0, liveness)), 4)}
     if flags["return_status"]:
         body["liveness_status"] = status
     if passed:

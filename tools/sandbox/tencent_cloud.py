@@ -28,10 +28,12 @@ and ``["tencent_faceid"]`` (service faceid), read on every request so
 
 Answers follow the vendor documents: DetectLiveFace (seed 001: limits and codes),
 LivenessCompare (FaceID API docs: ``Result``, ``Description``, ``Sim``,
-``BestFrameBase64``). The engine's verdicts are translated by the explicit tables
-:data:`SELFIE_ERRORS` and :data:`VIDEO_RESULTS`; the engine's liveness score is mapped
-onto DetectLiveFace's scale by :func:`tencent_liveness_score` so that Tencent's
-recommended threshold (87) gives the engine's own verdict.
+``BestFrameBase64``), with the limits of ``liveness/vendors/tencent_cloud/spec.py`` and the
+wording of its error table (:func:`message`). The engine's verdicts (result codes and the
+codes of its ``penalties``, never finding text) are translated by the explicit tables
+:data:`SELFIE_ERRORS` and :data:`VIDEO_RESULTS`; the engine's liveness score is mapped onto
+DetectLiveFace's scale by :func:`tencent_liveness_score` so that Tencent's recommended
+threshold (87, the tencent_iai spec's) gives the engine's own verdict.
 """
 from __future__ import annotations
 
@@ -41,101 +43,68 @@ import hashlib
 import hmac
 import io
 import json
-import secrets
 import time
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
+
+from liveness import engine
+from liveness.engine import codes as engine_codes
+from liveness.vendors.base import Metric
+from liveness.vendors.tencent_cloud.errors import ERRORS
+from liveness.vendors.tencent_cloud.spec import (
+    FACEID_CARD_FORMATS,
+    FACEID_MAX_CARD_BASE64_BYTES,
+    FACEID_MAX_VIDEO_BASE64_BYTES,
+    FACEID_MIN_VIDEO_SIDES,
+    FACEID_SPEC,
+    FACEID_VENDOR_SIM_THRESHOLD,
+    FACEID_VERSIONS,
+    FACEID_VIDEO_CONTAINERS,
+    IAI_FACE_MODEL_VERSIONS,
+    IAI_FORMATS,
+    IAI_MAX_BASE64_BYTES,
+    IAI_MAX_LONG_SIDE_JPEG,
+    IAI_MAX_LONG_SIDE_OTHER,
+    IAI_MIN_SHORT_SIDE,
+    IAI_SPEC,
+    IAI_VENDOR_DEFAULT_FACE_MODEL_VERSION,
+    IAI_VERSIONS,
+    LIVENESS_TYPE,
+)
+from liveness.vendors.video_fit import probe_video
+
+from .fetch import MAX_FETCH_BYTES, FetchError, fetch_url
 from .http import SandboxRequest, SandboxResponse, json_response
 
-MB = 1024 * 1024
 SIGNATURE_WINDOW_S = 300  # "X-TC-Timestamp ... within 5 minutes"
 
 #: Accepted when settings carry no Tencent Cloud credentials.
 DEFAULT_ACCOUNT = {"secret_id": "AKIDsandboxTencentCloud0000000000000", "secret_key": "sandboxTencentCloudSecretKey0000"}
 
 SERVICES: dict[str, dict[str, Any]] = {
-    # DetectLiveFace exists in iai 2018-03-01 and 2020-03-03 with the same contract
-    "iai": {"settings": "tencent_iai", "versions": ("2020-03-03", "2018-03-01"), "region_required": True},
-    "faceid": {"settings": "tencent_faceid", "versions": ("2018-03-01",), "region_required": False},
+    "iai": {"settings": IAI_SPEC.name, "versions": IAI_VERSIONS, "region_required": True},
+    "faceid": {"settings": FACEID_SPEC.name, "versions": FACEID_VERSIONS, "region_required": False},
 }
 
-# --- DetectLiveFace (seed 001) ----------------------------------------------------------------
-IAI_MAX_BASE64 = 5 * MB
-IAI_MAX_LONG_SIDE_JPEG = 4000
-IAI_MAX_LONG_SIDE_OTHER = 2000
-IAI_MIN_SHORT_SIDE = 64
-IAI_FORMATS = ("JPEG", "PNG", "BMP")
-IAI_DEFAULT_FACE_MODEL_VERSION = "3.0"  # "3.0 by default starting from April 2, 2020"
-TENCENT_LIVENESS_THRESHOLD = 87.0  # seed 001's recommendation for the 2.0 Score
-DEFAULT_ENGINE_LIVENESS_THRESHOLD = 70.0  # liveness.engine.RECOMMENDED_THRESHOLDS["liveness"]
-PAD_CODES = frozenset({"LOCAL_SCREEN_REPLAY", "LOCAL_PRINT_ATTACK", "LOCAL_FRAME_BORDER", "LOCAL_FACE_CHANGED"})
+# --- the vendor's documented facts (liveness/vendors/tencent_cloud/spec.py), named for this module ---
+IAI_MAX_BASE64 = IAI_MAX_BASE64_BYTES
+IAI_DEFAULT_FACE_MODEL_VERSION = IAI_VENDOR_DEFAULT_FACE_MODEL_VERSION
+#: seed 001's recommendation for the 2.0 Score: the tencent_iai spec's liveness threshold
+TENCENT_LIVENESS_THRESHOLD = IAI_SPEC.thresholds[Metric.LIVENESS].value
+PAD_CODES = frozenset({engine_codes.SCREEN_REPLAY, engine_codes.PRINT_ATTACK, engine_codes.FRAME_BORDER,
+                       engine_codes.FACE_CHANGED})
+FACEID_MAX_IMAGE_BASE64 = FACEID_MAX_CARD_BASE64_BYTES
+FACEID_MAX_VIDEO_BASE64 = FACEID_MAX_VIDEO_BASE64_BYTES
+FACEID_MIN_VIDEO_SHORT_SIDE, FACEID_MIN_VIDEO_LONG_SIDE = FACEID_MIN_VIDEO_SIDES
+FACEID_SIM_THRESHOLD = FACEID_VENDOR_SIM_THRESHOLD
 
-# --- LivenessCompare (FaceID API docs) ------------------------------------------------------------
-FACEID_MAX_IMAGE_BASE64 = 3 * MB
-FACEID_MAX_VIDEO_BASE64 = 5 * MB
-FACEID_IMAGE_FORMATS = ("JPEG", "PNG")
-FACEID_VIDEO_CONTAINERS = ("mp4", "avi", "flv")
-FACEID_MIN_VIDEO_SHORT_SIDE = 270  # FailedOperation.LipVideoQuaility: "minimum 270*480"
-FACEID_MIN_VIDEO_LONG_SIDE = 480
-FACEID_SIM_THRESHOLD = 70.0  # FaceID: "fixed threshold 70, false accept 1/10,000"; below -> CompareLowSimilarity
-
-#: Tencent's words for every code this emulator answers: code -> (zh-CN, en-US).
-MESSAGES: dict[str, tuple[str, str]] = {
-    "Success": ("成功", "Success"),
-    "AuthFailure.InvalidAuthorization": ("请求头部的 Authorization 不符合腾讯云标准。",
-                                         "The Authorization header does not follow the Tencent Cloud standard."),
-    "AuthFailure.SignatureExpire": ("签名过期。", "The signature has expired."),
-    "AuthFailure.SecretIdNotFound": ("密钥不存在。", "The SecretId does not exist."),
-    "AuthFailure.SignatureFailure": ("签名错误。", "Signature verification failed."),
-    "NoSuchVersion": ("接口版本不存在。", "The API version does not exist."),
-    "InvalidAction": ("接口不存在。", "The action does not exist."),
-    "InvalidParameter": ("参数错误。", "Invalid parameter."),
-    "InvalidParameterValue": ("参数取值错误。", "Invalid parameter value."),
-    "MissingParameter": ("缺少参数错误。", "A required parameter is missing."),
-    "InternalError": ("内部错误。", "Internal error."),
-    "RequestLimitExceeded": ("请求的次数超过了频率限制。", "The request frequency exceeds the limit."),
-    "FailedOperation.RequestLimitExceeded": ("请求频率超过限制。", "The request frequency exceeds the limit."),
-    "FailedOperation.ImageDecodeFailed": ("图片解码失败。", "Image decoding failed."),
-    "FailedOperation.ImageDownloadError": ("图片下载错误。", "An error occurred while downloading the image."),
-    "FailedOperation.ImageResolutionExceed": ("图片分辨率过大。", "The image resolution is too high."),
-    "FailedOperation.ImageResolutionTooSmall": ("图片短边分辨率小于64。",
-                                                "The image short edge resolution is smaller than 64."),
-    "FailedOperation.ImageSizeExceed": ("base64编码后的图片数据大小不超过5M。",
-                                        "The size of the Base64-encoded image cannot exceed 5 MB."),
-    "FailedOperation.FaceSizeTooSmall": ("人脸框大小小于MinFaceSize设置，人脸被过滤。",
-                                         "The face frame size is smaller than the MinFaceSize value, and the face is "
-                                         "filtered out."),
-    "InvalidParameterValue.NoFaceInPhoto": ("图片中没有人脸。", "There are no faces in the image."),
-    "InvalidParameterValue.ImageEmpty": ("图片为空。", "Empty image."),
-    "InvalidParameterValue.FaceModelVersionIllegal": ("算法模型版本不合法。", "The algorithm model version is invalid."),
-    "MissingParameter.ErrorParameterEmpty": ("必选参数为空。", "A required parameter is empty."),
-    "LimitExceeded.ErrorFaceNumExceed": ("人脸个数超过限制。", "The number of faces exceeds the limit."),
-    # FaceID
-    "FailedOperation.ImageSizeTooLarge": ("图片尺寸过大。", "The image is too large."),
-    "FailedOperation.DownLoadError": ("文件下载失败。", "File download failed."),
-    "FailedOperation.VideoDecodeFailed": ("视频解码失败。", "Video decoding failed."),
-    "FailedOperation.LipVideoInvalid": ("视频格式有误。", "The video format is invalid."),
-    "FailedOperation.LipSizeError": ("视频为空，或大小不合适，请控制录制时长在6s左右。",
-                                     "The video is empty or its size is not suitable; keep the recording about 6 s."),
-    "FailedOperation.LipVideoQuaility": ("视频像素太低，最小270*480。", "The video resolution is too low (minimum 270*480)."),
-    "FailedOperation.LipFaceIncomplete": ("面部未完整露出。", "The face is not fully visible."),
-    "FailedOperation.SilentMultiFaceFail": ("检测到多张人脸。", "More than one face was detected."),
-    "FailedOperation.ActionFaceFar": ("脸离屏幕太远。", "The face is too far from the camera."),
-    "FailedOperation.ActionLightDark": ("光线太暗。", "The light is too dark."),
-    "FailedOperation.LivessDetectFake": ("疑似非真人录制。", "Suspected not a live person."),
-    "FailedOperation.LivessDetectFail": ("活体检测未通过。", "Liveness detection failed."),
-    "FailedOperation.LipVoiceDetect": ("未检测到声音。", "No voice was detected."),
-    "FailedOperation.LipVoiceLow": ("视频声音太小。", "The voice in the video is too low."),
-    "FailedOperation.LipVoiceRecognize": ("声音识别失败。", "The spoken digits were not recognised."),
-    "FailedOperation.LipMoveSmall": ("嘴唇动作幅度过小。", "The lip movement is too small."),
-    "FailedOperation.LifePhotoDetectNoFaces": ("照片未检测到完整人脸。", "No complete face was detected in the photo."),
-    "FailedOperation.CompareLowSimilarity": ("比对相似度未达到通过标准。",
-                                             "The similarity did not reach the passing standard."),
-    "FailedOperation.LivessUnknownError": ("视频实人检测未通过。", "Video liveness detection failed."),
-}
+#: LivenessCompare's ``Description`` of a success (the wording of every error code is the
+#: tencent_cloud error table's: :func:`message`).
+SUCCESS_DESCRIPTION = {"zh": "成功", "en": "Success"}
 
 #: local engine code -> DetectLiveFace error code; codes not listed are scored, not refused.
 SELFIE_ERRORS: dict[str, str] = {
@@ -187,8 +156,9 @@ def _english(request: SandboxRequest | None) -> bool:
 
 
 def message(code: str, detail: str = "", *, english: bool = False) -> str:
-    zh, en = MESSAGES.get(code, ("", ""))
-    text = (en if english else zh) or code
+    """Tencent's words for ``code`` (from the tencent_cloud error table) in the request's language."""
+    language = "en" if english else "zh"
+    text = SUCCESS_DESCRIPTION[language] if code == "Success" else ERRORS.message(code, language=language)
     return f"{text} ({detail})" if detail else text
 
 
@@ -230,14 +200,8 @@ def outcome_code(body: bytes) -> str:
 
 # --- accounts and the TC3 signature ------------------------------------------------------------
 def _settings_for(service: str) -> dict:
-    try:
-        from django.conf import settings
-
-        if settings.configured:
-            return dict((getattr(settings, "KYC_PROVIDERS", {}) or {}).get(SERVICES[service]["settings"], {}) or {})
-    except Exception:  # pragma: no cover - Django absent or broken settings
-        pass
-    return {}
+    """The portal's own settings for the service, read per request so ``override_settings`` changes both."""
+    return dict(settings.KYC_PROVIDERS.get(SERVICES[service]["settings"], {}))
 
 
 def account_for(service: str) -> tuple[str, str]:
@@ -324,12 +288,6 @@ def verify_tc3(request: SandboxRequest, *, now: float | None = None) -> str:
 
 
 # --- helpers -------------------------------------------------------------------------------------
-def _engine():
-    from liveness import engine
-
-    return engine
-
-
 def _decode_b64(value: Any, code: str, what: str) -> bytes:
     if not isinstance(value, str):
         raise _Reject("InvalidParameter", f"{what} must be a string")
@@ -357,22 +315,14 @@ def _fetch(url: Any, code: str) -> bytes:
     if not isinstance(url, str):
         raise _Reject("InvalidParameter", "Url must be a string")
     try:
-        from .youtu import _Reject as YoutuReject
-        from .youtu import fetch_url
-    except ImportError:  # pragma: no cover
-        raise _Reject(code, "URL download is not available in this sandbox") from None
-    try:
-        return fetch_url(url)
-    except YoutuReject as exc:
-        raise _Reject(code, exc.detail if hasattr(exc, "detail") else str(exc)) from None
+        return fetch_url(url, max_bytes=MAX_FETCH_BYTES)
+    except FetchError as exc:
+        raise _Reject(code, exc.detail) from None
 
 
 def engine_liveness_threshold() -> float:
     """The engine's own recommended liveness threshold (its verdict line)."""
-    try:
-        return float(_engine().RECOMMENDED_THRESHOLDS["liveness"])
-    except (ImportError, AttributeError, KeyError, TypeError, ValueError):
-        return DEFAULT_ENGINE_LIVENESS_THRESHOLD
+    return float(engine.RECOMMENDED_THRESHOLDS["liveness"])
 
 
 def tencent_liveness_score(engine_score: float, engine_threshold: float | None = None) -> float:
@@ -387,22 +337,16 @@ def tencent_liveness_score(engine_score: float, engine_threshold: float | None =
     return round(mapped, 2)
 
 
-def finding_codes(findings: list[str]) -> set[str]:
-    """The engine codes its findings start with ("LOCAL_X: text (-N)")."""
-    return {f.split(":", 1)[0].strip() for f in findings if f.startswith("LOCAL_")}
-
-
-def _issue_digits() -> str:
-    try:
-        return str(_engine().new_challenge_digits())
-    except (ImportError, AttributeError):  # engine not installed: still issue digits
-        return "".join(secrets.choice("0123456789") for _ in range(4))
+def finding_codes(result: Any) -> set[str]:
+    """The engine codes behind a result's findings, read from its data (``penalties`` pairs each
+    finding's code with the points it cost), never from the finding text."""
+    return {code for code, _points in result.penalties}
 
 
 # --- actions ------------------------------------------------------------------------------------
 def detect_live_face(params: dict[str, Any], request: SandboxRequest) -> SandboxResponse:
     version = params.get("FaceModelVersion") or IAI_DEFAULT_FACE_MODEL_VERSION
-    if version not in ("2.0", "3.0"):
+    if version not in IAI_FACE_MODEL_VERSIONS:
         raise _Reject("InvalidParameterValue.FaceModelVersionIllegal", f"FaceModelVersion {version!r}")
     if params.get("Url"):  # "if both are provided, only Url will be used"
         image = _fetch(params["Url"], "FailedOperation.ImageDownloadError")
@@ -428,7 +372,7 @@ def detect_live_face(params: dict[str, Any], request: SandboxRequest) -> Sandbox
     if min(width, height) < IAI_MIN_SHORT_SIDE:
         raise _Reject("FailedOperation.ImageResolutionTooSmall", f"{width}x{height}")
 
-    result = _engine().analyse_selfie(image)
+    result = engine.analyse_selfie(image)
     code = str(result.code)
     if code in SELFIE_ERRORS:
         raise _Reject(SELFIE_ERRORS[code], f"engine: {code}")
@@ -439,12 +383,10 @@ def detect_live_face(params: dict[str, Any], request: SandboxRequest) -> Sandbox
 
 
 def get_live_code(params: dict[str, Any], request: SandboxRequest) -> SandboxResponse:
-    return answer({"LiveCode": _issue_digits()})
+    return answer({"LiveCode": str(engine.new_challenge_digits())})
 
 
 def _video_kind(data: bytes) -> str:
-    from liveness.vendors.video_fit import probe_video
-
     return probe_video(data).kind
 
 
@@ -453,7 +395,7 @@ def liveness_compare(params: dict[str, Any], request: SandboxRequest) -> Sandbox
     liveness_type = params.get("LivenessType")
     if not liveness_type:
         raise _Reject("MissingParameter", "LivenessType is required")
-    if liveness_type != "LIP":
+    if liveness_type != LIVENESS_TYPE:
         raise _Reject("InvalidParameterValue", f"LivenessType {liveness_type!r}: the sandbox emulates LIP only")
     digits = params.get("ValidateData")
     if not isinstance(digits, str) or not digits.isdigit():
@@ -473,7 +415,7 @@ def liveness_compare(params: dict[str, Any], request: SandboxRequest) -> Sandbox
         fmt, _, _ = _image_format(card)
     except ValueError as exc:
         raise _Reject("FailedOperation.ImageDecodeFailed", str(exc)) from None
-    if fmt not in FACEID_IMAGE_FORMATS:
+    if fmt not in FACEID_CARD_FORMATS:
         raise _Reject("FailedOperation.ImageDecodeFailed", f"{fmt or 'unknown'}: only JPG and PNG are supported")
     # the video
     if params.get("VideoBase64"):
@@ -491,7 +433,7 @@ def liveness_compare(params: dict[str, Any], request: SandboxRequest) -> Sandbox
     if kind not in FACEID_VIDEO_CONTAINERS:
         raise _Reject("FailedOperation.LipVideoInvalid", f"{kind}: only MP4, AVI and FLV are supported")
 
-    result = _engine().analyse_digit_video(
+    result = engine.analyse_digit_video(
         video, digits=digits, card=card,
         min_short_side=FACEID_MIN_VIDEO_SHORT_SIDE, min_long_side=FACEID_MIN_VIDEO_LONG_SIDE,
     )
@@ -507,7 +449,7 @@ def video_verdict(result: Any, *, english: bool = False) -> dict[str, Any]:
         outcome = VIDEO_RESULTS.get(str(result.code), VIDEO_RESULT_FALLBACK)
     elif result.score is not None and float(result.score) < engine_liveness_threshold():
         # the engine's presentation-attack cues lower the score without failing it: its verdict
-        pad = finding_codes(result.findings) & PAD_CODES
+        pad = finding_codes(result) & PAD_CODES
         outcome = "FailedOperation.LivessDetectFake" if pad else "FailedOperation.LivessDetectFail"
     elif similarity is None:
         outcome = "FailedOperation.LifePhotoDetectNoFaces"

@@ -13,9 +13,11 @@ Endpoints (all POST, envelope ``{"code": int, "message": str, "data": {...}}``):
 Every request is checked the way the vendor documents it, in this order: packet size
 (code 23), the Authorization multi-use signature (4, 5, 10, 11, 12, 14, 9, 16), the body
 (3, 21) and the body's ``appid`` against the signature's (6), then the media. The
-analysis itself is the local engine (``liveness.engine``); its verdicts are translated
-into YouTu codes by the explicit tables :data:`SELFIE_CODE_MAP`, :data:`LIVE_CODE_MAP`
-and :data:`COMPARE_CODE_MAP`.
+analysis itself is the local engine (``liveness.engine``); its verdicts (the result's ``code``
+and ``similarity.code``, never its finding text) are translated into YouTu codes by the explicit
+tables :data:`SELFIE_CODE_MAP`, :data:`LIVE_CODE_MAP` and :data:`COMPARE_CODE_MAP`. Every
+message is the vendor's own wording from the youtu error table (:func:`message_for`), so the
+sandbox and the portal's catalogue cannot disagree.
 
 Accepted credentials come from ``settings.KYC_PROVIDERS["youtu_legacy"]`` (``appid``,
 ``secret_id``, ``secret_key``, ``bucket``), read on every request so
@@ -30,18 +32,22 @@ import binascii
 import hashlib
 import hmac
 import io
-import ipaddress
-import secrets
 import threading
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 import uuid
 from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from django.conf import settings
+
+from liveness import engine
+from liveness.vendors.youtu.errors import vendor_wording
+from liveness.vendors.youtu.spec import MAX_REQUEST_BYTES, MAX_SIGNATURE_TTL_SECONDS, PATHS
+from liveness.vendors.youtu.spec import SPEC as YOUTU_SPEC
+
+from .fetch import FetchError
+from .fetch import fetch_url as _fetch_loopback
 from .http import (
     MultipartError,
     SandboxRequest,
@@ -51,12 +57,10 @@ from .http import (
     parse_multipart,
 )
 
-VENDOR = "youtu"
+VENDOR = YOUTU_SPEC.family
 
-MAX_REQUEST_BYTES = 6 * 1024 * 1024  # "Each request packet should not exceed 6 MB"
-MAX_SIGNATURE_TTL = 90 * 24 * 3600  # multi-use signature: "at most three months"
+MAX_SIGNATURE_TTL = MAX_SIGNATURE_TTL_SECONDS
 CLOCK_SKEW = 300  # seconds a signature's t may lie in the future
-URL_FETCH_TIMEOUT = 5.0
 DEFAULT_MIN_VIDEO_SHORT_SIDE = 270  # seed 004 (seed 000 says 320)
 DEFAULT_MIN_VIDEO_LONG_SIDE = 480
 
@@ -68,56 +72,19 @@ DEFAULT_ACCOUNT = {
     "bucket": "",
 }
 
-#: The vendor's words for every code this emulator answers (seed 000, English; seed 004
-#: for 24, -4011, -4012, -5016, and its -5015 resolution).
-MESSAGES: dict[int, str] = {
-    0: "OK",
-    3: "Incorrect request",
-    4: "Signature is empty",
-    5: "Incorrect signature string",
-    6: "The appid/bucket in the signature does not match the target",
-    9: "Signature expired",
-    10: "appid does not exist",
-    11: "secretid does not exist",
-    12: "appid and secretid do not match",
-    13: "Replay attack",
-    14: "Signature verification failed",
-    15: "Operation performed too frequently. Frequency control triggered",
-    16: "Bucket does not exist",
-    21: "Invalid parameter",
-    23: "Oversized request packet",
-    24: "No permission, the service was not applied for",
-    107: "Authentication service is unavailable",
-    108: "Authentication service is unavailable",
-    213: "Internal error",
-    -4006: "Failed to extract features of the selfie in the video",
-    -4007: "Failed to compare selfies in the video",
-    -4009: "Failed to extract features of the card image",
-    -4010: "Failed to calculate the similarity between the selfie and the card image",
-    -4011: "Photo decoding failed",
-    -4012: "Facial detection of photo failed",
-    -4015: "Facial detection of selfie failed",
-    -4016: "Selfie decoding failed",
-    -4017: "Facial detection of card image failed",
-    -4018: "Card image decoding failed",
-    -5001: "Invalid video",
-    -5002: "Lip reading failed",
-    -5005: "Insufficient parsing for selfie",
-    -5007: "No sound in the video",
-    -5008: "Voice recognition failed",
-    -5009: "Facial detection of video failed. No mouth or face",
-    -5010: "Failed to capture lip movements",
-    -5011: "Liveness detection failed",
-    -5012: "Too much noise in the video",
-    -5013: "The sound in the video is too low",
-    -5015: "Video resolution is too low. The minimum resolution is 270*480",
-    -5016: "The person in the video is not live (replay attack)",
-    -5805: "No image or failed to download the image from URL",
-}
+#: The envelope message of a success (``code`` 0); every other code's message is the vendor's own
+#: wording from the youtu error table (:func:`liveness.vendors.youtu.errors.vendor_wording`).
+SUCCESS_MESSAGE = "OK"
+
+
+def message_for(code: int) -> str:
+    """The vendor's words for a code this emulator answers (seed 000's English, else seed 004's Chinese)."""
+    return SUCCESS_MESSAGE if code == 0 else vendor_wording(code)
+
 
 # --- engine verdict -> YouTu code: THE mapping tables ---------------------------------
-# Keys are liveness.engine.codes values (strings, so this module imports without the
-# engine). None means "not an error for this endpoint": the engine's score is answered.
+# Keys are liveness.engine.codes values. None means "not an error for this endpoint": the engine's
+# score is answered.
 
 #: livedetectpicture: only failures that leave no score become envelope codes.
 SELFIE_CODE_MAP: dict[str, int | None] = {
@@ -207,7 +174,7 @@ def _mark_challenge_used(appid: str, digits: str) -> bool:
 
 # --- envelope ----------------------------------------------------------------------------
 def envelope(code: int, data: dict | None = None, *, message: str | None = None, status: int = 200) -> SandboxResponse:
-    body = {"code": code, "message": message if message is not None else MESSAGES.get(code, "error"), "data": data or {}}
+    body = {"code": code, "message": message if message is not None else message_for(code), "data": data or {}}
     return json_response(body, status=status, headers={"X-Request-Id": uuid.uuid4().hex})
 
 
@@ -231,14 +198,8 @@ class Account:
 
 
 def _config() -> dict:
-    try:
-        from django.conf import settings
-
-        if settings.configured:
-            return dict(getattr(settings, "KYC_PROVIDERS", {}).get("youtu_legacy", {}) or {})
-    except Exception:  # pragma: no cover - Django absent or broken settings
-        pass
-    return {}
+    """The portal's own YouTu settings, read per request so ``override_settings`` changes both sides."""
+    return dict(settings.KYC_PROVIDERS.get(YOUTU_SPEC.name, {}))
 
 
 def accounts() -> list[Account]:
@@ -370,7 +331,7 @@ def _parse_body(request: SandboxRequest, *, allow: tuple[str, ...]) -> tuple[dic
 
 
 def _message(code: int, detail: str) -> str:
-    base = MESSAGES.get(code, "error")
+    base = message_for(code)
     return f"{base}: {detail}" if detail and code != 0 else base
 
 
@@ -390,40 +351,12 @@ def image_decodes(data: bytes) -> bool:
         return False
 
 
-def _local_host(host: str | None) -> bool:
-    if not host:
-        return False
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
 def fetch_url(url: str) -> bytes:
-    """Download an image for the ``url`` form; only loopback hosts are reachable."""
-    parsed = urllib.parse.urlsplit(url)
-    if parsed.scheme not in ("http", "https"):
-        raise _Reject(-5805, "url must be http(s)")
-    if not _local_host(parsed.hostname):
-        raise _Reject(-5805, "the sandbox downloads only from 127.0.0.1/localhost")
+    """Download an image for the ``url`` form (loopback only, at most 6 MB): -5805 otherwise."""
     try:
-        with urllib.request.urlopen(url, timeout=URL_FETCH_TIMEOUT) as resp:  # noqa: S310 - loopback only
-            data = resp.read(MAX_REQUEST_BYTES + 1)
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        raise _Reject(-5805, f"download failed: {exc}")
-    if len(data) > MAX_REQUEST_BYTES:
-        raise _Reject(-5805, "downloaded image is larger than 6 MB")
-    if not data:
-        raise _Reject(-5805, "downloaded image is empty")
-    return data
-
-
-def _engine():
-    from liveness import engine
-
-    return engine
+        return _fetch_loopback(url, max_bytes=MAX_REQUEST_BYTES)
+    except FetchError as exc:
+        raise _Reject(-5805, exc.detail) from None
 
 
 # --- endpoints ------------------------------------------------------------------------------
@@ -439,7 +372,7 @@ def _livedetectpicture(request: SandboxRequest, fields: dict[str, str], files: d
         raise _Reject(-4016, "GIF images are not supported")
     if not image_decodes(image):
         raise _Reject(-4016, "the image cannot be decoded")
-    result = _engine().analyse_selfie(image)
+    result = engine.analyse_selfie(image)
     code = str(result.code)
     mapped = SELFIE_CODE_MAP.get(code) if code != "0" else None
     if mapped is not None:
@@ -451,10 +384,7 @@ def _livedetectpicture(request: SandboxRequest, fields: dict[str, str], files: d
 
 
 def _livegetfour(request: SandboxRequest, fields: dict[str, str], files: dict[str, bytes], form: str) -> SandboxResponse:
-    try:
-        digits = str(_engine().new_challenge_digits())
-    except (ImportError, AttributeError):  # engine not installed: the sandbox still issues digits
-        digits = "".join(secrets.choice("0123456789") for _ in range(4))
+    digits = str(engine.new_challenge_digits())
     _remember_challenge(fields.get("appid", ""), digits, fields.get("seq", ""))
     return envelope(0, {"validate_data": digits})
 
@@ -491,7 +421,7 @@ def _livedetectfour(request: SandboxRequest, fields: dict[str, str], files: dict
     elif compare and not image_decodes(card):
         card_status = -4018
     short_side, long_side = _min_video_sides()
-    result = _engine().analyse_digit_video(
+    result = engine.analyse_digit_video(
         video,
         digits=digits,
         card=card if compare and card_status is None else None,
@@ -501,11 +431,11 @@ def _livedetectfour(request: SandboxRequest, fields: dict[str, str], files: dict
     data: dict[str, Any] = {}
     live_status = live_status_for(result)
     data["live_status"] = live_status
-    data["live_msg"] = MESSAGES.get(live_status, MESSAGES[LIVE_FALLBACK])
+    data["live_msg"] = message_for(live_status)
     if compare:
         compare_status = card_status if card_status is not None else compare_status_for(result.similarity)
         data["compare_status"] = compare_status
-        data["compare_msg"] = MESSAGES.get(compare_status, MESSAGES[COMPARE_FALLBACK])
+        data["compare_msg"] = message_for(compare_status)
         if compare_status == 0:
             data["sim"] = max(0, min(100, int(round(float(result.similarity.score)))))
             best = result.best_frame_jpeg or result.face_crop_jpeg or b""
@@ -543,9 +473,9 @@ class _Endpoint:
 
 
 ENDPOINTS: dict[str, _Endpoint] = {
-    "/face/livedetectpicture": _Endpoint(_livedetectpicture, ("json", "multipart")),
-    "/face/livegetfour": _Endpoint(_livegetfour, ("json",)),
-    "/face/livedetectfour": _Endpoint(_livedetectfour, ("multipart",)),
+    PATHS["selfie"]: _Endpoint(_livedetectpicture, ("json", "multipart")),
+    PATHS["challenge"]: _Endpoint(_livegetfour, ("json",)),
+    PATHS["video"]: _Endpoint(_livedetectfour, ("multipart",)),
 }
 
 
@@ -569,9 +499,9 @@ def fixed_answer(request: SandboxRequest) -> SandboxResponse | None:
     the engine (request checks, signature included, still apply); livegetfour answers as
     usual (it runs no analysis); livedetectfour has no canned answer (None)."""
     path = request.path.rstrip("/") or "/"
-    if path == "/face/livedetectfour":
+    if path == PATHS["video"]:
         return None
-    return _serve(request, lambda endpoint: _fixed_livedetectpicture if path == "/face/livedetectpicture"
+    return _serve(request, lambda endpoint: _fixed_livedetectpicture if path == PATHS["selfie"]
                   else endpoint.func)
 
 

@@ -31,7 +31,7 @@ from typing import Any, ClassVar
 
 import requests
 
-from ..base import Media, Metric, Operation, ProviderError, ProviderResult, Score, depart
+from ..base import Media, Metric, ProviderError, ProviderResult, Score, depart
 from ..transport_errors import HTTP_ERRORS
 from .signature import multi_use_signature
 from .spec import MAX_REQUEST_BYTES, PATHS, SPEC
