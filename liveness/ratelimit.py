@@ -310,7 +310,7 @@ def provider_space(provider: str) -> None:
 
 
 def provider_departure(provider: str) -> Departure:
-    """The gate a call to ``provider`` runs under (``providers.base.departure``): its request
+    """The gate a call to ``provider`` runs under (``vendors.base.departure``): its request
     waits for :func:`provider_space` after it is built, right before it is sent."""
     return Departure(wait=functools.partial(provider_space, provider))
 

@@ -33,7 +33,7 @@ class AlwaysRateLimitedProvider(CrashingProvider):
     """A vendor that answers every call with its rate-limit code (transient)."""
 
     def check_selfie(self, *, image: Media) -> ProviderResult:
-        depart()  # its request leaves, as a vendor client's does (providers.base), and is refused
+        depart()  # its request leaves, as a vendor client's does (vendors.base), and is refused
         raise ProviderError("rate limited", vendor="youtu", code="15", transient=True)
 
 

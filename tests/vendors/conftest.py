@@ -87,7 +87,7 @@ def sandbox(sandbox_server) -> SandboxClient:
 
 
 class DepartureProbe:
-    """A departure gate (``providers.base.departure``) that notes how many requests had reached
+    """A departure gate (``vendors.base.departure``) that notes how many requests had reached
     the sandbox each time a provider waited at it: a provider that builds its request first and
     then waits shows ``[0]`` and a ``left_at``; one that sent first, or never waited, does not."""
 
