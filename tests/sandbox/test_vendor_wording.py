@@ -20,7 +20,7 @@ from liveness.vendors.senseid.errors import ERRORS as SENSEID_ERRORS
 from liveness.vendors.senseid.errors import wire_message
 from liveness.vendors.tencent_cloud.errors import ERRORS as TENCENT_ERRORS
 from liveness.vendors.youtu.errors import ERRORS as YOUTU_ERRORS
-from tools.sandbox import senseid, tencent_cloud, youtu
+from tools.sandbox import senseid, tencent_auth, tencent_cloud, youtu, youtu_auth
 from tools.sandbox.http import SandboxRequest
 
 
@@ -43,7 +43,8 @@ def _literal_first_args(module, names: set[str], *, position: dict[str, int] | N
 
 # --- YouTu -----------------------------------------------------------------------------------------
 YOUTU_CODES = sorted(
-    (_literal_first_args(youtu, {"_Reject", "envelope", "_with", "SignatureCheck"}, position={"_with": 1})
+    (_literal_first_args(youtu, {"_Reject", "envelope"})
+     | _literal_first_args(youtu_auth, {"_with", "SignatureCheck"}, position={"_with": 1})
      | {c for c in youtu.SELFIE_CODE_MAP.values() if c is not None} | set(youtu.LIVE_CODE_MAP.values())
      | {c for c in youtu.COMPARE_CODE_MAP.values() if c is not None}
      | {youtu.SELFIE_FALLBACK, youtu.LIVE_FALLBACK, youtu.COMPARE_FALLBACK, youtu.COMPARE_NO_VIDEO_FACE}) - {0}
@@ -75,7 +76,8 @@ def test_youtu_request_refusal_is_the_table_wording_plus_the_reason():
 
 # --- Tencent Cloud -------------------------------------------------------------------------------------
 TENCENT_CODES = sorted(
-    (_literal_first_args(tencent_cloud, {"_Reject", "error"}) | set(tencent_cloud.SELFIE_ERRORS.values())
+    (_literal_first_args(tencent_cloud, {"_Reject", "error"}) | _literal_first_args(tencent_auth, {"Reject"})
+     | set(tencent_cloud.SELFIE_ERRORS.values())
      | set(tencent_cloud.VIDEO_RESULTS.values()) | {tencent_cloud.VIDEO_RESULT_FALLBACK}
      | {"RequestLimitExceeded", "FailedOperation.RequestLimitExceeded"}) - {"Success"}
 )

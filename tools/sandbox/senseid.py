@@ -47,7 +47,13 @@ from liveness.engine import codes as engine_codes
 from liveness.engine import video as engine_video
 from liveness.vendors.senseid.crypto import SenseidCryptoError, decrypt
 from liveness.vendors.senseid.errors import wire_message
-from liveness.vendors.senseid.spec import DEFAULT_AES_IV, DEFAULT_AES_KEY, FLAGS, PATH, SUCCESS
+from liveness.vendors.senseid.spec import (
+    DEFAULT_AES_IV,
+    DEFAULT_AES_KEY,
+    FLAGS,
+    PATH,
+    SUCCESS,
+)
 from liveness.vendors.senseid.spec import SPEC as SENSEID_SPEC
 
 from .http import (

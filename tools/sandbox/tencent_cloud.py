@@ -21,7 +21,8 @@ action not offered by the service            ``InvalidAction``
 body not a JSON object                       ``InvalidParameter``
 ==========================================  =================================================
 
-Accepted credentials come from ``settings.KYC_PROVIDERS["tencent_iai"]`` (service iai)
+The checks up to the signature live in :mod:`.tencent_auth`. Accepted credentials come from
+``settings.KYC_PROVIDERS["tencent_iai"]`` (service iai)
 and ``["tencent_faceid"]`` (service faceid), read on every request so
 ``override_settings`` works. When a dict has no secret_id/secret_key the built-in
 :data:`DEFAULT_ACCOUNT` is accepted instead (a demo with no configuration).
@@ -39,17 +40,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
-import hmac
 import io
 import json
-import time
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
-
-from django.conf import settings
 
 from liveness import engine
 from liveness.engine import codes as engine_codes
@@ -60,9 +55,7 @@ from liveness.vendors.tencent_cloud.spec import (
     FACEID_MAX_CARD_BASE64_BYTES,
     FACEID_MAX_VIDEO_BASE64_BYTES,
     FACEID_MIN_VIDEO_SIDES,
-    FACEID_SPEC,
     FACEID_VENDOR_SIM_THRESHOLD,
-    FACEID_VERSIONS,
     FACEID_VIDEO_CONTAINERS,
     IAI_FACE_MODEL_VERSIONS,
     IAI_FORMATS,
@@ -72,23 +65,20 @@ from liveness.vendors.tencent_cloud.spec import (
     IAI_MIN_SHORT_SIDE,
     IAI_SPEC,
     IAI_VENDOR_DEFAULT_FACE_MODEL_VERSION,
-    IAI_VERSIONS,
     LIVENESS_TYPE,
 )
 from liveness.vendors.video_fit import probe_video
 
 from .fetch import MAX_FETCH_BYTES, FetchError, fetch_url
 from .http import SandboxRequest, SandboxResponse, json_response
-
-SIGNATURE_WINDOW_S = 300  # "X-TC-Timestamp ... within 5 minutes"
-
-#: Accepted when settings carry no Tencent Cloud credentials.
-DEFAULT_ACCOUNT = {"secret_id": "AKIDsandboxTencentCloud0000000000000", "secret_key": "sandboxTencentCloudSecretKey0000"}
-
-SERVICES: dict[str, dict[str, Any]] = {
-    "iai": {"settings": IAI_SPEC.name, "versions": IAI_VERSIONS, "region_required": True},
-    "faceid": {"settings": FACEID_SPEC.name, "versions": FACEID_VERSIONS, "region_required": False},
-}
+from .tencent_auth import (  # noqa: F401
+    DEFAULT_ACCOUNT,
+    SERVICES,
+    account_for,
+    tc3_signature,
+    verify_tc3,
+)
+from .tencent_auth import Reject as _Reject
 
 # --- the vendor's documented facts (liveness/vendors/tencent_cloud/spec.py), named for this module ---
 IAI_MAX_BASE64 = IAI_MAX_BASE64_BYTES
@@ -142,14 +132,6 @@ VIDEO_RESULTS: dict[str, str] = {
 VIDEO_RESULT_FALLBACK = "FailedOperation.LivessUnknownError"
 
 
-class _Reject(Exception):
-    def __init__(self, code: str, detail: str = "", status: int = 200) -> None:
-        super().__init__(code)
-        self.code = code
-        self.detail = detail
-        self.status = status
-
-
 # --- answers -----------------------------------------------------------------------------------
 def _english(request: SandboxRequest | None) -> bool:
     return bool(request is not None and request.header("x-tc-language", "zh-CN").lower().startswith("en"))
@@ -196,95 +178,6 @@ def outcome_code(body: bytes) -> str:
     if isinstance(response.get("Result"), str):
         return response["Result"]
     return "0"
-
-
-# --- accounts and the TC3 signature ------------------------------------------------------------
-def _settings_for(service: str) -> dict:
-    """The portal's own settings for the service, read per request so ``override_settings`` changes both."""
-    return dict(settings.KYC_PROVIDERS.get(SERVICES[service]["settings"], {}))
-
-
-def account_for(service: str) -> tuple[str, str]:
-    cfg = _settings_for(service)
-    if cfg.get("secret_id") and cfg.get("secret_key"):
-        return str(cfg["secret_id"]), str(cfg["secret_key"])
-    return DEFAULT_ACCOUNT["secret_id"], DEFAULT_ACCOUNT["secret_key"]
-
-
-def _hmac(key: bytes, msg: str) -> bytes:
-    return hmac.new(key, msg.encode("utf-8"), hashlib.sha256).digest()
-
-
-def tc3_signature(*, secret_key: str, date: str, service: str, string_to_sign: str) -> str:
-    k_date = _hmac(("TC3" + secret_key).encode("utf-8"), date)
-    k_service = _hmac(k_date, service)
-    k_signing = _hmac(k_service, "tc3_request")
-    return hmac.new(k_signing, string_to_sign.encode("utf-8"), hashlib.sha256).hexdigest()
-
-
-def canonical_request(request: SandboxRequest, signed_headers: list[str], *, lower_values: bool = False) -> str:
-    payload = request.body
-    if request.header("x-tc-content-sha256") == "UNSIGNED-PAYLOAD":
-        payload = b"UNSIGNED-PAYLOAD"
-    query = ""  # POST: the SDK signs an empty canonical query string
-    headers = ""
-    for name in signed_headers:
-        value = request.header(name).strip()
-        headers += f"{name}:{value.lower() if lower_values else value}\n"
-    return "\n".join([request.method, request.path or "/", query, headers, ";".join(signed_headers),
-                      hashlib.sha256(payload).hexdigest()])
-
-
-def _parse_authorization(value: str) -> dict[str, str]:
-    algorithm, _, rest = value.strip().partition(" ")
-    if algorithm != "TC3-HMAC-SHA256":
-        raise _Reject("AuthFailure.InvalidAuthorization", "the algorithm must be TC3-HMAC-SHA256")
-    parts: dict[str, str] = {}
-    for item in rest.split(","):
-        key, _, val = item.strip().partition("=")
-        if key:
-            parts[key.strip()] = val.strip()
-    if not all(parts.get(k) for k in ("Credential", "SignedHeaders", "Signature")):
-        raise _Reject("AuthFailure.InvalidAuthorization", "Credential, SignedHeaders and Signature are required")
-    return parts
-
-
-def verify_tc3(request: SandboxRequest, *, now: float | None = None) -> str:
-    """Check the request's TC3-HMAC-SHA256 signature; returns the service. Raises _Reject."""
-    authorization = request.header("authorization")
-    if not authorization:
-        raise _Reject("AuthFailure.InvalidAuthorization", "no Authorization header")
-    parts = _parse_authorization(authorization)
-    scope = parts["Credential"].split("/")
-    if len(scope) != 4 or scope[3] != "tc3_request":
-        raise _Reject("AuthFailure.InvalidAuthorization", "Credential must be SecretId/date/service/tc3_request")
-    secret_id, date, service, _ = scope
-    try:
-        timestamp = int(request.header("x-tc-timestamp"))
-    except ValueError:
-        raise _Reject("AuthFailure.InvalidAuthorization", "X-TC-Timestamp must be a Unix time in seconds") from None
-    now = time.time() if now is None else now
-    if abs(now - timestamp) > SIGNATURE_WINDOW_S:
-        raise _Reject("AuthFailure.SignatureExpire", f"X-TC-Timestamp {timestamp} is more than 5 minutes from now")
-    if service not in SERVICES:
-        raise _Reject("AuthFailure.InvalidAuthorization", f"unknown service {service!r} in the credential scope")
-    expected_id, secret_key = account_for(service)
-    if not hmac.compare_digest(secret_id, expected_id):
-        raise _Reject("AuthFailure.SecretIdNotFound", f"SecretId {secret_id[:8]}... is not known")
-    if date != datetime.fromtimestamp(timestamp, tz=UTC).strftime("%Y-%m-%d"):
-        raise _Reject("AuthFailure.SignatureFailure", "the credential date is not the UTC date of X-TC-Timestamp")
-    signed_headers = [h.strip().lower() for h in parts["SignedHeaders"].split(";") if h.strip()]
-    if "content-type" not in signed_headers or "host" not in signed_headers:
-        raise _Reject("AuthFailure.SignatureFailure", "SignedHeaders must include content-type and host")
-    scope_text = f"{date}/{service}/tc3_request"
-    for lower_values in (False, True):  # the SDK signs header values as sent; the spec lowercases them
-        digest = hashlib.sha256(canonical_request(request, signed_headers, lower_values=lower_values)
-                                .encode("utf-8")).hexdigest()
-        string_to_sign = f"TC3-HMAC-SHA256\n{timestamp}\n{scope_text}\n{digest}"
-        expected = tc3_signature(secret_key=secret_key, date=date, service=service, string_to_sign=string_to_sign)
-        if hmac.compare_digest(expected, parts["Signature"]):
-            return service
-    raise _Reject("AuthFailure.SignatureFailure", "the signature does not match")
 
 
 # --- helpers -------------------------------------------------------------------------------------

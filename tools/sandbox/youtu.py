@@ -19,7 +19,7 @@ tables :data:`SELFIE_CODE_MAP`, :data:`LIVE_CODE_MAP` and :data:`COMPARE_CODE_MA
 message is the vendor's own wording from the youtu error table (:func:`message_for`), so the
 sandbox and the portal's catalogue cannot disagree.
 
-Accepted credentials come from ``settings.KYC_PROVIDERS["youtu_legacy"]`` (``appid``,
+Accepted credentials (:mod:`.youtu_auth`) come from ``settings.KYC_PROVIDERS["youtu_legacy"]`` (``appid``,
 ``secret_id``, ``secret_key``, ``bucket``), read on every request so
 ``override_settings`` works; when those are blank the built-in
 :data:`DEFAULT_ACCOUNT` is accepted instead. Extra accounts can be listed under
@@ -28,9 +28,6 @@ Accepted credentials come from ``settings.KYC_PROVIDERS["youtu_legacy"]`` (``app
 from __future__ import annotations
 
 import base64
-import binascii
-import hashlib
-import hmac
 import io
 import threading
 import time
@@ -39,11 +36,9 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from django.conf import settings
-
 from liveness import engine
 from liveness.vendors.youtu.errors import vendor_wording
-from liveness.vendors.youtu.spec import MAX_REQUEST_BYTES, MAX_SIGNATURE_TTL_SECONDS, PATHS
+from liveness.vendors.youtu.spec import MAX_REQUEST_BYTES, PATHS
 from liveness.vendors.youtu.spec import SPEC as YOUTU_SPEC
 
 from .fetch import FetchError
@@ -56,21 +51,20 @@ from .http import (
     json_response,
     parse_multipart,
 )
+from .youtu_auth import (  # noqa: F401
+    DEFAULT_ACCOUNT,
+    Account,
+    SignatureCheck,
+    accounts,
+    verify_authorization,
+)
+from .youtu_auth import youtu_settings as _config
 
 VENDOR = YOUTU_SPEC.family
 
-MAX_SIGNATURE_TTL = MAX_SIGNATURE_TTL_SECONDS
-CLOCK_SKEW = 300  # seconds a signature's t may lie in the future
 DEFAULT_MIN_VIDEO_SHORT_SIDE = 270  # seed 004 (seed 000 says 320)
 DEFAULT_MIN_VIDEO_LONG_SIDE = 480
 
-#: Accepted when settings carry no YouTu credentials (a demo with no configuration).
-DEFAULT_ACCOUNT = {
-    "appid": "1000001",
-    "secret_id": "AKIDsandboxYoutuLegacy000000000000",
-    "secret_key": "sandboxYoutuLegacySecretKey00000",
-    "bucket": "",
-}
 
 #: The envelope message of a success (``code`` 0); every other code's message is the vendor's own
 #: wording from the youtu error table (:func:`liveness.vendors.youtu.errors.vendor_wording`).
@@ -186,121 +180,6 @@ def rate_limited(request: SandboxRequest) -> SandboxResponse:
 def server_error(request: SandboxRequest) -> SandboxResponse:
     """An internal error as the gateway returns it: HTTP 500 with code 213."""
     return envelope(213, status=500)
-
-
-# --- accounts and the signature ---------------------------------------------------------
-@dataclass(frozen=True)
-class Account:
-    appid: str
-    secret_id: str
-    secret_key: str
-    bucket: str = ""
-
-
-def _config() -> dict:
-    """The portal's own YouTu settings, read per request so ``override_settings`` changes both sides."""
-    return dict(settings.KYC_PROVIDERS.get(YOUTU_SPEC.name, {}))
-
-
-def accounts() -> list[Account]:
-    cfg = _config()
-    found: list[Account] = []
-    candidates = [cfg, *(cfg.get("sandbox_accounts") or [])]
-    for item in candidates:
-        if item.get("appid") and item.get("secret_id") and item.get("secret_key"):
-            found.append(
-                Account(str(item["appid"]), str(item["secret_id"]), str(item["secret_key"]), str(item.get("bucket") or ""))
-            )
-    if not found:
-        found.append(Account(**DEFAULT_ACCOUNT))
-    return found
-
-
-@dataclass
-class SignatureCheck:
-    code: int
-    detail: str = ""
-    appid: str = ""
-    bucket: str = ""
-    secret_id: str = ""
-
-
-_SIGNATURE_FIELDS_REQUIRED = ("a", "k", "e", "t", "r", "f")
-_SIGNATURE_FIELDS_KNOWN = {"a", "b", "k", "e", "t", "r", "f", "u"}
-
-
-def verify_authorization(value: str, *, now: float | None = None) -> SignatureCheck:
-    """Check a multi-use signature; ``code`` 0 means valid.
-
-    Codes (seed tables): 4 empty, 5 malformed (not Base64, no HMAC, missing or bad
-    fields, e not after t, t in the future, e more than three months ahead), 10 unknown
-    appid, 11 unknown secret_id, 12 secret_id belongs to another appid, 14 HMAC does not
-    verify, 9 expired (e <= now), 16 bucket unknown for that appid. The body's appid is
-    compared by the caller (code 6). Older SDKs' extra ``u=`` field and a missing ``b=``
-    are tolerated.
-    """
-    now = time.time() if now is None else now
-    value = (value or "").strip()
-    if not value:
-        return SignatureCheck(4, "Authorization header is missing or empty")
-    try:
-        raw = base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError):
-        return SignatureCheck(5, "Authorization is not Base64")
-    if len(raw) <= 20:
-        return SignatureCheck(5, "Authorization is too short to hold HMAC-SHA1 + original")
-    digest, original_bytes = raw[:20], raw[20:]
-    try:
-        original = original_bytes.decode("utf-8")
-    except UnicodeDecodeError:
-        return SignatureCheck(5, "signed text is not UTF-8")
-    fields: dict[str, str] = {}
-    for item in original.split("&"):
-        key, sep, val = item.partition("=")
-        if not sep or key not in _SIGNATURE_FIELDS_KNOWN or key in fields:
-            return SignatureCheck(5, f"unexpected item {item!r} in the signed text")
-        fields[key] = val
-    missing = [k for k in _SIGNATURE_FIELDS_REQUIRED if k not in fields]
-    if missing:
-        return SignatureCheck(5, f"signed text lacks {', '.join(missing)}")
-    appid, secret_id, bucket = fields["a"], fields["k"], fields.get("b", "")
-    check = SignatureCheck(0, appid=appid, bucket=bucket, secret_id=secret_id)
-    if not fields["e"].isdigit() or not fields["t"].isdigit():
-        return _with(check, 5, "e and t must be Unix seconds")
-    if not fields["r"].isdigit() or len(fields["r"]) > 10:
-        return _with(check, 5, "r must be an unsigned integer of at most 10 digits")
-    if fields["f"]:
-        return _with(check, 5, "f must be empty in a multi-use signature")
-    expires, issued = int(fields["e"]), int(fields["t"])
-    known = accounts()
-    by_appid = [acc for acc in known if acc.appid == appid]
-    if not by_appid:
-        return _with(check, 10, f"appid {appid!r} does not exist")
-    by_secret = [acc for acc in known if acc.secret_id == secret_id]
-    if not by_secret:
-        return _with(check, 11, "secret_id does not exist")
-    account = next((acc for acc in by_appid if acc.secret_id == secret_id), None)
-    if account is None:
-        return _with(check, 12, "secret_id belongs to another appid")
-    expected = hmac.new(account.secret_key.encode("utf-8"), original_bytes, hashlib.sha1).digest()
-    if not hmac.compare_digest(expected, digest):
-        return _with(check, 14, "HMAC-SHA1 does not verify with this secret_id's key")
-    if expires <= issued:
-        return _with(check, 5, "e must be later than t")
-    if issued > now + CLOCK_SKEW:
-        return _with(check, 5, "t lies in the future")
-    if expires <= now:
-        return _with(check, 9, "signature expired")
-    if expires > now + MAX_SIGNATURE_TTL + CLOCK_SKEW:
-        return _with(check, 5, "e is more than three months ahead")
-    if account.bucket and bucket and bucket != account.bucket:
-        return _with(check, 16, f"bucket {bucket!r} does not exist for this appid")
-    return check
-
-
-def _with(check: SignatureCheck, code: int, detail: str) -> SignatureCheck:
-    check.code, check.detail = code, detail
-    return check
 
 
 # --- request parsing ---------------------------------------------------------------------
