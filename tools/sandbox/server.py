@@ -167,11 +167,7 @@ class SandboxApp:
         vendor, endpoint = route(request)
         if not vendor:
             return json_response({"error": f"no vendor API at {request.path}"}, status=404), "unrouted"
-        try:
-            module = load_vendor(vendor)
-        except Exception:
-            logger.error("cannot import %s\n%s", VENDOR_MODULES[vendor], traceback.format_exc())
-            return json_response({"error": f"{VENDOR_MODULES[vendor]} failed to import"}, status=500), "import-error"
+        module = load_vendor(vendor)  # already imported by make_sandbox_server
         started = time.monotonic()
         entry = self.calls.start(vendor=vendor, endpoint=endpoint, method=request.method, path=request.path)
         decision = self.faults.decide((request.path, endpoint))
@@ -237,12 +233,7 @@ class SandboxApp:
         head = parts[0] if parts else ""
         method = request.method
         if head in ("", "health") and method == "GET":
-            vendors = {}
-            for vendor in VENDOR_MODULES:
-                try:
-                    vendors[vendor] = bool(load_vendor(vendor))
-                except Exception:
-                    vendors[vendor] = False
+            vendors = {vendor: hasattr(load_vendor(vendor), "handle") for vendor in VENDOR_MODULES}
             return json_response({"ok": True, "vendors": vendors, "base_url": self.base_url})
         if head == "faults":
             return self._control_faults(request, parts[1:])
