@@ -433,7 +433,8 @@ def overhead_runs(stack: Stack, workers: int) -> dict:
 def quota_run(stack: Stack, workers: int) -> dict:
     """A burst of checks queued with no worker running, then drained by ``workers`` processes."""
     from liveness.cases.models import Case
-    from liveness.checks.models import Attempt, AttemptOutcome
+    from liveness.checks.models import Attempt
+    from liveness.jobs.models import AttemptOutcome
 
     config = stack.config
     stack.sandbox_control("POST", "reset")
@@ -618,7 +619,7 @@ def run(config: Config) -> dict:
             database_url = server_url
         media_root = log_root / "media"
         env = h.child_env(database_url=database_url, broker_url=config.broker_url, media_root=media_root, **YOUTU,
-                          KYC_SELFIE_PROVIDER=PROVIDER, CACHE_URL=config.broker_url, KYC_API_RATE="1000000/min",
+                          KYC_SELFIE_PROVIDER=PROVIDER, CACHE_URL=config.broker_url, KYC_API_RATE="999999/min",
                           KYC_WEBHOOK_ALLOW_PRIVATE="true")  # the partner's receiver is on loopback
         if config.create_database:
             h.migrate(env)

@@ -22,10 +22,10 @@ chdir = str(ROOT)
 
 
 def _load_redaction():
-    """liveness/security/log_redaction.py, loaded by file path: importing the ``liveness`` package
+    """liveness/web/log_redaction.py, loaded by file path: importing the ``liveness`` package
     here would pin it (from this release) in the master, and every worker forked after a reload
     would inherit the old package."""
-    spec = importlib.util.spec_from_file_location("_kyc_log_redaction", ROOT / "liveness/security/log_redaction.py")
+    spec = importlib.util.spec_from_file_location("_kyc_log_redaction", ROOT / "liveness/web/log_redaction.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module.redact
@@ -101,7 +101,7 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # The path only (%(U)s), never the query string or headers (Authorization carries API keys),
-# and capture-link tokens cut out of the path (liveness/security/log_redaction.py): a log line
+# and capture-link tokens cut out of the path (liveness/web/log_redaction.py): a log line
 # must not be a way into a case. Django's own log lines go through the same redaction.
 access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms "%(a)s"'
 

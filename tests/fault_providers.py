@@ -6,7 +6,7 @@ tested against the sandbox, never with these.
 """
 from typing import ClassVar
 
-from liveness.providers.base import (
+from liveness.vendors.base import (
     Media,
     Operation,
     ProviderError,

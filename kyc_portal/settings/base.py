@@ -29,7 +29,6 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
-    "liveness",  # until the vendor sandbox command leaves it
     "liveness.cases",
     "liveness.checks",
     "liveness.media",
@@ -41,6 +40,9 @@ INSTALLED_APPS = [
     "axes",
     "liveness.signin.apps.SigninConfig",
 ]
+if not PRODUCTION:
+    # The vendor emulators (`manage.py vendor_sandbox`, docs/sandbox.md) live outside the product.
+    INSTALLED_APPS.append("tools.sandbox.apps.SandboxConfig")
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from kombu import Exchange, Queue
 
 from .env import boolean, choice, delays, fail, integer, names_with_prefix, number, rate, require, url
-from .vendors import KNOWN_PROVIDERS, KYC_PROVIDERS, vendor_rate_limit_defaults
+from .vendors import KNOWN_PROVIDERS, KYC_PROVIDERS, vendor_queue_defaults, vendor_rate_limit_defaults
 
 # What to do when every check passed. False sends even clean cases to a reviewer.
 KYC_AUTO_APPROVE = boolean("KYC_AUTO_APPROVE", True, doc="approve cases whose checks all passed")
@@ -58,7 +58,7 @@ CELERY_TASK_QUEUES = tuple(Queue(name, Exchange(name), routing_key=name)
 CELERY_TASK_ROUTES = {"liveness.partners.tasks.webhook_deliver_task": {"queue": "webhooks"},
                       "liveness.partners.tasks.outbox_relay_task": {"queue": "webhooks"}}
 KYC_CHECK_QUEUES: dict[str, str] = {
-    _provider: choice(f"KYC_CHECK_QUEUE_{_provider.upper()}", "engine" if _provider == "local" else "vendor",
+    _provider: choice(f"KYC_CHECK_QUEUE_{_provider.upper()}", vendor_queue_defaults[_provider],
                       ("default", "engine", "vendor"), doc=f"the queue {_provider} checks go to")
     for _provider in KNOWN_PROVIDERS
 }

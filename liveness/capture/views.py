@@ -36,7 +36,7 @@ from liveness.cases import services
 from liveness.cases.models import CaseKind, CaseState, Challenge
 from liveness.checks.models import CheckStatus
 from liveness.media.files import MediaRejected
-from liveness.providers import catalogue
+from liveness.vendors import catalogue
 from liveness.web.client_ip import client_ip
 from liveness.web.errors import UserFacingError
 

@@ -21,8 +21,8 @@ from ..checks.queue import check_enqueue_on_commit
 from ..media import files as media
 from ..media.models import MediaKind
 from ..partners.models import Partner
-from ..providers import catalogue, get_provider, provider_name_for
-from ..providers.base import Operation, ProviderError, departure
+from liveness.vendors import catalogue, get_provider, provider_name_for
+from liveness.vendors.base import Operation, ProviderError, departure
 from ..web.errors import UserFacingError
 from .audit import audit_record
 from .models import Case, CaseKind, CaseState, Challenge, OutboxEvent, Submission

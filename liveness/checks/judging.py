@@ -5,8 +5,8 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 
-from ..providers.base import ProviderResult
-from ..providers.base import Score as ProviderScore
+from liveness.vendors.base import ProviderResult
+from liveness.vendors.base import Score as ProviderScore
 from .models import ThresholdPolicy
 from .thresholds import threshold_default
 

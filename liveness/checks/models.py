@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 
 from liveness.jobs.models import Job, JobAttempt, JobStatus
-from liveness.providers.base import Metric, Operation
+from liveness.vendors.base import Metric, Operation
 
 #: Checks are jobs (``liveness.jobs``): their status is the job status.
 CheckStatus = JobStatus

@@ -55,7 +55,7 @@ from dataclasses import dataclass
 import redis
 from django.conf import settings
 
-from liveness.providers.base import Departure
+from liveness.vendors.base import Departure
 
 logger = logging.getLogger(__name__)
 

@@ -32,8 +32,8 @@ from ..jobs.services import (
 )
 from ..media import files as media
 from ..media.models import MediaBlob
-from ..providers import catalogue, get_provider
-from ..providers.base import Media, Operation, ProviderError, ProviderResult, departure
+from liveness.vendors import catalogue, get_provider
+from liveness.vendors.base import Media, Operation, ProviderError, ProviderResult, departure
 from . import pacing
 from .judging import result_judge
 from .models import Attempt, Check, CheckStatus, Score

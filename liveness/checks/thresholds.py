@@ -7,54 +7,10 @@ An environment override (KYC_THRESHOLD_<PROVIDER>_<METRIC>) replaces the default
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from django.conf import settings
 
-from liveness.providers.base import Metric
-
-# Tencent's similarity scale (seed 004): threshold → false-accept rate.
-TENCENT_SIMILARITY_FAR = {70.0: "1 in 1,000", 80.0: "1 in 10,000"}
-# SenseID verification_score (seed 003): threshold → error rate.
-SENSEID_SIMILARITY_FAR = {
-    0.4: "1 in 10", 0.5: "1 in 100", 0.6: "1 in 1,000", 0.7: "1 in 10,000", 0.8: "1 in 100,000",
-    0.9: "1 in 1,000,000",
-}
-
-
-@dataclass(frozen=True)
-class ThresholdDefault:
-    value: float
-    scale: float
-    source: str
-    alternatives: tuple[str, ...] = ()
-    far_table: dict[float, str] = field(default_factory=dict)
-
-
-DEFAULTS: dict[tuple[str, str], ThresholdDefault] = {
-    ("local", Metric.LIVENESS): ThresholdDefault(
-        70.0, 100.0, "local engine: a single hard finding drops a live face below 70 (docs/engine.md; "
-        "heuristic, not a certified presentation-attack detector)"),
-    ("local", Metric.SIMILARITY): ThresholdDefault(
-        75.0, 100.0, "local engine: 75 = descriptor distance 0.55; measured 1.7% false accepts on "
-        "the faces available here (docs/engine.md)",
-        alternatives=("70 = distance 0.6, dlib's published LFW operating point (6.1% false accepts here)",
-                      "80: 0.35% false accepts here")),
-    ("youtu_legacy", Metric.LIVENESS): ThresholdDefault(
-        87.0, 100.0, "seed 002 recommends 87 (scores usually 80..100)",
-        alternatives=("seed 000 recommends 90",)),
-    ("youtu_legacy", Metric.SIMILARITY): ThresholdDefault(
-        80.0, 100.0, "seed 004: 80 gives a false-accept rate of 1/10,000",
-        alternatives=("seed 004: 70 gives 1/1,000", "seed 004's example uses 75"),
-        far_table=TENCENT_SIMILARITY_FAR),
-    ("tencent_iai", Metric.LIVENESS): ThresholdDefault(
-        87.0, 100.0, "seed 001 recommends 87 for FaceModelVersion 2.0"),
-    ("tencent_faceid", Metric.SIMILARITY): ThresholdDefault(
-        80.0, 100.0, "Tencent similarity scale as in seed 004: 80 gives 1/10,000",
-        alternatives=("70 gives 1/1,000",), far_table=TENCENT_SIMILARITY_FAR),
-    ("senseid", Metric.SIMILARITY): ThresholdDefault(
-        0.7, 1.0, "seed 003 recommends > 0.7 (error rate 1/10,000)", far_table=SENSEID_SIMILARITY_FAR),
-}
+from liveness.vendors.registry import THRESHOLD_DEFAULTS as DEFAULTS  # noqa: F401  (each vendor's spec holds its own)
+from liveness.vendors.spec import ThresholdDefault
 
 
 def threshold_default(*, provider: str, metric: str) -> ThresholdDefault | None:

@@ -1,6 +1,6 @@
 """Failure codes of the embedded local engine.
 
-Each maps into the error catalogue (``liveness.providers.catalogue``) under vendor
+Each maps into the error catalogue (``liveness.vendors.catalogue``) under vendor
 "local", with the same categories as the vendors' codes. A hard failure ends the
 analysis with one of these as ``EngineResult.code``; a soft one appears in
 ``EngineResult.findings`` and lowers the score.

@@ -19,7 +19,7 @@ from django.utils import timezone
 from liveness.cases.models import AuditEvent, Case, CaseState, Decision
 from liveness.checks.models import Check, CheckStatus, Score, ThresholdPolicy
 from liveness.checks.thresholds import DEFAULTS, threshold_default, threshold_meaning
-from liveness.providers import catalogue
+from liveness.vendors import catalogue
 from liveness.review.models import CaseNote
 
 COUNT_CAP = 10_000

@@ -7,7 +7,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from liveness.partners import keys as partner_keys
-from liveness.providers import REGISTRY
+from liveness.vendors import REGISTRY
 from tests.factories import PartnerFactory
 
 

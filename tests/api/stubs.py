@@ -1,7 +1,7 @@
 """Providers for API tests: they only hand out digits (the API tests never run a check)."""
 from typing import ClassVar
 
-from liveness.providers.base import Operation
+from liveness.vendors.base import Operation
 
 
 class _DigitsOnly:

@@ -14,7 +14,7 @@ from liveness.cases import services
 from liveness.cases.models import AuditEvent, CaseKind, Challenge
 from liveness.checks import pacing as ratelimit
 from tests.factories import CaseFactory
-from tests.providers.conftest import sandbox, sandbox_server  # noqa: F401  (vendor sandbox fixtures)
+from tests.vendors.conftest import sandbox, sandbox_server  # noqa: F401  (vendor sandbox fixtures)
 
 pytestmark = pytest.mark.django_db
 

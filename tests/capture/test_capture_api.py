@@ -13,7 +13,7 @@ from liveness.cases.models import Case, CaseKind, CaseState, Challenge, Submissi
 from liveness.checks import queue
 from liveness.checks.models import Check
 from liveness.media.models import MediaBlob
-from liveness.providers import catalogue
+from liveness.vendors import catalogue
 from tests.factories import CaseFactory
 from tests.mediagen import card_jpeg, digit_video, selfie_jpeg
 

@@ -21,8 +21,8 @@ from django.db import connections
 from liveness.cases.models import Case, CaseKind, CaseState, Submission
 from liveness.media import files as media
 from liveness.media.models import MediaBlob
-from liveness.providers import catalogue
-from liveness.providers.local import LocalProvider
+from liveness.vendors import catalogue
+from liveness.vendors.local.adapter import LocalProvider
 from tests import mediagen
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # playwright's sync API runs an event loop

@@ -72,7 +72,7 @@ def test_the_status_page_tells_what_to_do_on_a_retake_without_scores(client):
     submission = Submission.objects.create(case=case, kind=case.kind)
     Check.objects.create(submission=submission, case=case, provider="local", operation="selfie_liveness",
                          status="done", passed=False, error_vendor="local", error_code="LOCAL_NO_FACE")
-    from liveness.providers import catalogue
+    from liveness.vendors import catalogue
 
     page = client.get(reverse("liveness:status", kwargs={"token": capture_token_make(case=case)}))
 

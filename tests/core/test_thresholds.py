@@ -1,6 +1,6 @@
 from liveness import engine
 from liveness.checks.thresholds import DEFAULTS, threshold_default, threshold_meaning
-from liveness.providers.base import Metric
+from liveness.vendors.base import Metric
 
 
 def test_local_defaults_follow_the_engines_calibration():

@@ -11,8 +11,8 @@ from liveness.checks.models import Check, CheckStatus, Score
 from liveness.jobs.models import AttemptOutcome
 from liveness.media import files as media
 from liveness.media.models import MediaKind
-from liveness.providers import catalogue
-from liveness.providers.base import Metric, Operation
+from liveness.vendors import catalogue
+from liveness.vendors.base import Metric, Operation
 from liveness.review.models import DASHBOARD_GROUPS
 from tests.factories import UserFactory
 from tests.mediagen import selfie_jpeg

@@ -199,7 +199,7 @@ def test_a_database_failure_while_loading_the_media_is_retried_without_calling_t
     assert outcome.outcome is RunOutcome.RETRY and check.status == CheckStatus.PENDING
     assert attempt.outcome == AttemptOutcome.TRANSIENT_ERROR and attempt.error_code == "database_unavailable"
     assert "no request was sent to the vendor" in attempt.error_message
-    from liveness.providers import catalogue
+    from liveness.vendors import catalogue
 
     assert catalogue.is_known("internal", "database_unavailable")  # the dashboard can explain it
 

@@ -143,16 +143,18 @@ def test_the_stuck_check_sweep_requeues_each_check_on_its_queue(broker, django_c
     assert _queued_checks(broker) == {"default": [], "engine": [local.pk], "vendor": [vendor.pk], "webhooks": []}
 
 
-def test_webhook_deliveries_go_to_the_webhooks_queue_and_beat_tasks_to_default(broker):
+def test_webhook_deliveries_and_the_outbox_relay_go_to_the_webhooks_queue_and_other_beat_tasks_to_default(broker):
     api_tasks.webhook_deliver_task.delay("00000000-0000-0000-0000-000000000000")
     api_tasks.webhook_deliver_task.apply_async(("00000000-0000-0000-0000-000000000001",), countdown=10)  # a retry
     for entry in django_settings.CELERY_BEAT_SCHEDULE.values():
         app.tasks[entry["task"]].delay()
 
+    relay = "liveness.partners.tasks.outbox_relay_task"
     names = [m["headers"]["task"] for m in _messages(broker, "default")]
-    assert sorted(names) == sorted(e["task"] for e in django_settings.CELERY_BEAT_SCHEDULE.values())
+    assert sorted(names) == sorted(e["task"] for e in django_settings.CELERY_BEAT_SCHEDULE.values() if e["task"] != relay)
     webhooks = [m["headers"] for m in _messages(broker, "webhooks")]
     assert [(h["task"], h["argsrepr"]) for h in webhooks] == [
+        (relay, "()"),
         ("liveness.partners.tasks.webhook_deliver_task", "('00000000-0000-0000-0000-000000000001',)"),
         ("liveness.partners.tasks.webhook_deliver_task", "('00000000-0000-0000-0000-000000000000',)")]
     assert not _messages(broker, "engine") and not _messages(broker, "vendor")

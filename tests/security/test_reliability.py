@@ -18,15 +18,15 @@ from liveness.cases.models import Case, CaseKind, CaseState
 from liveness.checks import tasks
 from liveness.checks.models import Attempt, Check, CheckStatus
 from liveness.jobs.models import AttemptOutcome
-from liveness.providers import get_provider
-from liveness.providers.base import Media
+from liveness.vendors import get_provider
+from liveness.vendors.base import Media
 from tests.conftest import wait_for
 from tests.mediagen import selfie_jpeg
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
 ENDPOINT = "/face/livedetectpicture"
-# The sandbox's built-in YouTu demo account (liveness/sandbox/youtu.py); both sides use it.
+# The sandbox's built-in YouTu demo account (tools/sandbox/youtu.py); both sides use it.
 CREDS = {"appid": "1000001", "secret_id": "AKIDsandboxYoutuLegacy000000000000",
          "secret_key": "sandboxYoutuLegacySecretKey00000"}
 

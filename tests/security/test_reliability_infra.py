@@ -42,14 +42,14 @@ from liveness.checks.services import (
     returned_photos_prepare,
 )
 from liveness.jobs.models import AttemptOutcome
-from liveness.providers.base import ProviderError, ProviderResult, Score
+from liveness.vendors.base import ProviderError, ProviderResult, Score
 from tests.conftest import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 # Each worker test below takes 10-25 s: a worker process starts, calls are held VENDOR_MS each.
 
 ENDPOINT = "/face/livedetectpicture"
-# The sandbox's built-in YouTu demo account (liveness/sandbox/youtu.py); both sides use it.
+# The sandbox's built-in YouTu demo account (tools/sandbox/youtu.py); both sides use it.
 CREDS = {"appid": "1000001", "secret_id": "AKIDsandboxYoutuLegacy000000000000",
          "secret_key": "sandboxYoutuLegacySecretKey00000"}
 VENDOR_MS = 2500  # how long the sandbox holds each vendor call

@@ -24,7 +24,7 @@ from liveness.partners.models import (
     WebhookEndpoint,
     WebhookEvent,
 )
-from liveness.providers import catalogue
+from liveness.vendors import catalogue
 
 # --- input ----------------------------------------------------------------------------------
 

@@ -6,8 +6,8 @@ import json
 from django.core.management.base import CommandError
 
 from liveness.checks import judging as services
-from liveness.providers import catalogue
-from liveness.providers.base import ProviderError, ProviderResult
+from liveness.vendors import catalogue
+from liveness.vendors.base import ProviderError, ProviderResult
 
 
 def read_file(path: str) -> bytes:

@@ -2,7 +2,7 @@
 
 Without ``--json``: a readable table (vendor, code, category, retry, vendor wording), one line
 per code, grouped by vendor. With ``--json``: one JSON array of every entry, each a dict of the
-:class:`~liveness.providers.catalogue.CatalogueEntry` fields (category as its string value).
+:class:`~liveness.vendors.catalogue.CatalogueEntry` fields (category as its string value).
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import shutil
 
 from django.core.management.base import BaseCommand, CommandError
 
-from liveness.providers import catalogue
+from liveness.vendors import catalogue
 
 
 class Command(BaseCommand):

@@ -2,8 +2,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from liveness.media import files as media
-from liveness.providers import get_provider
-from liveness.providers.base import Media
+from liveness.vendors import get_provider
+from liveness.vendors.base import Media
 
 from ._liveness_cli import print_verdict, read_file, verdict
 
