@@ -10,19 +10,30 @@ mkdir -p "$ROOT/var"
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf '\033[31mError: %s\033[0m\n' "$*" >&2; exit 1; }
 
+# ensure_venv [dev]: the virtualenv with the locked runtime set (requirements.txt) and, with
+# "dev", the locked test/tool set (requirements/dev.txt) too. Installed with --require-hashes:
+# every package is pinned and checked against the hashes in the locks. Skipped when the locks'
+# sha256 matches what was last installed into this virtualenv (one stamp per set).
 ensure_venv() {
+  local set="${1:-runtime}"
   if [ ! -x "$PY" ]; then
     command -v python3 >/dev/null || die "python3 is needed (Debian: apt-get install python3 python3-venv)"
     say "creating virtualenv $VENV"
     python3 -m venv "$VENV" || die "could not create a virtualenv (Debian: apt-get install python3-venv)"
   fi
+  local files=(requirements.txt) stamp="$VENV/.requirements.sha256"
+  if [ "$set" = dev ]; then files+=(requirements/dev.txt); stamp="$VENV/.requirements-dev.sha256"; fi
   local want have
-  want="$(sha256sum requirements.txt | cut -d' ' -f1)"
-  have="$(cat "$VENV/.requirements.sha256" 2>/dev/null || true)"
+  want="$(cat "${files[@]}" | sha256sum | cut -d' ' -f1)"
+  have="$(cat "$stamp" 2>/dev/null || true)"
   if [ "$want" != "$have" ]; then
-    say "installing requirements.txt"
-    "$PY" -m pip install -q --disable-pip-version-check -r requirements.txt
-    echo "$want" > "$VENV/.requirements.sha256"
+    say "installing ${files[*]}"
+    local args=()
+    for f in "${files[@]}"; do args+=(-r "$f"); done
+    "$PY" -m pip install -q --disable-pip-version-check --require-hashes "${args[@]}"
+    echo "$want" > "$stamp"
+    # The dev set includes the runtime set: scripts/run need not install again.
+    if [ "$set" = dev ]; then sha256sum < requirements.txt | cut -d' ' -f1 > "$VENV/.requirements.sha256"; fi
   fi
 }
 

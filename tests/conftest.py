@@ -172,3 +172,10 @@ def wait_for(predicate, *, timeout: float = 60, interval: float = 0.2, message: 
             return value
         time.sleep(interval)
     pytest.fail(f"timed out after {timeout} s waiting for {message}")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark each test unit | db | worker | browser | speech by what it needs (tests/markers.py)."""
+    from tests import markers
+
+    markers.apply(items)
