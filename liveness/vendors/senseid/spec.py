@@ -57,6 +57,6 @@ SPEC = VendorSpec(
                    check=one_of("SENSEID_BODY_ENCODING", ("multipart", "json"))),
         EnvSetting("timeout", "SENSEID_TIMEOUT", 20.0, float, positive("SENSEID_TIMEOUT")),
     ),
-    code_defaults={"api_key_header": "X-API-KEY", "fit_media": True, **{flag: True for flag in FLAGS}},
+    code_defaults={"api_key_header": "X-API-KEY", "fit_media": True, **dict.fromkeys(FLAGS, True)},
     checks=(_key_lengths,),
 )
