@@ -436,7 +436,7 @@ def digit_video(digits: str, *, talking: bool = True, duration: float | None = N
                 fmt: str = "webm", voice: str = DEFAULT_VOICE, speed: int = 150, fps: int = 15,
                 lips: str = "sync", silent: bool = False, spoken: str | None = None,
                 face_visible: float = 1.0, switch_to: str | None = None, face_frac: float = 0.38,
-                lead_in: float = 0.6, audio_layout: str = "mono") -> bytes:
+                lead_in: float = 0.6, audio_layout: str = "mono", noise_only: bool = False) -> bytes:
     """A video of ``face`` reading ``digits`` aloud (``spoken`` overrides what is said).
 
     * ``talking=False``: the mouth never moves (a photo held up while someone speaks);
@@ -448,7 +448,9 @@ def digit_video(digits: str, *, talking: bool = True, duration: float | None = N
     * ``duration``: clip length in seconds (default: the speech plus lead-in plus 0.6 s);
     * ``fmt``: "webm" (VP8+Opus, what browsers record), "mp4" (H.264+AAC), "flv", "avi", "mkv" (VP9),
       "mov" (H.264+AAC at 44.1 kHz, as phones write);
-    * ``audio_layout``: "mono" or "stereo" (the same speech on both channels, as phones record).
+    * ``audio_layout``: "mono" or "stereo" (the same speech on both channels, as phones record);
+    * ``noise_only=True``: the audio is pink noise at about -25 dBFS and nobody speaks (the
+      mouth still moves, as with ``talking``).
     """
     wav = speech_wav(spoken if spoken is not None else digits, voice, speed)
     speech, sr = wav_to_array(wav)
@@ -462,8 +464,9 @@ def digit_video(digits: str, *, talking: bool = True, duration: float | None = N
     track += np.random.default_rng(1).normal(0, 0.002, len(track)).astype(np.float32)  # room noise
     if silent:
         track = np.random.default_rng(2).normal(0, 0.0004, len(track)).astype(np.float32)
-    times = np.arange(n) / fps
-    env = _envelope(track, sr, times)
+    env = _envelope(track, sr, np.arange(n) / fps)
+    if noise_only:
+        track = pink_noise(len(track), 3) * 0.056
     if lips == "inverted":
         env = 1.0 - env
     w, h = size

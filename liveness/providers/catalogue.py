@@ -1254,6 +1254,10 @@ LOCAL_TABLE: list[tuple[str, Category, str, str, str, str]] = [
      "The digits heard do not match the challenge.", "识别出的数字与要求不符。",
      "Speech recognition heard digits other than the challenge (wrong digits, unclear speech or a "
      "stale challenge)."),
+    ("LOCAL_NO_SPEECH", U, "quiet_place",
+     "No speech was heard in the video.", "视频中没有听到说话声。",
+     "The audio carries only noise or silence: the digits were not read aloud, or background noise "
+     "covered the voice. A retake in a quieter place, reading the digits clearly, usually fixes it."),
     ("LOCAL_NO_LIP_MOVEMENT", U, "lips",
      "No lip movement was detected.", "未检测到嘴唇动作。",
      "The mouth barely moved while speech was heard. Usually mumbling; if the voice is clear but the "

@@ -74,7 +74,7 @@ HTTP_NAMES = {400: "BAD_REQUEST", 401: "UNAUTHORIZED", 404: "NOT_FOUND", 411: "L
 #: engine verdicts about presentation attacks -> liveness_status "hack"
 HACK = frozenset({"LOCAL_SCREEN_REPLAY", "LOCAL_PRINT_ATTACK", "LOCAL_FRAME_BORDER", "LOCAL_FACE_CHANGED"})
 #: engine verdicts a silent check does not make (it neither listens nor reads lips)
-NOT_APPLICABLE = frozenset({"LOCAL_WRONG_DIGITS", "LOCAL_NO_AUDIO", "LOCAL_AUDIO_TOO_QUIET",
+NOT_APPLICABLE = frozenset({"LOCAL_WRONG_DIGITS", "LOCAL_NO_SPEECH", "LOCAL_NO_AUDIO", "LOCAL_AUDIO_TOO_QUIET",
                             "LOCAL_NO_LIP_MOVEMENT", "LOCAL_LIPS_OUT_OF_SYNC"})
 
 #: engine verdicts about the photo
