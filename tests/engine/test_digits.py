@@ -26,6 +26,7 @@ def reading(digits: str, language: str = "en", voice: str | None = None, speed: 
 EN_RIGHT = [("4821", "en-us+m1", 150), ("3906", "en-us+f2", 120), ("7315", "en-us+klatt3", 180),
             ("6042", "en-us", 150), ("5187", "en+f3", 140)]
 ZH_RIGHT = [("4821", "cmn-latn-pinyin", 120), ("3906", "cmn-latn-pinyin+f2", 140),
+            ("7315", "cmn-latn-pinyin+m3", 160)]
 
 
 @pytest.mark.parametrize("digits,voice,speed", EN_RIGHT)
