@@ -14,7 +14,6 @@ import argparse
 import itertools
 import json
 import os
-import random
 import statistics
 import sys
 import time
@@ -85,62 +84,63 @@ def bench_video(reps: int) -> dict:
     return out
 
 
-def _samples(wav: bytes) -> np.ndarray:
-    x, sr = mediagen.wav_to_array(wav)
-    return mediagen._resample(x, sr, asr.SAMPLE_RATE)
+VIDEO_CONTAINERS = [("webm", "WebM/Opus"), ("mp4", "MP4/AAC")]
 
 
-VIDEO_CONTAINERS = [("webm", "WebM/Opus"), ("mp4", "MP4/AAC"), ("avi", "AVI/PCM")]
+def _rate(xs) -> str:
+    xs = list(xs)
+    return f"{sum(xs)}/{len(xs)} = {sum(xs) / len(xs):.1%}" if xs else "-"
 
 
-def bench_digits(per_voice: int, video_n: int) -> dict:
-    rng = random.Random(2024)
-    speeds = (120, 140, 160, 180)
-    out = {}
-    for label, voices in (("good_voices", mediagen.GOOD_VOICES), ("hard_voices", mediagen.HARD_VOICES)):
-        ok = n = digit_ok = 0
-        per = {}
-        times = []
-        for v in voices:
-            vo = 0
-            for i in range(per_voice):
-                d = "".join(rng.choice("0123456789") for _ in range(4))
-                x = _samples(mediagen.speech_wav(d, v, speeds[i % len(speeds)]))
-                t = time.perf_counter()
-                heard, _ = asr.recognise(x, 4)
-                times.append(time.perf_counter() - t)
-                n += 1
-                ok += heard == d
-                vo += heard == d
-                digit_ok += sum(a == b for a, b in zip(heard, d))
-            per[v] = vo / per_voice
-        out[label] = {"utterances": n, "exact": ok / n, "per_digit": digit_ok / (4 * n), "per_voice": per,
-                      "median_ms": statistics.median(times) * 1000}
-    # end to end: the same readings through each container (the audio codec is what differs)
-    readings = []
-    for i in range(video_n):
-        d = "".join(rng.choice("0123456789") for _ in range(4))
-        readings.append((d, mediagen.GOOD_VOICES[i % len(mediagen.GOOD_VOICES)], speeds[i % 4]))
-    out["video"] = {}
-    heard_all = {}
-    for fmt, label in VIDEO_CONTAINERS:
-        ok = 0
-        for d, v, sp in readings:
-            r = analyse_digit_video(mediagen.digit_video(d, voice=v, speed=sp, fmt=fmt, size=(270, 480)), digits=d)
-            ok += r.recognised_digits == d
-            heard_all.setdefault(d + v + str(sp), []).append(r.recognised_digits == d)
-        out["video"][label] = {"utterances": video_n, "exact": ok / max(1, video_n), "correct": ok}
-    out["video_all_containers_agree"] = sum(len(set(x)) == 1 for x in heard_all.values())
-    # wrong digits must never be accepted
-    false_accept = 0
-    for i in range(video_n):
-        d = "".join(rng.choice("0123456789") for _ in range(4))
-        other = "".join(rng.choice("0123456789") for _ in range(4))
-        if other == d:
-            continue
-        heard, _ = asr.recognise(_samples(mediagen.speech_wav(other, mediagen.GOOD_VOICES[i % 9])), 4)
-        false_accept += heard == d
-    out["wrong_digits_accepted"] = false_accept
+def bench_digits(per_group: int, parity_n: int) -> dict:
+    """The challenge verification (``digits.verify``) on bench/speechset.py's two splits:
+    acceptance of right readings and of wrong ones (one digit off, swapped, left out, other),
+    by voice family and by noise; CPU time per reading; and whether a reading gets the same
+    verdict from WAV audio as from the same audio carried in WebM/Opus and MP4/AAC."""
+    import speechset  # bench/speechset.py
+
+    from liveness.engine import video
+
+    out: dict = {"set": f"bench/speechset.py, {per_group} readings per voice family and split"}
+    for split in ("tune", "heldout"):
+        rows = []
+        for r in speechset.build(split, per_group):
+            t = time.process_time()
+            c = asr.verify(r.audio, r.expected, r.language)
+            rows.append({"group": r.group, "noise": r.noise, "rate": r.rate, "kind": r.kind, "right": r.right,
+                         "accepted": c.accepted, "no_speech": c.no_speech, "llr": c.llr,
+                         "cpu_s": time.process_time() - t, "audio_s": len(r.audio) / asr.SAMPLE_RATE,
+                         "reading": r})
+        res = {"readings": len(rows)}
+        for key, sel in [("all", lambda x: True)] + [
+                (g, (lambda g: lambda x: x["group"] == g)(g)) for g in sorted({x["group"] for x in rows})] + [
+                (f"noise {n}", (lambda n: lambda x: x["noise"] == n)(n)) for n in speechset.NOISES] + [
+                ("rate 8000", lambda x: x["rate"] == 8000), ("rate 16000", lambda x: x["rate"] == 16000)]:
+            sub = [x for x in rows if sel(x)]
+            right = [x["accepted"] for x in sub if x["right"]]
+            wrong = [x["accepted"] for x in sub if not x["right"]]
+            one_off = [x["accepted"] for x in sub if x["kind"] == "one_off"]
+            res[key] = {"right_accepted": _rate(right), "wrong_accepted": _rate(wrong), "one_off_accepted": _rate(one_off),
+                        "right_no_speech": sum(x["no_speech"] for x in sub if x["right"])}
+        cpu = [x["cpu_s"] for x in rows]
+        res["cpu_median_s"], res["cpu_p95_s"] = statistics.median(cpu), pct(cpu, 95)
+        res["audio_median_s"] = statistics.median(x["audio_s"] for x in rows)
+        out[split] = res
+        if split == "heldout":
+            parity_rows = rows[:: max(1, len(rows) // parity_n)][:parity_n]
+    # the same verdict from WAV audio and from that audio carried in each container
+    agree = 0
+    for x in parity_rows:
+        r = x["reading"]
+        verdicts = [x["accepted"]]
+        for fmt, _ in VIDEO_CONTAINERS:
+            audio = video.decode(mediagen.audio_video(r.audio, asr.SAMPLE_RATE, fmt=fmt)).audio
+            verdicts.append(asr.verify(audio, r.expected, r.language).accepted)
+        agree += len(set(verdicts)) == 1
+    out["containers"] = {"readings": len(parity_rows), "same_verdict_wav_webm_mp4": agree}
+    # no speech: noise alone must give no_speech, never a verdict on digits
+    noise_only = [asr.verify(mediagen.pink_noise(4 * asr.SAMPLE_RATE, s) * 0.05, "4821").no_speech for s in range(5)]
+    out["noise_only_no_speech"] = _rate(noise_only)
     return out
 
 
@@ -248,17 +248,20 @@ def _report_video(results: dict, q: bool) -> None:
 
 
 def _report_digits(results: dict, q: bool) -> None:
-    d = results["digits"] = bench_digits(3 if q else 8, 6 if q else 18)
-    print("\n## spoken digits (pocketsphinx, 4-digit grammar)")
-    for k in ("good_voices", "hard_voices"):
-        x = d[k]
-        print(f"  {k:12s} {x['utterances']:3d} utterances: exact {x['exact']:.1%}, per digit {x['per_digit']:.1%}, {x['median_ms']:.0f} ms each")
-        print("      " + ", ".join(f"{vv} {acc:.0%}" for vv, acc in x["per_voice"].items()))
-    for label, x in d["video"].items():
-        print(f"  through {label:9s} video: {x['exact']:.1%} ({x['correct']}/{x['utterances']})")
-    print(f"  same verdict (right or wrong) in every container: {d['video_all_containers_agree']} of {d['video']['WebM/Opus']['utterances']}")
-    print(f"  other digits spoken and accepted as the challenge: {d['wrong_digits_accepted']}")
-    print("  target: >= 90% exact over >= 50 utterances (good voices)")
+    d = results["digits"] = bench_digits(12 if q else 40, 8 if q else 20)
+    print(f"\n## spoken-digit challenge verification (digits.verify), set: {d['set']}")
+    for split in ("tune", "heldout"):
+        x = d[split]
+        print(f"  split {split} ({x['readings']} readings, median {x['audio_median_s']:.1f} s of audio;"
+              f" CPU per reading median {x['cpu_median_s']:.2f} s, p95 {x['cpu_p95_s']:.2f} s)")
+        for k, v in x.items():
+            if isinstance(v, dict):
+                print(f"    {k:14s} right accepted {v['right_accepted']:18s} wrong accepted {v['wrong_accepted']:16s}"
+                      f" one digit off accepted {v['one_off_accepted']:14s} (right heard as no speech: {v['right_no_speech']})")
+    c = d["containers"]
+    print(f"  same verdict from WAV, WebM/Opus and MP4/AAC audio: {c['same_verdict_wav_webm_mp4']} of {c['readings']} held-out readings")
+    print(f"  pink noise alone reported as no speech: {d['noise_only_no_speech']}")
+    print("  targets: right accepted >= 95 %, wrong accepted <= 1 %, the same verdict in every container")
 
 
 def _report_similarity(results: dict, q: bool) -> None:

@@ -436,7 +436,7 @@ def digit_video(digits: str, *, talking: bool = True, duration: float | None = N
                 fmt: str = "webm", voice: str = DEFAULT_VOICE, speed: int = 150, fps: int = 15,
                 lips: str = "sync", silent: bool = False, spoken: str | None = None,
                 face_visible: float = 1.0, switch_to: str | None = None, face_frac: float = 0.38,
-                lead_in: float = 0.6, audio_layout: str = "mono") -> bytes:
+                lead_in: float = 0.6, audio_layout: str = "mono", noise_only: bool = False) -> bytes:
     """A video of ``face`` reading ``digits`` aloud (``spoken`` overrides what is said).
 
     * ``talking=False``: the mouth never moves (a photo held up while someone speaks);
@@ -448,7 +448,9 @@ def digit_video(digits: str, *, talking: bool = True, duration: float | None = N
     * ``duration``: clip length in seconds (default: the speech plus lead-in plus 0.6 s);
     * ``fmt``: "webm" (VP8+Opus, what browsers record), "mp4" (H.264+AAC), "flv", "avi", "mkv" (VP9),
       "mov" (H.264+AAC at 44.1 kHz, as phones write);
-    * ``audio_layout``: "mono" or "stereo" (the same speech on both channels, as phones record).
+    * ``audio_layout``: "mono" or "stereo" (the same speech on both channels, as phones record);
+    * ``noise_only=True``: the audio is pink noise at about -25 dBFS and nobody speaks (the
+      mouth still moves, as with ``talking``).
     """
     wav = speech_wav(spoken if spoken is not None else digits, voice, speed)
     speech, sr = wav_to_array(wav)
@@ -462,8 +464,9 @@ def digit_video(digits: str, *, talking: bool = True, duration: float | None = N
     track += np.random.default_rng(1).normal(0, 0.002, len(track)).astype(np.float32)  # room noise
     if silent:
         track = np.random.default_rng(2).normal(0, 0.0004, len(track)).astype(np.float32)
-    times = np.arange(n) / fps
-    env = _envelope(track, sr, times)
+    env = _envelope(track, sr, np.arange(n) / fps)
+    if noise_only:
+        track = pink_noise(len(track), 3) * 0.056
     if lips == "inverted":
         env = 1.0 - env
     w, h = size
@@ -503,3 +506,143 @@ def digit_video(digits: str, *, talking: bool = True, duration: float | None = N
             yield np.ascontiguousarray(img)
 
     return _encode(frames(), n, size, fps, track if audio else None, sr, fmt, audio_layout)
+
+
+# ---------------------------------------------------------------- more speech: languages, noise, real speakers
+
+ZH_CHARS = "零一二三四五六七八九"
+# espeak-ng's "cmn" voice reads Chinese characters through English letter rules on the Debian
+# build here ("零" comes out as "ling two"); "cmn-latn-pinyin" reads them as Mandarin.
+ZH_VOICES = [
+    "cmn-latn-pinyin", "cmn-latn-pinyin+m1", "cmn-latn-pinyin+m3", "cmn-latn-pinyin+f2",
+    "cmn-latn-pinyin+f4", "cmn-latn-pinyin+klatt", "cmn-latn-pinyin+Andy", "cmn-latn-pinyin+Linda",
+]
+REAL_DIGITS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "..", "shared",
+                               "data", "spoken-digits-dev")
+
+
+@functools.lru_cache(maxsize=None)
+def digit_speech_wav(digits: str, *, language: str = "en", voice: str | None = None, speed: int = 150,
+                     one_as_yao: bool = False) -> bytes:
+    """WAV bytes of espeak-ng reading ``digits`` one word each, with a comma pause between
+    them, in English ("en": the words zero..nine) or Mandarin ("zh": 零..九 read by a
+    ``cmn-latn-pinyin`` voice; ``one_as_yao`` writes 幺 for 1, read yāo, as in phone numbers)."""
+    if language == "en":
+        return speech_wav(digits, voice or DEFAULT_VOICE, speed)
+    if language != "zh":
+        raise ValueError(f"unknown language {language!r}")
+    chars = [("幺" if (c == "1" and one_as_yao) else ZH_CHARS[int(c)]) for c in digits]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "out.wav")
+        subprocess.run(["espeak-ng", "-v", voice or ZH_VOICES[0], "-s", str(speed), "-w", path, "，".join(chars)],
+                       check=True, capture_output=True)
+        with open(path, "rb") as fh:
+            return fh.read()
+
+
+def pink_noise(n: int, seed: int = 0) -> np.ndarray:
+    """``n`` samples of pink (1/f power) noise, unit RMS."""
+    rng = np.random.default_rng(seed)
+    spec = np.fft.rfft(rng.normal(0, 1, n))
+    f = np.arange(spec.size, dtype=np.float64)
+    f[0] = 1.0
+    x = np.fft.irfft(spec / np.sqrt(f), n).astype(np.float32)
+    return x / max(1e-9, float(np.sqrt(np.mean(x ** 2))))
+
+
+@functools.lru_cache(maxsize=None)
+def espeak_text_wav(text: str, voice: str = DEFAULT_VOICE, speed: int = 150) -> bytes:
+    """WAV bytes of espeak-ng reading ``text`` as it is."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = os.path.join(tmp, "out.wav")
+        subprocess.run(["espeak-ng", "-v", voice, "-s", str(speed), "-w", path, text], check=True, capture_output=True)
+        with open(path, "rb") as fh:
+            return fh.read()
+
+
+BABBLE_TEXTS = [
+    "the weather was much warmer than anybody had expected for the time of year",
+    "please remember to bring the blue folder to the meeting after lunch",
+    "she said the train would be late again because of the works on the line",
+    "we could walk along the river and look for a place to have a coffee",
+    "the children were playing in the garden while their parents talked",
+    "my brother bought a new bicycle and rode it all the way to the coast",
+    "do you think the shop will still be open when we get there",
+    "the report has to be finished by friday or the client will complain",
+]
+BABBLE_VOICES = ["en-us+m3", "en-us+f3", "en+m7", "en-gb-x-rp+f4", "en-us+m5", "en+f2"]
+
+
+@functools.lru_cache(maxsize=None)
+def babble(seconds: float = 20.0, sr: int = 16000, talkers: int = 5, seed: int = 0) -> np.ndarray:
+    """Chatter: ``talkers`` espeak-ng voices reading ordinary sentences (no digits) at once,
+    each looped and shifted, unit RMS. The noise of a shop or an office behind the speaker."""
+    import random as _random
+
+    rng = _random.Random(seed)
+    n = int(seconds * sr)
+    out = np.zeros(n, np.float32)
+    for k in range(talkers):
+        texts = BABBLE_TEXTS[:]
+        rng.shuffle(texts)
+        wav = espeak_text_wav(". ".join(texts[:4]), BABBLE_VOICES[(k + seed) % len(BABBLE_VOICES)], rng.choice((140, 160, 180)))
+        x, xsr = wav_to_array(wav)
+        x = _resample(x, xsr, sr)
+        x = x / max(1e-9, float(np.sqrt(np.mean(x ** 2))))
+        x = np.tile(x, n // len(x) + 2)
+        off = rng.randrange(len(x) - n)
+        out += x[off:off + n]
+    return out / max(1e-9, float(np.sqrt(np.mean(out ** 2))))
+
+
+def speech_rms(x: np.ndarray, sr: int = 16000) -> float:
+    """RMS of the active speech: of the 20 ms frames within 30 dB of the loudest."""
+    win = max(1, sr // 50)
+    n = len(x) // win
+    if n == 0:
+        return 0.0
+    r = np.sqrt(np.mean(x[: n * win].reshape(n, win) ** 2, axis=1))
+    loud = r[r > r.max() * 10 ** (-30 / 20)]
+    return float(np.sqrt(np.mean(loud ** 2))) if loud.size else 0.0
+
+
+def add_noise(x: np.ndarray, noise: np.ndarray, snr_db: float) -> np.ndarray:
+    """``x`` plus ``noise`` (looped or cut to length) scaled to ``snr_db`` below the active speech."""
+    noise = np.tile(noise, len(x) // len(noise) + 1)[: len(x)]
+    scale = speech_rms(x) / max(1e-9, float(np.sqrt(np.mean(noise ** 2)))) * 10 ** (-snr_db / 20)
+    return (x + noise * scale).astype(np.float32)
+
+
+def telephone_band(x: np.ndarray, sr: int = 16000) -> np.ndarray:
+    """``x`` down-sampled to 8 kHz and back (what an 8 kHz recording keeps of it)."""
+    return _resample(_resample(x, sr, 8000), 8000, sr)
+
+
+def real_digit(digit: str, speaker: str, take: int, sr: int = 16000) -> np.ndarray:
+    """One recorded digit of the Free Spoken Digit Dataset copy in ``shared/data`` (8 kHz
+    files), resampled to ``sr``."""
+    path = os.path.join(REAL_DIGITS_DIR, f"{digit}_{speaker}_{take}.wav")
+    with open(path, "rb") as fh:
+        x, xsr = wav_to_array(fh.read())
+    return _resample(x, xsr, sr)
+
+
+def audio_video(track: np.ndarray, sr: int = 16000, *, fmt: str = "webm", size: tuple[int, int] = (270, 480),
+                fps: int = 10) -> bytes:
+    """A video of a still grey-blue frame carrying ``track`` (mono float) as its audio: for
+    comparing what each container's audio codec does to the same speech."""
+    w, h = size
+    frame = np.zeros((h, w, 3), np.uint8) + np.array([90, 100, 120], np.uint8)
+    n = max(1, int(round(len(track) / sr * fps)))
+    return _encode((frame for _ in range(n)), n, size, fps, track, sr, fmt)
+
+
+def array_to_wav(x: np.ndarray, sr: int = 16000) -> bytes:
+    """Mono float -> 16-bit PCM WAV bytes."""
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(sr)
+        w.writeframes(np.clip(x * 32767, -32768, 32767).astype(np.int16).tobytes())
+    return buf.getvalue()

@@ -1,26 +1,60 @@
-"""Spoken-digit recognition with pocketsphinx, restricted to a digit grammar.
+"""Spoken-digit challenge verification with pocketsphinx, in English or Mandarin.
 
-The decoder has no language model and a ten-word dictionary (``digits.dict``: zero/oh, one ..
-nine); a JSGF grammar allows exactly as many digits as the challenge has. Constraining the
-length is what makes the small CMU acoustic model usable on short utterances: a person who
-reads other digits still gets a (wrong) string of that length, so WRONG_DIGITS still fires.
+The engine knows which digits it asked for, so it does not have to *recognise* a reading, only
+to *verify* it: is the expected sequence a good explanation of the audio, compared with the
+best explanation any digit sequence gives? Two grammar searches run over the same audio on the
+US-English acoustic model that ships in the ``pocketsphinx`` wheel:
+
+* **forced**: exactly the expected digit words in order (pauses and noise allowed between and
+  around them). Its path gives the per-digit timings (:attr:`DigitCheck.timings`);
+* **free**: any sequence of as many digit words as the challenge has (the competitor, and what
+  was "heard"); a fixed length keeps both paths comparable (an open loop buys acoustic score
+  by inserting short words into pauses and noise).
+
+The score is the acoustic log-likelihood ratio of the two paths per frame of speech
+(``llr``, natural log; 0 when the expected sequence is the best explanation, negative
+otherwise). A reading is accepted when the free loop heard exactly the expected digits, or
+when ``llr`` is at least :data:`LLR_THRESHOLD[language]`. A wrong digit costs the forced path
+the whole word's acoustic mismatch, which a near-miss pronunciation of the right digit does
+not; the thresholds were set on the "tune" split of bench/speechset.py and measured on its
+"heldout" split (docs/engine.md).
+
+Mandarin (``language="zh"``): no Mandarin acoustic model ships in a registry package (see
+docs/engine.md), so ``digits_zh.dict`` spells the ten syllables (and yāo, the reading of 1 in
+numbers) in the US-English phone set; the same verification runs on them.
+
+Audio with no speech (nothing louder than the noise floor, or no digit word in it) gives
+``no_speech`` instead of a verdict on the digits.
 """
 from __future__ import annotations
 
+import math
 import secrets
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from . import loaders
 
-WORDS = {
-    "zero": "0", "oh": "0", "one": "1", "two": "2", "three": "3", "four": "4",
-    "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9",
+LANGUAGES = ("en", "zh")
+# the dictionary words that read each digit, per language (alternative pronunciations of a
+# word are "word(2)" etc. in the dictionary and are found by the decoder on its own)
+DIGIT_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
+    "en": {"0": ("zero", "oh"), "1": ("one",), "2": ("two",), "3": ("three",), "4": ("four",),
+           "5": ("five",), "6": ("six",), "7": ("seven",), "8": ("eight",), "9": ("nine",)},
+    "zh": {"0": ("ling",), "1": ("yi", "yao"), "2": ("er",), "3": ("san",), "4": ("si",),
+           "5": ("wu",), "6": ("liu",), "7": ("qi",), "8": ("ba",), "9": ("jiu",)},
 }
-_DIGIT_RULE = "( zero | oh | one | two | three | four | five | six | seven | eight | nine )"
-_grammars: set[str] = set()
+WORD_DIGIT: dict[str, str] = {w: d for lang in DIGIT_WORDS.values() for d, ws in lang.items() for w in ws}
+# accept when the per-frame log-likelihood ratio of the expected sequence against the free
+# digit loop is at least this (set on the "tune" split of bench/speechset.py)
+LLR_THRESHOLD: dict[str, float] = {"en": -0.35, "zh": -0.35}
 SAMPLE_RATE = 16000
 PAD_S = 0.25
+FRAME_RATE = 100.0  # pocketsphinx frames per second
+_grammars: set[str] = set()
+# kept for callers of the old recogniser API
+WORDS = {w: d for w, d in WORD_DIGIT.items() if w in {x for ws in DIGIT_WORDS["en"].values() for x in ws}}
 
 
 def new_challenge_digits() -> str:
@@ -28,47 +62,94 @@ def new_challenge_digits() -> str:
     return "".join(secrets.choice("0123456789") for _ in range(4))
 
 
-def _grammar_name(n: int) -> str:
-    return f"digits{n}" if 1 <= n <= 12 else "digitsN"
+@dataclass
+class DigitCheck:
+    """The verdict on one reading.
+
+    ``accepted``: the expected digits were read. ``no_speech``: nothing speech-like was found
+    (then ``accepted`` is False and the other fields are empty). ``heard``: the digits of the
+    free loop's best path ("" when none). ``timings``: ``(digit, start_s, end_s)`` of each
+    expected digit on the forced path, in order, times relative to the start of the samples
+    given (empty when the expected sequence could not be aligned at all). ``llr``: per-frame
+    log-likelihood ratio, forced minus free (0 or a little above when the expected sequence is
+    the best path; ``-inf`` when it could not be aligned). ``speech_span_s``: the stretch of
+    audio that was analysed.
+    """
+
+    accepted: bool
+    no_speech: bool
+    heard: str
+    timings: list[tuple[str, float, float]] = field(default_factory=list)
+    llr: float = -math.inf
+    language: str = "en"
+    speech_span_s: tuple[float, float] = (0.0, 0.0)
 
 
-def _ensure_grammar(dec, n: int) -> str:
-    name = _grammar_name(n)
+def check_language(language: str) -> str:
+    """``language`` if supported ("en", "zh"), else ValueError."""
+    if language not in LANGUAGES:
+        raise ValueError(f"unsupported digit language {language!r} (supported: {', '.join(LANGUAGES)})")
+    return language
+
+
+def _alternatives(language: str, digit: str) -> str:
+    words = DIGIT_WORDS[language][digit]
+    return words[0] if len(words) == 1 else "( " + " | ".join(words) + " )"
+
+
+def _free_grammar(dec, language: str, n: int) -> str:
+    """Any ``n`` digit words (any number, 1 or more, for ``n`` = 0)."""
+    name = f"free_{language}_{n}"
     if name not in _grammars:
-        body = " ".join(["<d>"] * n) if name != "digitsN" else "<d>+"
-        dec.add_jsgf_string(name, f"#JSGF V1.0; grammar {name}; public <s> = {body} ; <d> = {_DIGIT_RULE} ;")
+        rule = " | ".join(w for d in "0123456789" for w in DIGIT_WORDS[language][d])
+        body = " ".join(["<d>"] * n) if n else "<d>+"
+        dec.add_jsgf_string(name, f"#JSGF V1.0; grammar {name}; public <s> = {body} ; <d> = ( {rule} ) ;")
         _grammars.add(name)
     return name
 
 
-def speech_span(x: np.ndarray, margin_before: float = 0.15, margin_after: float = 0.25) -> tuple[int, int]:
+def _free_word_prob(language: str) -> dict[str, float]:
+    words = [w for ws in DIGIT_WORDS[language].values() for w in ws]
+    return {w: 1.0 / len(words) for w in words}
+
+
+def _forced_grammar(dec, language: str, expected: str) -> str:
+    """One search that accepts only ``expected``; the name is reused (each call replaces it),
+    so the decoder does not collect a search per challenge."""
+    name = f"forced_{language}"
+    body = " ".join(_alternatives(language, d) for d in expected)
+    dec.add_jsgf_string(name, f"#JSGF V1.0; grammar {name}; public <s> = {body} ;")
+    return name
+
+
+def speech_span(x: np.ndarray, margin_before: float = 0.15, margin_after: float = 0.25) -> tuple[int, int] | None:
     """(start, end) sample indices of the speech in ``x``, by frame energy: 20 ms frames louder
     than both the noise floor + 15 dB and the loudest frame - 35 dB, widened by the margins.
-    The whole signal when nothing stands out."""
+    ``None`` when nothing stands out of the noise (no speech)."""
     win = SAMPLE_RATE // 50
     n = len(x) // win
     if n < 3:
-        return 0, len(x)
+        return None
     db = 20 * np.log10(np.maximum(np.sqrt(np.mean(x[: n * win].reshape(n, win) ** 2, axis=1)), 1e-7))
     thr = max(float(np.percentile(db, 10)) + 15.0, float(db.max()) - 35.0)
     loud = np.nonzero(db > thr)[0]
     if loud.size == 0:
-        return 0, len(x)
+        return None
     start = max(0, int(loud[0] * win - margin_before * SAMPLE_RATE))
     end = min(len(x), int((loud[-1] + 1) * win + margin_after * SAMPLE_RATE))
     return start, end
 
 
-def prepare(samples: np.ndarray) -> tuple[bytes, float]:
+def prepare(samples: np.ndarray, span: tuple[int, int] | None = None) -> tuple[bytes, float]:
     """float mono 16 kHz -> (int16 bytes for the decoder, time offset of those bytes in s).
 
-    The speech is cut out with :func:`speech_span` (long stretches of non-speech make the
-    fixed-length grammar insert words into them), peak-normalised to -6 dBFS and padded with
-    0.25 s of faint noise (-54 dBFS) on both sides: pocketsphinx's noise and silence models
-    need a little non-speech and misbehave on exact digital zeros. Each choice was measured
-    with bench/engine.py on synthetic speech (see docs/engine.md)."""
+    The speech (``span``, default :func:`speech_span`, the whole signal when it finds none) is
+    cut out (long stretches of non-speech invite inserted words), peak-normalised to -6 dBFS
+    and padded with 0.25 s of faint noise (-54 dBFS) on both sides: pocketsphinx's noise and
+    silence models need a little non-speech and misbehave on exact digital zeros. The noise is
+    seeded, so the same samples always give the same bytes."""
     x = np.asarray(samples, np.float32)
-    a, b = speech_span(x)
+    a, b = span or speech_span(x) or (0, len(x))
     x = x[a:b]
     peak = float(np.abs(x).max()) if x.size else 0.0
     if peak > 0:
@@ -79,26 +160,91 @@ def prepare(samples: np.ndarray) -> tuple[bytes, float]:
     return np.clip(x * 32767, -32768, 32767).astype(np.int16).tobytes(), a / SAMPLE_RATE - PAD_S
 
 
-def recognise(samples: np.ndarray, n_digits: int) -> tuple[str, list[tuple[str, float, float]]]:
-    """(recognised digits, [(word, start s, end s)]) from 16 kHz mono float samples.
+@dataclass
+class _Path:
+    words: list[tuple[str, float, float]]  # (dictionary word without "(n)", start s, end s), fillers left out
+    ascore: float  # natural-log acoustic score of the whole path (-inf on underflow)
+    frames: int
 
-    Times are relative to the start of ``samples``.
-    """
-    raw, offset = prepare(samples)
+
+def _decode(dec, search: str, raw: bytes, offset: float, word_prob: dict[str, float]) -> _Path | None:
+    """Run one search over ``raw``; None when no path reached the end of the grammar.
+
+    The binding's per-segment "acoustic" score from a grammar search still carries the
+    grammar's word probability (times the language weight), so it is taken out with
+    ``word_prob`` (the probability the grammar gives each digit word): the free loop's 1/11
+    per word would otherwise count as evidence for the forced path."""
+    dec.activate_search(search)
+    dec.start_utt()
+    dec.process_raw(raw, full_utt=True)
+    dec.end_utt()
+    if dec.hyp() is None:
+        return None
+    segs = list(dec.seg() or [])
+    if not segs:
+        return None
+    lm = dec.get_logmath()
+    lw = float(dec.config["lw"])
+    total = 0.0
+    words = []
+    for s in segs:
+        if s.word == "</s>":  # repeats the last segment's score
+            continue
+        # the binding returns each segment's acoustic score as a probability; a long
+        # segment's can underflow to 0, which makes the path unusable for a ratio
+        total += lm.log_to_ln(lm.log(s.ascore)) if s.ascore > 0 else -math.inf
+        w = s.word.split("(")[0]
+        if w in WORD_DIGIT:
+            total -= lw * math.log(word_prob.get(w, 1.0))
+            words.append((w, s.start_frame / FRAME_RATE + offset, (s.end_frame + 1) / FRAME_RATE + offset))
+    return _Path(words, total, dec.n_frames())
+
+
+def verify(samples: np.ndarray, expected: str, language: str = "en") -> DigitCheck:
+    """Whether 16 kHz mono float ``samples`` read the digits ``expected`` in ``language``.
+
+    See the module docstring for the method. Never raises on odd audio (silence, noise,
+    clipping, a fraction of a second): those give ``no_speech`` or a refusal."""
+    check_language(language)
+    expected = "".join(c for c in str(expected) if c.isdigit())
+    x = np.asarray(samples, np.float32)
+    span = speech_span(x)
+    if span is None:
+        return DigitCheck(False, True, "", language=language)
+    span_s = (span[0] / SAMPLE_RATE, span[1] / SAMPLE_RATE)
+    raw, offset = prepare(x, span)
     dec = loaders.digit_decoder()
     with loaders.ASR_LOCK:
-        name = _ensure_grammar(dec, n_digits)
-        dec.activate_search(name)
-        dec.start_utt()
-        dec.process_raw(raw, full_utt=True)
-        dec.end_utt()
-        hyp = dec.hyp()
-        frate = 100.0  # pocketsphinx frames per second
-        segs = [
-            (s.word, s.start_frame / frate + offset, (s.end_frame + 1) / frate + offset)
-            for s in dec.seg()
-            if s.word.split("(")[0] in WORDS
-        ]
-    text = hyp.hypstr if hyp is not None else ""
-    digits = "".join(WORDS[w] for w in text.split() if w in WORDS)
-    return digits, segs
+        free = _decode(dec, _free_grammar(dec, language, len(expected) if len(expected) <= 12 else 0), raw, offset,
+                       _free_word_prob(language))
+        if free is None or not free.words:
+            return DigitCheck(False, True, "", language=language, speech_span_s=span_s)
+        forced = _decode(dec, _forced_grammar(dec, language, expected), raw, offset,
+                         {w: 1.0 / len(ws) for ws in DIGIT_WORDS[language].values() for w in ws}) if expected else None
+    heard = "".join(WORD_DIGIT[w] for w, _, _ in free.words)
+    if forced is None or len(forced.words) != len(expected) or len(free.words) != len(expected):
+        return DigitCheck(False, False, heard, llr=-math.inf, language=language, speech_span_s=span_s)
+    timings = [(d, round(a, 3), round(b, 3)) for d, (_, a, b) in zip(expected, forced.words)]
+    speech_frames = max(1, round((span[1] - span[0]) / SAMPLE_RATE * FRAME_RATE))
+    if math.isinf(free.ascore):
+        llr = 0.0 if heard == expected else -math.inf  # no usable ratio: only an exact hearing counts
+    else:
+        llr = (forced.ascore - free.ascore) / speech_frames
+    accepted = heard == expected or llr >= LLR_THRESHOLD[language]
+    return DigitCheck(accepted, False, heard, timings, float(llr), language, span_s)
+
+
+def recognise(samples: np.ndarray, n_digits: int, language: str = "en") -> tuple[str, list[tuple[str, float, float]]]:
+    """(digits heard by the free digit loop, [(word, start s, end s)]): open recognition, kept
+    for diagnostics and older callers; the product decides with :func:`verify`. ``n_digits``
+    is no longer used (the loop takes any number of digits)."""
+    check_language(language)
+    x = np.asarray(samples, np.float32)
+    raw, offset = prepare(x)
+    dec = loaders.digit_decoder()
+    with loaders.ASR_LOCK:
+        free = _decode(dec, _free_grammar(dec, language, n_digits if 0 < n_digits <= 12 else 0), raw, offset,
+                       _free_word_prob(language))
+    if free is None:
+        return "", []
+    return "".join(WORD_DIGIT[w] for w, _, _ in free.words), free.words

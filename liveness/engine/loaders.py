@@ -22,6 +22,7 @@ ASR_LOCK = threading.Lock()
 _cache: dict[str, object] = {}
 
 DIGIT_DICT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "digits.dict")
+DIGIT_DICT_ZH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "digits_zh.dict")
 
 
 def _get(name: str, factory):
@@ -71,27 +72,36 @@ def face_encoder():
 
 
 def digit_decoder():
-    """A pocketsphinx decoder with only the digit words in its dictionary and no language model.
+    """A pocketsphinx decoder with only the digit words in its dictionary (English, and the
+    Mandarin syllables of ``digits_zh.dict``) and no language model.
 
     ``silprob`` 0.1 (default 0.005) makes pauses between digits cheap, which suits a code read
-    digit by digit; ``topn`` 16 (default 4) scores more Gaussians per frame, measured +3 points
-    of exact-utterance accuracy for ~10% more decoding time (bench/engine.py).
-
-    ``beam``/``pbeam`` 1e-60 and ``wbeam`` 1e-40 (defaults 1e-48, 1e-48, 7e-29): with the default
-    beams the grammar search pruned the right path for some utterances, and which ones depended
-    on noise-level differences between audio codecs (the same clip as WebM/Opus, MP4/AAC and
-    lossless AVI/PCM, identical to 0.998 correlation, gave e.g. "2044", "1444", "2044" for
-    1444), so a container could fail a reading another passed. The wider beams remove those
-    search errors (measured on 11 such utterances: 10 -> 17 of 33 right, the rest genuine
-    acoustic confusions) for ~3x the decoding time (~0.35 -> ~1 s CPU for a 4-digit reading)."""
+    digit by digit. ``compallsen`` scores every senone in every frame: pocketsphinx normalises
+    each frame's scores by the best *computed* senone, so without it two searches over the same
+    audio (the forced and the free pass of ``digits.verify``) have different normalisers and
+    their scores cannot be compared. ``topn`` 8 and ``beam``/``pbeam`` 1e-55, ``wbeam`` 1e-35
+    (defaults 4, 1e-48, 7e-29): wider than the defaults, which pruned the right path of some
+    readings (and differently per audio codec), at about 1 s of CPU for both passes over a
+    4-digit reading (1e-60/1e-40 with ``topn`` 16 took ~3x as long; bench/engine.py)."""
 
     def make():
         from pocketsphinx import Decoder
 
-        return Decoder(lm=None, dict=DIGIT_DICT, loglevel="FATAL", silprob=0.1, topn=16,
-                       beam=1e-60, pbeam=1e-60, wbeam=1e-40)
+        dec = Decoder(lm=None, dict=DIGIT_DICT, loglevel="FATAL", silprob=0.1, compallsen=True, topn=8,
+                      beam=1e-55, pbeam=1e-55, wbeam=1e-35)
+        _add_words(dec, DIGIT_DICT_ZH)
+        return dec
 
     return _get("sphinx", make)
+
+
+def _add_words(dec, path: str) -> None:
+    """Add every entry of a pronunciation dictionary file ("word PH ON ES" lines) to ``dec``
+    (the Mandarin digit syllables spelled in the US-English phone set: ``digits_zh.dict``)."""
+    with open(path, encoding="utf-8") as fh:
+        entries = [line.split(None, 1) for line in fh if line.strip()]
+    for i, (word, phones) in enumerate(entries):
+        dec.add_word(word, phones.strip(), i == len(entries) - 1)
 
 
 def warm_up() -> None:

@@ -17,7 +17,10 @@ class EngineResult:
     prefixed by its code, every reason that lowered the score or failed the analysis.
     ``metrics`` holds the raw measurements a reviewer may want to see. ``penalties`` pairs each
     finding's code with the points it cost, for callers that re-weigh findings (the SenseID
-    emulator judges a silent check by leaving out the audio findings).
+    emulator judges a silent check by leaving out the audio findings). ``digit_timings`` (digit
+    video only) lists ``(digit, start_s, end_s)`` for each challenge digit as aligned in the
+    audio, in order, times in seconds from the start of the video; empty when no speech was
+    analysed or the challenge could not be aligned at all.
     """
 
     ok: bool
@@ -30,6 +33,7 @@ class EngineResult:
     recognised_digits: str = ""
     similarity: "EngineResult | None" = None
     penalties: list[tuple[str, float]] = field(default_factory=list)
+    digit_timings: list[tuple[str, float, float]] = field(default_factory=list)
 
 
 def ramp(value: float, good: float, bad: float, max_penalty: float) -> float:

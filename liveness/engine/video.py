@@ -277,13 +277,16 @@ def track_faces(frames: list, sample_fps: float) -> tuple[list[FrameFace], int, 
 
 def analyse_digit_video(video: bytes, *, digits: str, card: bytes | None = None,
                         min_short_side: int = 270, min_long_side: int = 480,
-                        min_duration_s: float = 2.0, similarity_threshold: float | None = None) -> EngineResult:
-    """Liveness of a video in which the user reads ``digits`` aloud; with ``card``, also the
-    face comparison of the best frame with the card photo (in ``.similarity``).
+                        min_duration_s: float = 2.0, similarity_threshold: float | None = None,
+                        language: str = "en") -> EngineResult:
+    """Liveness of a video in which the user reads ``digits`` aloud in ``language`` ("en" or
+    "zh", see ``digits.LANGUAGES``; ValueError otherwise); with ``card``, also the face
+    comparison of the best frame with the card photo (in ``.similarity``).
 
     See docs/engine.md for every check, threshold and the score formula.
     """
     digits = "".join(c for c in str(digits) if c.isdigit())
+    digit_asr.check_language(language)
 
     def too_small(w: int, h: int) -> bool:
         return min(w, h) < min_short_side or max(w, h) < min_long_side
@@ -380,14 +383,21 @@ def analyse_digit_video(video: bytes, *, digits: str, card: bytes | None = None,
     # ---- spoken digits
     recognised = ""
     if audio_ok:
-        recognised, segs = digit_asr.recognise(audio, len(digits) or 4)
+        check = digit_asr.verify(audio, digits, language)
+        # the verified challenge when accepted, else what the free digit loop heard
+        recognised = digits if check.accepted else check.heard
+        extra["digit_timings"] = [(d, a + dec.audio_start, b + dec.audio_start) for d, a, b in check.timings]
         m["digits_expected"] = len(digits)
-        m["digits_correct"] = sum(a == b for a, b in zip(recognised, digits))
-        if segs:
-            m["speech_start_s"] = segs[0][1] + dec.audio_start
-            m["speech_end_s"] = segs[-1][2] + dec.audio_start
-        if recognised != digits:
-            sc.add(codes.WRONG_DIGITS, f"heard \"{recognised or 'nothing'}\", expected \"{digits}\"", WRONG_DIGITS_PENALTY, hard=True)
+        m["digits_correct"] = sum(a == b for a, b in zip(check.heard, digits))
+        if not check.no_speech:
+            m["digits_llr"] = max(check.llr, -99.0)
+        if check.timings:
+            m["speech_start_s"] = check.timings[0][1] + dec.audio_start
+            m["speech_end_s"] = check.timings[-1][2] + dec.audio_start
+        if check.no_speech:
+            sc.add(codes.NO_SPEECH, "no speech was heard (only noise or silence)", WRONG_DIGITS_PENALTY, hard=True)
+        elif not check.accepted:
+            sc.add(codes.WRONG_DIGITS, f"heard \"{check.heard or 'nothing'}\", expected \"{digits}\"", WRONG_DIGITS_PENALTY, hard=True)
 
     # ---- lips: does the mouth move, and with the speech?
     if audio_ok and len(tracked) >= 8 and sc.hard_code not in (codes.MULTIPLE_FACES,):

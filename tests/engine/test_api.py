@@ -15,7 +15,7 @@ def test_public_names_and_result_fields():
         assert hasattr(engine, name), name
     fields = [f.name for f in dataclasses.fields(engine.EngineResult)]
     assert fields == ["ok", "code", "score", "findings", "metrics", "best_frame_jpeg",
-                      "face_crop_jpeg", "recognised_digits", "similarity", "penalties"]
+                      "face_crop_jpeg", "recognised_digits", "similarity", "penalties", "digit_timings"]
     assert set(engine.RECOMMENDED_THRESHOLDS) == {"liveness", "similarity"}
     assert all(0 < v < 100 for v in engine.RECOMMENDED_THRESHOLDS.values())
 

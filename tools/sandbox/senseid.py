@@ -79,7 +79,7 @@ GATEWAY_NAMES = {401: "UNAUTHORIZED", 429: "TOO_MANY_REQUESTS"}
 HACK = frozenset({engine_codes.SCREEN_REPLAY, engine_codes.PRINT_ATTACK, engine_codes.FRAME_BORDER,
                   engine_codes.FACE_CHANGED})
 #: engine verdicts a silent check does not make (it neither listens nor reads lips)
-NOT_APPLICABLE = frozenset({engine_codes.WRONG_DIGITS, engine_codes.NO_AUDIO, engine_codes.AUDIO_TOO_QUIET,
+NOT_APPLICABLE = frozenset({engine_codes.WRONG_DIGITS, engine_codes.NO_SPEECH, engine_codes.NO_AUDIO, engine_codes.AUDIO_TOO_QUIET,
                             engine_codes.NO_LIP_MOVEMENT, engine_codes.LIPS_OUT_OF_SYNC})
 
 #: engine verdicts about the photo

@@ -124,6 +124,7 @@ VIDEO_RESULTS: dict[str, str] = {
     "LOCAL_NO_AUDIO": "FailedOperation.LipVoiceDetect",
     "LOCAL_AUDIO_TOO_QUIET": "FailedOperation.LipVoiceLow",
     "LOCAL_WRONG_DIGITS": "FailedOperation.LipVoiceRecognize",
+    "LOCAL_NO_SPEECH": "FailedOperation.LipVoiceDetect",
     "LOCAL_NO_LIP_MOVEMENT": "FailedOperation.LipMoveSmall",
     "LOCAL_LIPS_OUT_OF_SYNC": "FailedOperation.LivessDetectFail",
     "LOCAL_CARD_NO_FACE": "FailedOperation.LifePhotoDetectNoFaces",

@@ -106,6 +106,7 @@ LIVE_CODE_MAP: dict[str, int] = {
     "LOCAL_NO_AUDIO": -5007,  # no sound in the video
     "LOCAL_AUDIO_TOO_QUIET": -5013,  # sound too low
     "LOCAL_WRONG_DIGITS": -5008,  # read the wrong digits
+    "LOCAL_NO_SPEECH": -5012,  # noise, no voice
     "LOCAL_NO_LIP_MOVEMENT": -5010,  # mouth did not open (enough)
     "LOCAL_LIPS_OUT_OF_SYNC": -5002,  # lip reading failed
     "LOCAL_NO_FACE": -5009,  # no mouth or face

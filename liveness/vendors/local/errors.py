@@ -63,6 +63,10 @@ LOCAL_TABLE: list[tuple[str, Category, str, str, str, str]] = [
     ("LOCAL_AUDIO_TOO_QUIET", U, "speak_louder",
      "The voice is too quiet.", "声音太小。",
      "The voice level is too low to recognise the digits."),
+    ("LOCAL_NO_SPEECH", U, "quiet_place",
+     "No speech was heard in the video.", "视频中没有听到说话声。",
+     "The audio carries only noise or silence: the digits were not read aloud, or background noise "
+     "covered the voice. A retake in a quieter place, reading the digits clearly, usually fixes it."),
     ("LOCAL_WRONG_DIGITS", U, "digits",
      "The digits heard do not match the challenge.", "识别出的数字与要求不符。",
      "Speech recognition heard digits other than the challenge (wrong digits, unclear speech or a "
