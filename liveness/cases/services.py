@@ -13,6 +13,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from ..checks import pacing
@@ -25,7 +26,7 @@ from ..providers import catalogue, get_provider, provider_name_for
 from ..providers.base import Operation, ProviderError, departure
 from ..web.errors import UserFacingError
 from .audit import audit_record
-from .models import Case, CaseKind, CaseState, Challenge, OutboxEvent, Submission
+from .models import AuditEvent, Case, CaseKind, CaseState, Challenge, OutboxEvent, Submission
 from .outbox import outbox_record
 
 logger = logging.getLogger(__name__)
@@ -105,7 +106,8 @@ def challenge_issue(*, case: Case, actor_label: str, provider_name: str | None =
     """Ask the video provider for digits (a vendor call, outside any transaction) and bind them to the case.
 
     ``provider_name`` overrides the configured video provider (test API keys pin the local engine);
-    a test-mode case always uses :data:`TEST_PROVIDER`.
+    a test-mode case always uses :data:`TEST_PROVIDER`. At most ``KYC_CHALLENGES_PER_CASE`` per case,
+    whichever door asks (:class:`ChallengeLimitReached`, 429, no call past it).
     """
     if case.kind != CaseKind.DIGIT_VIDEO:
         raise SubmissionRefused("wrong_kind", "This case takes a selfie, not a digit video.")
@@ -113,7 +115,13 @@ def challenge_issue(*, case: Case, actor_label: str, provider_name: str | None =
         raise SubmissionRefused("case_closed", "This case is not waiting for a video.", status=409)
     provider_name = case_provider_pin(case=case, provider_name=provider_name) or provider_name_for(
         Operation.DIGIT_VIDEO)
-    digits = _challenge_digits_fetch(case=case, provider_name=provider_name, actor_label=actor_label)
+    _challenge_slot_take(case=case, actor_label=actor_label)
+    try:
+        digits = _challenge_digits_fetch(case=case, provider_name=provider_name, actor_label=actor_label)
+    except ChallengeUnavailable as refused:
+        if refused.code == "provider_busy":  # refused before any request left: no call to count
+            _challenge_slot_release(case=case)
+        raise
     with transaction.atomic():
         challenge = Challenge.objects.create(
             case=case, digits=digits, provider=provider_name, expires_at=timezone.now() + CHALLENGE_TTL,
@@ -121,6 +129,35 @@ def challenge_issue(*, case: Case, actor_label: str, provider_name: str | None =
         audit_record(action="challenge.issued", actor_label=actor_label, case=case,
                      details={"challenge": challenge.pk, "provider": provider_name})
     return challenge
+
+
+class ChallengeLimitReached(UserFacingError):
+    """The case was issued ``KYC_CHALLENGES_PER_CASE`` challenges already: 429, no vendor call."""
+
+
+def _challenge_slot_take(*, case: Case, actor_label: str) -> None:
+    """Count one more challenge against the case before its provider is asked, or refuse.
+
+    One conditional ``UPDATE`` (the row is locked for that statement only, never across the vendor
+    call), so however many requests arrive at once, at most ``KYC_CHALLENGES_PER_CASE`` succeed and
+    only those reach the provider. The first refusal is audited (``challenge.limit_reached``).
+    """
+    limit = settings.KYC_CHALLENGES_PER_CASE
+    taken = Case.objects.filter(pk=case.pk, challenges_issued__lt=limit).update(
+        challenges_issued=F("challenges_issued") + 1)
+    if taken:
+        return
+    if not AuditEvent.objects.filter(case=case, action="challenge.limit_reached").exists():
+        audit_record(action="challenge.limit_reached", actor_label=actor_label, case=case, details={"limit": limit})
+    raise ChallengeLimitReached(
+        "too_many_challenges", f"This check was given new digits {limit} times, the most it may have; ask whoever "
+                               f"sent you here to start a new check.", status=429)
+
+
+def _challenge_slot_release(*, case: Case) -> None:
+    """Give back a slot for which no request was sent (the rate limiter said busy). A vendor call
+    that failed keeps its slot: the limit bounds calls, answered or not."""
+    Case.objects.filter(pk=case.pk, challenges_issued__gt=0).update(challenges_issued=F("challenges_issued") - 1)
 
 
 def _challenge_digits_fetch(*, case: Case, provider_name: str, actor_label: str) -> str:
