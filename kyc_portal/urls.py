@@ -14,5 +14,7 @@ urlpatterns = [
     path("", include("liveness.web.urls")),
 ]
 
-# The capture JSON endpoints answer Django's own 400 (too many fields, ...) in JSON; other pages as before.
-handler400 = "liveness.capture.views.bad_request"
+# The partner API and the capture JSON endpoints answer Django's own 400 (too many fields, ...) in
+# JSON; the API answers its 500 in its JSON envelope too; other pages as before.
+handler400 = "kyc_portal.error_views.bad_request"
+handler500 = "kyc_portal.error_views.server_error"

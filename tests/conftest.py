@@ -30,9 +30,13 @@ def _fresh_cache():
     at zero, or requests from 127.0.0.1 in one test would count against the next."""
     from django.core.cache import cache
 
+    from liveness.web import shared_cache
+
     cache.clear()
+    shared_cache.reset()
     yield
     cache.clear()
+    shared_cache.reset()
 
 
 def staff_login(client, user):

@@ -31,3 +31,8 @@ KYC_SELF_SERVICE_CASE_LIMIT = integer("KYC_SELF_SERVICE_CASE_LIMIT", 20, low=1,
                                       doc="cases the public start page opens for one client address within the window")
 KYC_SELF_SERVICE_CASE_WINDOW = integer("KYC_SELF_SERVICE_CASE_WINDOW", 3600, low=1, high=86400, unit="seconds",
                                        doc="the window of KYC_SELF_SERVICE_CASE_LIMIT, from the address's first case")
+
+# Digits issued for one case, whichever door asks (partner API, capture link): each is a vendor call
+# (YouTu livegetfour) while a person waits. Past this many the case gets 429 too_many_challenges.
+KYC_CHALLENGES_PER_CASE = integer("KYC_CHALLENGES_PER_CASE", 20, low=1, high=1000,
+                                  doc="digit challenges one case may be issued (each a vendor call); more get 429")

@@ -25,3 +25,7 @@ else:
 # CACHE_URL=redis://host:6379/1 so every web process sees the same counts; the default is per-process memory.
 CACHES = {"default": cache_url("CACHE_URL", "locmemcache://",
                                doc="`redis://host:6379/1` in production so throttling counts are shared")}
+if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+    # A Redis that hangs must not hold requests: the counters fall back to process memory on any
+    # error (liveness.web.shared_cache), so fail fast.
+    CACHES["default"].setdefault("OPTIONS", {}).update({"socket_connect_timeout": 0.5, "socket_timeout": 0.5})

@@ -54,6 +54,13 @@ class Case(models.Model):
     state_changed_by_label = models.CharField(max_length=100, blank=True, help_text="Who or what moved it")
     state_reason = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    test_mode = models.BooleanField(
+        default=False, editable=False,
+        help_text="Opened with a test API key (kyc_test_): every challenge and check of this case runs on the "
+                  "local engine, never on a paid vendor, whichever door (API or capture link) it comes through")
+    challenges_issued = models.PositiveIntegerField(
+        default=0, editable=False,
+        help_text="Digit challenges asked of a provider for this case (KYC_CHALLENGES_PER_CASE caps it)")
 
     class Meta:
         indexes = [

@@ -13,6 +13,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from ..checks import pacing
@@ -25,13 +26,15 @@ from liveness.vendors import catalogue, get_provider, provider_name_for
 from liveness.vendors.base import Operation, ProviderError, departure
 from ..web.errors import UserFacingError
 from .audit import audit_record
-from .models import Case, CaseKind, CaseState, Challenge, OutboxEvent, Submission
+from .models import AuditEvent, Case, CaseKind, CaseState, Challenge, OutboxEvent, Submission
 from .outbox import outbox_record
 
 logger = logging.getLogger(__name__)
 
 PIPELINE = "system:pipeline"
 CHALLENGE_TTL = timedelta(minutes=10)
+#: Test-mode cases (opened with a test API key) run every challenge and check here, never on a paid vendor.
+TEST_PROVIDER = "local"
 
 
 class IllegalTransition(Exception):
@@ -53,14 +56,24 @@ class ChallengeUnavailable(UserFacingError):
 @transaction.atomic
 def case_open(
     *, kind: str, actor_label: str, reference: str = "", partner: Partner | None = None,
-    actor: AbstractBaseUser | None = None,
+    actor: AbstractBaseUser | None = None, test_mode: bool = False,
 ) -> Case:
+    """Open a case. ``test_mode`` (a test API key opened it) pins every challenge and check of the
+    case to :data:`TEST_PROVIDER`, whichever door they come through."""
     if kind not in CaseKind.values:
         raise ValueError(f"unknown case kind {kind!r}")
-    case = Case.objects.create(kind=kind, reference=reference, partner=partner, state_changed_by_label=actor_label)
-    audit_record(action="case.opened", actor=actor, actor_label=actor_label, case=case,
-                 details={"kind": kind, "reference": reference})
+    case = Case.objects.create(kind=kind, reference=reference, partner=partner, state_changed_by_label=actor_label,
+                               test_mode=test_mode)
+    details = {"kind": kind, "reference": reference, **({"test_mode": True} if test_mode else {})}
+    audit_record(action="case.opened", actor=actor, actor_label=actor_label, case=case, details=details)
     return case
+
+
+def case_provider_pin(*, case: Case, provider_name: str | None) -> str | None:
+    """The provider a challenge or check of ``case`` must use: :data:`TEST_PROVIDER` for a test-mode
+    case whatever the caller asked for (a capture link's pages ask for nothing), else the caller's
+    choice (None: the configured provider)."""
+    return TEST_PROVIDER if case.test_mode else provider_name
 
 
 @transaction.atomic
@@ -92,14 +105,23 @@ def case_transition(
 def challenge_issue(*, case: Case, actor_label: str, provider_name: str | None = None) -> Challenge:
     """Ask the video provider for digits (a vendor call, outside any transaction) and bind them to the case.
 
-    ``provider_name`` overrides the configured video provider (test API keys pin the local engine).
+    ``provider_name`` overrides the configured video provider (test API keys pin the local engine);
+    a test-mode case always uses :data:`TEST_PROVIDER`. At most ``KYC_CHALLENGES_PER_CASE`` per case,
+    whichever door asks (:class:`ChallengeLimitReached`, 429, no call past it).
     """
     if case.kind != CaseKind.DIGIT_VIDEO:
         raise SubmissionRefused("wrong_kind", "This case takes a selfie, not a digit video.")
     if case.state not in (CaseState.AWAITING_SUBMISSION, CaseState.RETAKE_REQUESTED):
         raise SubmissionRefused("case_closed", "This case is not waiting for a video.", status=409)
-    provider_name = provider_name or provider_name_for(Operation.DIGIT_VIDEO)
-    digits = _challenge_digits_fetch(case=case, provider_name=provider_name, actor_label=actor_label)
+    provider_name = case_provider_pin(case=case, provider_name=provider_name) or provider_name_for(
+        Operation.DIGIT_VIDEO)
+    _challenge_slot_take(case=case, actor_label=actor_label)
+    try:
+        digits = _challenge_digits_fetch(case=case, provider_name=provider_name, actor_label=actor_label)
+    except ChallengeUnavailable as refused:
+        if refused.code == "provider_busy":  # refused before any request left: no call to count
+            _challenge_slot_release(case=case)
+        raise
     with transaction.atomic():
         challenge = Challenge.objects.create(
             case=case, digits=digits, provider=provider_name, expires_at=timezone.now() + CHALLENGE_TTL,
@@ -107,6 +129,35 @@ def challenge_issue(*, case: Case, actor_label: str, provider_name: str | None =
         audit_record(action="challenge.issued", actor_label=actor_label, case=case,
                      details={"challenge": challenge.pk, "provider": provider_name})
     return challenge
+
+
+class ChallengeLimitReached(UserFacingError):
+    """The case was issued ``KYC_CHALLENGES_PER_CASE`` challenges already: 429, no vendor call."""
+
+
+def _challenge_slot_take(*, case: Case, actor_label: str) -> None:
+    """Count one more challenge against the case before its provider is asked, or refuse.
+
+    One conditional ``UPDATE`` (the row is locked for that statement only, never across the vendor
+    call), so however many requests arrive at once, at most ``KYC_CHALLENGES_PER_CASE`` succeed and
+    only those reach the provider. The first refusal is audited (``challenge.limit_reached``).
+    """
+    limit = settings.KYC_CHALLENGES_PER_CASE
+    taken = Case.objects.filter(pk=case.pk, challenges_issued__lt=limit).update(
+        challenges_issued=F("challenges_issued") + 1)
+    if taken:
+        return
+    if not AuditEvent.objects.filter(case=case, action="challenge.limit_reached").exists():
+        audit_record(action="challenge.limit_reached", actor_label=actor_label, case=case, details={"limit": limit})
+    raise ChallengeLimitReached(
+        "too_many_challenges", f"This check was given new digits {limit} times, the most it may have; ask whoever "
+                               f"sent you here to start a new check.", status=429)
+
+
+def _challenge_slot_release(*, case: Case) -> None:
+    """Give back a slot for which no request was sent (the rate limiter said busy). A vendor call
+    that failed keeps its slot: the limit bounds calls, answered or not."""
+    Case.objects.filter(pk=case.pk, challenges_issued__gt=0).update(challenges_issued=F("challenges_issued") - 1)
 
 
 def _challenge_digits_fetch(*, case: Case, provider_name: str, actor_label: str) -> str:
@@ -163,7 +214,8 @@ def submission_accept(
 
     Media is validated before any row is written (a refused upload leaves nothing
     behind). Raises ``media.MediaRejected`` or ``SubmissionRefused``. ``provider_name``
-    overrides the configured provider for this submission's check.
+    overrides the configured provider for this submission's check; a test-mode case's check
+    always runs on :data:`TEST_PROVIDER`.
     """
     if case.kind == CaseKind.SELFIE:
         if selfie is None:
@@ -228,7 +280,8 @@ def _submission_link(*, case: Case, blobs: dict, challenge_id: int | None, actor
         setattr(submission, role, blob)
     submission.save()
     check = Check.objects.create(
-        submission=submission, case=locked, provider=provider_name or provider_name_for(operation),
+        submission=submission, case=locked,
+        provider=case_provider_pin(case=locked, provider_name=provider_name) or provider_name_for(operation),
         operation=operation)
     audit_record(action="submission.accepted", actor=actor, actor_label=actor_label, case=locked,
                  details={"submission": submission.pk, "source": source, "check": check.pk})

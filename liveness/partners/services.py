@@ -12,6 +12,7 @@ from liveness.capture.links import capture_token_make
 from liveness.cases.audit import audit_record
 from liveness.cases.models import Case, CaseState, Challenge, Submission
 from liveness.cases.services import (
+    TEST_PROVIDER,
     SubmissionRefused,
     case_open,
     challenge_issue,
@@ -22,12 +23,12 @@ from liveness.media import files as media
 from .keys import actor_label_for
 from .models import PartnerApiKey
 
-#: Test keys run their checks here, never on a paid vendor.
-TEST_PROVIDER = "local"
-
 
 def case_open_for(*, key: PartnerApiKey, kind: str, reference: str) -> Case:
-    return case_open(kind=kind, reference=reference, partner=key.partner, actor_label=actor_label_for(key))
+    """A case of the key's partner; a test key's case is test-mode: its capture link's pages, too,
+    run every challenge and check on the local engine (``cases.services.case_provider_pin``)."""
+    return case_open(kind=kind, reference=reference, partner=key.partner, actor_label=actor_label_for(key),
+                     test_mode=key.is_test)
 
 
 def challenge_issue_for(*, key: PartnerApiKey, case: Case) -> Challenge:

@@ -228,6 +228,18 @@ class _Echo:
         return value
 
 
+#: A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value) -> str:
+    """``value`` as text a spreadsheet shows and never evaluates (OWASP "CSV injection"): a cell
+    starting with ``= + - @``, a tab or a carriage return gets a leading ``'``. Audit rows carry
+    text others typed (a partner's case reference, a file name), e.g. ``=HYPERLINK(...)``."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 @require_GET
 @dashboard_required(PERM_AUDIT)
 def audit_csv(request):
@@ -245,9 +257,9 @@ def audit_csv(request):
     def rows():
         yield writer.writerow(["created_at", "actor", "action", "case", "reference", "ip_address", "details"])
         for e in selectors.audit_events(filters=filters).order_by("-created_at", "-pk").iterator(chunk_size=2000):
-            yield writer.writerow([e.created_at.isoformat(), e.actor_label, e.action,
-                                   e.case.public_id if e.case else "", e.case.reference if e.case else "",
-                                   e.ip_address or "", services.json_compact(e.details)])
+            yield writer.writerow([csv_cell(cell) for cell in (
+                e.created_at.isoformat(), e.actor_label, e.action, e.case.public_id if e.case else "",
+                e.case.reference if e.case else "", e.ip_address or "", services.json_compact(e.details))])
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="audit.csv"'

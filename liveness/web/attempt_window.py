@@ -4,7 +4,9 @@ Used where anyone on the internet can make the portal do work or learn something
 partner API keys (``api.services.key_failure_record``) and cases opened on the public start
 page (``capture.services.self_service_case_open``). The window starts at the address's first
 attempt and lasts ``window`` seconds; the cache is ``CACHE_URL`` (Redis when there is more than
-one web process, so every process counts together).
+one web process, so every process counts together). When that cache is unreachable the counts
+go on in this process's memory (``liveness.web.shared_cache``): the limits hold per process
+instead of failing every request.
 """
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ import math
 import time
 from dataclasses import dataclass
 
-from django.core.cache import cache
+from liveness.web.shared_cache import counters as cache
 
 
 @dataclass(frozen=True)

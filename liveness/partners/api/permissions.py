@@ -5,6 +5,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.throttling import SimpleRateThrottle
 
 from liveness.partners.models import PartnerApiKey
+from liveness.web.shared_cache import counters
 
 
 class IsPartnerKey(BasePermission):
@@ -20,10 +21,12 @@ class PartnerKeyThrottle(SimpleRateThrottle):
     """Requests per API key (rate ``REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["partner_key"]``).
 
     Counted in the default cache, so every web process must share it (Redis) for
-    the limit to hold across processes. A 429 carries ``Retry-After`` in seconds.
+    the limit to hold across processes. A 429 carries ``Retry-After`` in seconds. While that cache
+    is unreachable the count goes on per process (``liveness.web.shared_cache``), never a 500.
     """
 
     scope = "partner_key"
+    cache = counters
 
     def get_cache_key(self, request, view):
         if not isinstance(request.auth, PartnerApiKey):

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import SuspiciousOperation
 from django.core.files.uploadedfile import UploadedFile
 from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, JsonResponse
@@ -34,12 +35,15 @@ from liveness.cases import services as case_services
 from liveness.media.files import MediaRejected
 from liveness.partners import idempotency
 from liveness.partners import services as partner_services
+from liveness.partners.api import errors as api_errors
 from liveness.partners.api import selectors, serializers
 from liveness.partners.api.authentication import PartnerKeyAuthentication
 from liveness.partners.api.parsers import JSONParser
 from liveness.partners.api.permissions import IsPartnerKey, PartnerKeyThrottle
 from liveness.web.client_ip import client_ip
 from liveness.web.errors import UserFacingError
+
+logger = logging.getLogger(__name__)
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 
@@ -66,18 +70,25 @@ def error_response(status_code: int, code: str, message: str, **extra) -> Respon
 
 
 def api_exception_handler(exc, context):
-    """Domain refusals keep their status and code; DRF's errors are wrapped in the same envelope."""
+    """Domain refusals keep their status and code; DRF's errors are wrapped in the same envelope;
+    Django's malformed-request refusals (too many fields or files) are its 400/413; anything else
+    is logged with its traceback and answered ``500 server_error`` in the envelope, never Django's
+    HTML page."""
     if isinstance(exc, (UserFacingError, MediaRejected, case_services.SubmissionRefused)):
         return error_response(exc.status, exc.code, exc.message)
-    if isinstance(exc, RequestDataTooBig):
-        return error_response(413, "request_too_large", "The request body is larger than this API accepts.")
+    if isinstance(exc, SuspiciousOperation):
+        answer = api_errors.bad_request_envelope(exc)
+        return Response(json.loads(answer.content), status=answer.status_code)
     if isinstance(exc, ApiError):
         return error_response(exc.status_code, exc.code, exc.message)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     response = drf_exception_handler(exc, context)
     if response is None:
-        return None
+        view = context.get("view")
+        logger.error("partner API: unhandled %s in %s", type(exc).__name__, type(view).__name__ if view else "?",
+                     exc_info=exc)
+        return error_response(500, "server_error", api_errors.SERVER_ERROR_MESSAGE)
     if isinstance(exc, exceptions.ValidationError):
         response.data = {"error": {"code": "invalid_request", "message": "Some fields are not valid; see 'fields'.",
                                    "fields": exc.detail}}

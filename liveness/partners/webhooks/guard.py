@@ -10,7 +10,8 @@ it from inside the deployment, next to PostgreSQL, Redis and a cloud metadata se
   before a byte is sent. The socket's peer address must be public, so a name that resolved to a
   public address at registration and to 10.0.0.5 now (DNS rebinding) is refused too.
 
-"Public" is :attr:`ipaddress.IPv4Address.is_global` (IPv4-mapped IPv6 unwrapped): loopback,
+"Public" is :attr:`ipaddress.IPv4Address.is_global` (an IPv4 address embedded in an IPv6 one,
+IPv4-mapped, IPv4-compatible, NAT64, 6to4 or Teredo, is judged as that IPv4 address): loopback,
 private (RFC 1918, fc00::/7), link-local (169.254/16, the metadata services), carrier-grade
 NAT, multicast, reserved and unspecified addresses are refused. ``KYC_WEBHOOK_ALLOW_PRIVATE``
 lifts the address rule (default: on in development and tests, whose receivers listen on
@@ -39,10 +40,43 @@ class NonPublicAddress(OSError):
     An ``OSError``, so urllib3 and requests report it as a connection error like any other."""
 
 
+#: NAT64 well-known prefix (RFC 6052): the last 32 bits are the IPv4 address the translator reaches.
+NAT64_WELL_KNOWN = ipaddress.IPv6Network("64:ff9b::/96")
+#: NAT64 local-use prefix (RFC 8215): the IPv4 address sits at a place the operator chose; refused whole.
+NAT64_LOCAL_USE = ipaddress.IPv6Network("64:ff9b:1::/48")
+#: IPv4-compatible IPv6 (deprecated, RFC 4291 2.5.5.1): ``::a.b.c.d``.
+IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")
+
+
+def embedded_ipv4(ip: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses an IPv6 address carries and a host on the way may turn into an IPv4
+    connection: IPv4-mapped (``::ffff:a.b.c.d``), IPv4-compatible (``::a.b.c.d``), NAT64
+    (``64:ff9b::a.b.c.d``), 6to4 (``2002:AABB:CCDD::``) and Teredo (server and client)."""
+    found: list[ipaddress.IPv4Address] = []
+    if ip.ipv4_mapped:
+        found.append(ip.ipv4_mapped)
+    if ip in IPV4_COMPATIBLE and int(ip) > 1:  # not :: or ::1 (unspecified, loopback: judged as IPv6)
+        found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    if ip in NAT64_WELL_KNOWN:
+        found.append(ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))
+    if ip.sixtofour:
+        found.append(ip.sixtofour)
+    if ip.teredo:
+        found.extend(ip.teredo)
+    return found
+
+
 def is_public(address: str) -> bool:
+    """Whether ``address`` is on the internet: globally routable, not multicast, and for IPv6 every
+    IPv4 address embedded in it (:func:`embedded_ipv4`) public too; NAT64 local-use is refused."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])  # drop an IPv6 zone id
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip in NAT64_LOCAL_USE:
+            return False
+        embedded = embedded_ipv4(ip)
+        if embedded:  # Teredo (2001::/32) is not global as IPv6 either: refused whatever it carries
+            return (ip.is_global or ip.ipv4_mapped is not None) and all(
+                v4.is_global and not v4.is_multicast for v4 in embedded)
     return ip.is_global and not ip.is_multicast
 
 

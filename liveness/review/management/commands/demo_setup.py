@@ -12,9 +12,11 @@ from pathlib import Path
 
 from axes.handlers.proxy import AxesProxyHandler
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from liveness.review.models import DASHBOARD_GROUPS
 
 
 class Command(BaseCommand):
@@ -30,9 +32,13 @@ class Command(BaseCommand):
         user.is_staff = True
         user.set_password(password)
         user.save()
-        user.user_permissions.set(Permission.objects.filter(content_type__app_label="review"))
+        user.is_superuser = False
+        user.save()
+        # Only the dashboard's roles, through their groups: no model permission of its own (the admin
+        # would otherwise let the demo account edit or delete rows the dashboard audits).
+        user.user_permissions.clear()
         # The demo shows every role: supervisor (four-eyes approvals) and compliance admin (thresholds).
-        user.groups.set(Group.objects.filter(name__in=["reviewer", "supervisor", "compliance_admin"]))
+        user.groups.set(Group.objects.filter(name__in=DASHBOARD_GROUPS))
         AxesProxyHandler.reset_attempts(username=username)  # a fresh password also lifts a lock-out
         device = (TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
                   or TOTPDevice.objects.create(user=user, name="demo authenticator", confirmed=True))
