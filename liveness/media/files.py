@@ -76,9 +76,9 @@ def image_normalise(data: bytes, *, what: str = "photo", max_bytes: int | None =
             # (Pillow's own process-wide MAX_IMAGE_PIXELS still catches anything larger.)
             if image.width * image.height > settings.KYC_MAX_IMAGE_PIXELS:
                 raise Image.DecompressionBombError(f"{image.width}x{image.height}")
-            _declared_size_check(image.width, image.height, len(data), what=what)
             if getattr(image, "n_frames", 1) > 1:
                 raise MediaRejected("animated", f"The {what} is an animated image; send a single still photo.")
+            _declared_size_check(image.width, image.height, len(data), what=what)
             image.load()
     except MediaRejected:
         raise

@@ -39,20 +39,20 @@ class _Extent:
 
 def _extent_check(extent: _Extent) -> None:
     """Refuse a video longer, with more frames, or more pixels x frames than the product records
-    (the capture page records 4 s at 640x480): each costs engine time for nothing."""
+    (the capture page records 4 s at 640x480): each costs engine time for nothing. The extent may
+    be a partial measure (reading stops at the first limit passed), so messages say "more than"."""
     if extent.seconds > settings.KYC_MAX_VIDEO_SECONDS:
         raise MediaRejected(
-            "video_too_long", f"The video is {extent.seconds:.0f} s long; the limit is "
-                              f"{settings.KYC_MAX_VIDEO_SECONDS} s (reading four digits takes a few seconds).")
+            "video_too_long", f"The video is longer than {settings.KYC_MAX_VIDEO_SECONDS} s, the limit "
+                              "(reading four digits takes a few seconds).")
     if extent.frames > settings.KYC_MAX_VIDEO_FRAMES:
         raise MediaRejected(
-            "video_too_many_frames", f"The video has {extent.frames:,} frames; the limit is "
-                                     f"{settings.KYC_MAX_VIDEO_FRAMES:,}.")
+            "video_too_many_frames", f"The video has more than {settings.KYC_MAX_VIDEO_FRAMES:,} frames, the limit.")
     work = extent.width * extent.height * extent.frames
     if work > settings.KYC_MAX_VIDEO_PIXEL_FRAMES:
         raise MediaRejected(
-            "video_too_much_data", f"The video has {extent.frames:,} frames of {extent.width}x{extent.height} "
-                                   f"pixels; the limit is {settings.KYC_MAX_VIDEO_PIXEL_FRAMES:,} pixels in all.")
+            "video_too_much_data", f"The video's frames of {extent.width}x{extent.height} pixels come to more "
+                                   f"than {settings.KYC_MAX_VIDEO_PIXEL_FRAMES:,} pixels in all, the limit.")
 
 
 #: Video packets decoded at most to find the first picture (codecs with frame reordering need a few).
