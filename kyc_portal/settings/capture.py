@@ -11,6 +11,21 @@ KYC_MAX_VIDEO_BYTES = integer("KYC_MAX_VIDEO_BYTES", 20 * _MIB, low=1024, high=5
                               doc="largest digit video accepted")
 KYC_MAX_IMAGE_PIXELS = integer("KYC_MAX_IMAGE_PIXELS", 40_000_000, low=10_000, high=200_000_000, unit="pixels",
                                doc="largest photo accepted, in pixels (decompression-bomb guard)")
+# What the product never records is refused at upload, from the headers where possible (issue 17):
+# the capture page records 4-s clips at 640x480; the limits leave a wide margin for partner apps.
+KYC_MIN_IMAGE_SIDE = integer("KYC_MIN_IMAGE_SIDE", 200, low=1, high=4000, unit="pixels",
+                             doc="smallest short side of a selfie or card photo (no face is usable below it)")
+KYC_MAX_IMAGE_PIXELS_PER_BYTE = integer(
+    "KYC_MAX_IMAGE_PIXELS_PER_BYTE", 2000, low=10, high=1_000_000, unit="pixels per byte",
+    doc="declared pixels per byte of file above which a photo is refused before decoding (a tiny file "
+        "declaring a huge picture); a flat-colour PNG is about 1000, a camera photo under 50")
+KYC_MAX_VIDEO_SECONDS = integer("KYC_MAX_VIDEO_SECONDS", 30, low=1, high=3600, unit="seconds",
+                                doc="longest digit video accepted (the capture page records 4 s)")
+KYC_MAX_VIDEO_FRAMES = integer("KYC_MAX_VIDEO_FRAMES", 1800, low=1, high=1_000_000, unit="frames",
+                               doc="most video frames accepted in one digit video (30 s at 60 fps)")
+KYC_MAX_VIDEO_PIXEL_FRAMES = integer(
+    "KYC_MAX_VIDEO_PIXEL_FRAMES", 1_000_000_000, low=1_000_000, high=100_000_000_000, unit="pixels",
+    doc="most width x height x frames accepted in one digit video (the work of decoding it)")
 DATA_UPLOAD_MAX_MEMORY_SIZE = KYC_MAX_VIDEO_BYTES + KYC_MAX_IMAGE_BYTES + _MIB
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * _MIB
 

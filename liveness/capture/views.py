@@ -34,6 +34,7 @@ from liveness.capture.links import (
 )
 from liveness.cases import services
 from liveness.cases.models import CaseKind, CaseState, Challenge
+from liveness.cases.upload_limits import operation_of, upload_limits_for
 from liveness.checks.models import CheckStatus
 from liveness.media.files import MediaRejected
 from liveness.vendors import catalogue
@@ -59,6 +60,14 @@ ERROR_MESSAGES = {
     "unsupported_format": gettext_lazy("Please choose a JPEG or PNG photo."),
     "animated": gettext_lazy("Please send a single still photo, not an animation."),
     "too_many_pixels": gettext_lazy("The photo has too many pixels; please send a smaller photo."),
+    "too_small": gettext_lazy("The photo is too small to show a face; please take or choose a larger photo."),
+    "no_audio": gettext_lazy("The recording has no sound; allow the microphone and record the video again, "
+                             "reading the digits aloud."),
+    "video_too_long": gettext_lazy("The recording is too long; please record the video again (a few seconds "
+                                   "are enough)."),
+    "video_too_many_frames": gettext_lazy("The recording is too long; please record the video again (a few "
+                                          "seconds are enough)."),
+    "video_too_much_data": gettext_lazy("The recording is too long or too large; please record the video again."),
     "unsupported_video": gettext_lazy("The recording could not be read; please record the video again."),
     "no_video_stream": gettext_lazy("The recording could not be read; please record the video again."),
     "corrupt_video": gettext_lazy("The recording could not be read; please record the video again."),
@@ -112,8 +121,10 @@ def _json_case(token):
         return None, _json_error(code, str(ERROR_MESSAGES[code]), 410 if exc.reason == "expired" else 404)
 
 
-def _limits() -> dict:
-    return {"max_image_bytes": settings.KYC_MAX_IMAGE_BYTES, "max_video_bytes": settings.KYC_MAX_VIDEO_BYTES}
+def _limits(case) -> dict:
+    """The size limits the page's script checks before uploading (the same the service applies)."""
+    limits = upload_limits_for(operation=operation_of(case.kind))
+    return {"max_image_bytes": limits.image_bytes, "max_video_bytes": limits.video_bytes}
 
 
 def _js_messages() -> dict:
@@ -174,7 +185,7 @@ def capture(request, token):
         return error
     if case.state not in OPEN_STATES:
         return redirect("liveness:status", token=token)
-    ctx = {"case": case, "token": token, "retake": _retake_message(case), "limits": _limits(),
+    ctx = {"case": case, "token": token, "retake": _retake_message(case), "limits": _limits(case),
            "cooling_down": _cooling_down(case), "cooldown_message": cooldown_message(),
            "js_messages": _js_messages()}
     if case.kind == CaseKind.DIGIT_VIDEO:
@@ -228,16 +239,17 @@ def upload(request, token):
     if _cooling_down(case):
         return _json_error("too_many_attempts", "", 429)
     files = request.FILES
+    limits = _limits(case)
     try:
         if case.kind == CaseKind.SELFIE:
             selfie = files.get("selfie")
-            if _too_large(selfie, settings.KYC_MAX_IMAGE_BYTES):
+            if _too_large(selfie, limits["max_image_bytes"]):
                 return _json_error("too_large", "", 413)
             services.submission_accept(case=case, selfie=selfie.read() if selfie else None, source="browser",
                                        actor_label=SELF_SERVICE)
         else:
             video, card = files.get("video"), files.get("card")
-            if _too_large(video, settings.KYC_MAX_VIDEO_BYTES) or _too_large(card, settings.KYC_MAX_IMAGE_BYTES):
+            if _too_large(video, limits["max_video_bytes"]) or _too_large(card, limits["max_image_bytes"]):
                 return _json_error("too_large", "", 413)
             try:
                 challenge_id = int(request.POST.get("challenge_id", ""))

@@ -28,6 +28,7 @@ from ..web.errors import UserFacingError
 from .audit import audit_record
 from .models import AuditEvent, Case, CaseKind, CaseState, Challenge, OutboxEvent, Submission
 from .outbox import outbox_record
+from .upload_limits import operation_of, upload_limits_for
 
 logger = logging.getLogger(__name__)
 
@@ -217,17 +218,20 @@ def submission_accept(
     overrides the configured provider for this submission's check; a test-mode case's check
     always runs on :data:`TEST_PROVIDER`.
     """
+    limits = upload_limits_for(operation=operation_of(case.kind), provider_name=provider_name)
     if case.kind == CaseKind.SELFIE:
         if selfie is None:
             raise SubmissionRefused("selfie_required", "A selfie is required.", status=400)
-        selfie_image = media.image_normalise(selfie, what="selfie")
+        selfie_image = media.image_normalise(selfie, what="selfie", max_bytes=limits.image_bytes)
         operation = Operation.SELFIE_LIVENESS
     else:
         if video is None or card is None or challenge_id is None:
             raise SubmissionRefused("video_card_challenge_required",
                                     "A digit video, an ID-card photo and the challenge are required.", status=400)
-        video_info = media.video_probe(video)
-        card_image = media.image_normalise(card, what="ID-card photo")
+        # checked, then remuxed without the file's metadata (a phone's location, a comment)
+        normalised_video = media.video_normalise(video, max_bytes=limits.video_bytes)
+        video_info, video = normalised_video.info, normalised_video.content
+        card_image = media.image_normalise(card, what="ID-card photo", max_bytes=limits.image_bytes)
         operation = Operation.DIGIT_VIDEO
 
     # Storage first, outside any transaction (up to 20 MiB of video; S3 may take seconds): the case

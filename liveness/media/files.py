@@ -3,7 +3,8 @@
 Content is identified by its bytes, never by a file name or a client's content
 type. Everything that is refused raises :class:`MediaRejected` with a stable
 ``code`` and a message fit for the person who uploaded it; views turn it into a
-4xx. Accepted images are re-encoded (EXIF orientation applied, metadata dropped).
+4xx. Accepted images are re-encoded (EXIF orientation applied, metadata dropped);
+videos are checked and remuxed without metadata in ``liveness.media.video`` (re-exported here).
 
 Stored files are sealed by ``liveness.media.sealing`` (AES-256-GCM, the blob id as associated
 data, the key id on the row).
@@ -24,16 +25,19 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from liveness.media import sealing
 from liveness.media.models import MediaBlob
-from liveness.web.errors import UserFacingError
+from liveness.media.refusals import MediaRejected, sizes_text, too_large  # noqa: F401 - re-exported
+from liveness.media.video import (  # noqa: F401 - re-exported: callers import media.video_probe from here
+    ACCEPTED_VIDEO_CONTAINERS,
+    NormalisedVideo,
+    VideoInfo,
+    video_normalise,
+    video_probe,
+    video_strip_metadata,
+)
 
 logger = logging.getLogger(__name__)
 
 ACCEPTED_IMAGE_FORMATS = {"JPEG": "image/jpeg", "PNG": "image/png", "BMP": "image/bmp", "WEBP": "image/webp"}
-ACCEPTED_VIDEO_CONTAINERS = ("matroska", "webm", "mov", "mp4", "flv", "avi")
-
-
-class MediaRejected(UserFacingError):
-    """An upload that cannot be used (bad type, size, corrupt...)."""
 
 
 @dataclass(frozen=True)
@@ -45,48 +49,18 @@ class NormalisedImage:
     source_format: str
 
 
-@dataclass(frozen=True)
-class VideoInfo:
-    container: str
-    codec: str
-    width: int
-    height: int
-    duration_s: float
-    has_audio: bool
+def image_normalise(data: bytes, *, what: str = "photo", max_bytes: int | None = None) -> NormalisedImage:
+    """Validate an uploaded image and re-encode it as a metadata-free 8-bit RGB JPEG.
 
-
-def sizes_text(size: int, limit: int) -> tuple[str, str]:
-    """``size`` and ``limit`` (bytes) as people read them, in the same binary unit: MiB for limits
-    of 1 MiB and more (``8 * 1024 * 1024`` is "8 MiB", not "8 MB"), else KiB, else bytes.
-
-    One decimal at most; the limit is rounded down and the size up, so a refused size never
-    reads as equal to (or under) its limit: 8 MiB + 1 byte is "8.1 MiB" against "8 MiB".
+    ``max_bytes`` (default ``KYC_MAX_IMAGE_BYTES``) is the size limit for this upload (the
+    caller lowers it to what the configured vendor takes). Dimensions are judged from the
+    header before any pixel is decoded (``_declared_size_check``).
     """
-    if limit >= 1024 * 1024:
-        unit, name = 1024 * 1024, "MiB"
-    elif limit >= 1024:
-        unit, name = 1024, "KiB"
-    else:
-        unit, name = 1, "bytes"
-
-    def tenths(n: int, *, up: bool) -> str:
-        t = -(-n * 10 // unit) if up else n * 10 // unit
-        return f"{t // 10} {name}" if t % 10 == 0 else f"{t // 10}.{t % 10} {name}"
-
-    return tenths(size, up=True), tenths(limit, up=False)
-
-
-def _too_large(what: str, size: int, limit: int) -> MediaRejected:
-    size_text, limit_text = sizes_text(size, limit)
-    return MediaRejected("too_large", f"The {what} is {size_text}; the limit is {limit_text}.", status=413)
-
-
-def image_normalise(data: bytes, *, what: str = "photo") -> NormalisedImage:
-    """Validate an uploaded image and re-encode it as a metadata-free JPEG."""
+    limit = max_bytes or settings.KYC_MAX_IMAGE_BYTES
     if not data:
         raise MediaRejected("empty", f"The {what} is empty (0 bytes).")
-    if len(data) > settings.KYC_MAX_IMAGE_BYTES:
-        raise _too_large(what, len(data), settings.KYC_MAX_IMAGE_BYTES)
+    if len(data) > limit:
+        raise too_large(what, len(data), limit)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -104,6 +78,7 @@ def image_normalise(data: bytes, *, what: str = "photo") -> NormalisedImage:
                 raise Image.DecompressionBombError(f"{image.width}x{image.height}")
             if getattr(image, "n_frames", 1) > 1:
                 raise MediaRejected("animated", f"The {what} is an animated image; send a single still photo.")
+            _declared_size_check(image.width, image.height, len(data), what=what)
             image.load()
     except MediaRejected:
         raise
@@ -120,7 +95,7 @@ def image_normalise(data: bytes, *, what: str = "photo") -> NormalisedImage:
     # CPU as decoding it (bench/ingest.py), and the upload path is CPU-bound.
     ImageOps.exif_transpose(image, in_place=True)
     if image.mode != "RGB":
-        image = image.convert("RGB")
+        image = image_to_rgb(image)
     # Nothing of the upload's metadata may reach the encoder: Pillow's JPEG writer falls back to
     # ``info`` for some of it (a COM comment is copied from the source otherwise).
     image.info = {}
@@ -132,53 +107,58 @@ def image_normalise(data: bytes, *, what: str = "photo") -> NormalisedImage:
     )
 
 
-def video_probe(data: bytes) -> VideoInfo:
-    """Check that the bytes are a decodable video and describe it."""
-    import av  # PyAV loads FFmpeg; keep it out of module import for web processes that never see video
+def _declared_size_check(width: int, height: int, size: int, *, what: str) -> None:
+    """Refuse, from the header alone, an image no face check can use or that costs far more to
+    decode than its bytes suggest.
 
-    if not data:
-        raise MediaRejected("empty", "The video is empty (0 bytes).")
-    if len(data) > settings.KYC_MAX_VIDEO_BYTES:
-        raise _too_large("video", len(data), settings.KYC_MAX_VIDEO_BYTES)
-    try:
-        with av.open(io.BytesIO(data), mode="r") as container:
-            names = set(container.format.name.split(","))
-            if not names & set(ACCEPTED_VIDEO_CONTAINERS):
-                raise MediaRejected(
-                    "unsupported_video", "The file is not a WebM, MP4, MOV, FLV or AVI video "
-                    f"(it looks like {container.format.long_name or container.format.name}).")
-            if not container.streams.video:
-                raise MediaRejected("no_video_stream", "The file has no video track.")
-            stream = container.streams.video[0]
-            frame = next(container.decode(video=0), None)
-            if frame is None:
-                raise MediaRejected("corrupt_video", "The video has no decodable frames.")
-            duration = _video_duration(container, stream)
-            return VideoInfo(
-                container=container.format.name,
-                codec=stream.codec_context.name,
-                width=frame.width,
-                height=frame.height,
-                duration_s=duration,
-                has_audio=bool(container.streams.audio),
-            )
-    except MediaRejected:
-        raise
-    except (av.error.FFmpegError, StopIteration, ValueError, IndexError) as exc:
-        raise MediaRejected("not_a_video", f"The file is not a video we can read ({type(exc).__name__}).") from None
+    * a short side under ``KYC_MIN_IMAGE_SIDE`` (a 1x1 "photo"): no face is usable, and an
+      upscale would invent the pixels;
+    * more than ``KYC_MAX_IMAGE_PIXELS_PER_BYTE`` declared pixels per byte of file: a 330-byte
+      JPEG declaring 6000x6000 decodes "successfully" (libjpeg fills the missing scan with grey)
+      at 36 Mpx of work. No photo of a person compresses like that (a camera photo is under 50
+      pixels per byte, a flat one-colour PNG about 1000).
+    """
+    if min(width, height) < settings.KYC_MIN_IMAGE_SIDE:
+        raise MediaRejected(
+            "too_small", f"The {what} is {width}x{height} pixels; its short side must be at least "
+                         f"{settings.KYC_MIN_IMAGE_SIDE} px to show a face.")
+    if width * height > size * settings.KYC_MAX_IMAGE_PIXELS_PER_BYTE:
+        raise MediaRejected(
+            "too_many_pixels", f"The {what} declares {width}x{height} pixels in only {size:,} bytes; "
+                               "it is not a photo we can use.")
 
 
-def _video_duration(container, stream) -> float:
-    if container.duration:
-        return container.duration / 1_000_000
-    if stream.duration and stream.time_base:
-        return float(stream.duration * stream.time_base)
-    # Browser WebM from MediaRecorder often has no duration header: count frames.
-    last = 0.0
-    for frame in container.decode(video=0):
-        if frame.time is not None:
-            last = frame.time
-    return last
+#: Pillow modes of more than 8 bits per sample, with the value that stands for full white.
+_WIDE_MODES = {"I;16": 65535, "I;16L": 65535, "I;16B": 65535, "I;16N": 65535}
+
+
+def image_to_rgb(image: Image.Image) -> Image.Image:
+    """The image as 8-bit RGB, keeping its tones.
+
+    Pillow's ``convert("RGB")`` clips 16-bit grey (``I;16``: 0..65535) at 255, so a 16-bit PNG
+    of a face became a white page nobody could pass with. Wide modes are scaled to 8 bits
+    first: 16-bit by their nominal range, 32-bit integer (``I``) and float (``F``) by theirs
+    when they exceed 8 bits (Pillow opens some 16-bit files as ``I``).
+    """
+    if image.mode in _WIDE_MODES:
+        white = _WIDE_MODES[image.mode]
+    elif image.mode in ("I", "F"):
+        low, high = image.getextrema()
+        white = 65535 if high > 255 else 255
+        if low < 0 or high > 65535:  # not a 16-bit picture stored wide: stretch its own range
+            white = None
+    else:
+        return image.convert("RGB")
+    import numpy as np
+
+    pixels = np.asarray(image, dtype=np.float64)
+    if white is None:
+        low_value, high_value = float(pixels.min()), float(pixels.max())
+        pixels = (pixels - low_value) / max(high_value - low_value, 1e-9) * 255.0
+    else:
+        pixels = pixels * (255.0 / white)
+    grey = Image.fromarray(np.clip(np.rint(pixels), 0, 255).astype(np.uint8), mode="L")
+    return grey.convert("RGB")
 
 
 def blob_write(

@@ -78,7 +78,10 @@ def jpeg(width: int = 320, height: int = 240, color=(180, 140, 120)) -> bytes:
 
 
 def tiny_video(frames: int = 6) -> bytes:
-    """A real, decodable MP4 (MPEG-4 part 2), 64x48, a fraction of a second."""
+    """A real, decodable MP4 (MPEG-4 part 2 + AAC), 64x48, a fraction of a second.
+
+    It has a (silent) sound track: a video without one is refused at upload (issue 17, item 6).
+    """
     import av
     import numpy as np
 
@@ -86,11 +89,19 @@ def tiny_video(frames: int = 6) -> bytes:
     with av.open(out, mode="w", format="mp4") as container:
         stream = container.add_stream("mpeg4", rate=10)
         stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
+        sound = container.add_stream("aac", rate=16000)
         for i in range(frames):
             image = np.full((48, 64, 3), 20 * i, dtype=np.uint8)
             for packet in stream.encode(av.VideoFrame.from_ndarray(image, format="rgb24")):
                 container.mux(packet)
         for packet in stream.encode():
+            container.mux(packet)
+        for start in range(0, 1600 * frames, 1024):
+            chunk = av.AudioFrame.from_ndarray(np.zeros((1, 1024), np.float32), format="fltp", layout="mono")
+            chunk.sample_rate, chunk.pts = 16000, start
+            for packet in sound.encode(chunk):
+                container.mux(packet)
+        for packet in sound.encode():
             container.mux(packet)
     return out.getvalue()
 

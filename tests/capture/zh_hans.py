@@ -12,6 +12,13 @@ ZH = {
     "Please send a single still photo, not an animation.": "请发送一张静态照片，而不是动图。",
     "The photo has too many pixels; please send a smaller photo.": "照片像素过多，请发送较小的照片。",
     "The recording could not be read; please record the video again.": "无法读取该录像，请重新录制视频。",
+    "The photo is too small to show a face; please take or choose a larger photo.":
+        "照片太小，无法看清面部，请重新拍摄或选择一张更大的照片。",
+    "The recording has no sound; allow the microphone and record the video again, reading the digits aloud.":
+        "录像没有声音。请允许使用麦克风，然后重新录制视频并大声读出数字。",
+    "The recording is too long; please record the video again (a few seconds are enough).":
+        "录像太长，请重新录制视频（几秒钟即可）。",
+    "The recording is too long or too large; please record the video again.": "录像太长或太大，请重新录制视频。",
     "These digits were already used; ask for new digits.": "这组数字已被使用，请获取新的数字。",
     "These digits have expired; ask for new digits.": "这组数字已过期，请获取新的数字。",
     "These digits were not issued for this check.": "这组数字不属于本次验证。",

@@ -9,7 +9,7 @@ from liveness.media import files as media
 from liveness.media.models import MediaKind
 
 
-def _image_bytes(fmt: str, size=(60, 80), **save) -> bytes:
+def _image_bytes(fmt: str, size=(240, 320), **save) -> bytes:
     out = io.BytesIO()
     Image.new("RGB", size, (200, 120, 90)).save(out, format=fmt, **save)
     return out.getvalue()
@@ -19,12 +19,12 @@ def test_jpeg_is_reencoded_without_exif_and_upright():
     exif = Image.Exif()
     exif[0x0112] = 6  # orientation: rotate 90° clockwise to display
     exif[0x010F] = "Secret Camera Maker"
-    data = _image_bytes("JPEG", size=(80, 60), exif=exif.tobytes())
+    data = _image_bytes("JPEG", size=(320, 240), exif=exif.tobytes())
 
     out = media.image_normalise(data)
 
     image = Image.open(io.BytesIO(out.content))
-    assert (image.width, image.height) == (60, 80)  # orientation applied
+    assert (image.width, image.height) == (240, 320)  # orientation applied
     assert b"Secret Camera Maker" not in out.content
     assert not image.getexif()
 
