@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from ..providers import get_provider, provider_name_for
-from ..providers.base import Operation
+from liveness.vendors import get_provider, provider_name_for
+from liveness.vendors.base import Operation
 
 
 @dataclass(frozen=True)

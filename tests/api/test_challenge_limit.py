@@ -18,7 +18,7 @@ from django.test import Client
 from liveness.capture.links import capture_token_make
 from liveness.cases.models import AuditEvent, CaseKind, Challenge
 from tests.factories import CaseFactory
-from tests.providers.conftest import sandbox, sandbox_server  # noqa: F401  (vendor sandbox fixtures)
+from tests.vendors.conftest import sandbox, sandbox_server  # noqa: F401  (vendor sandbox fixtures)
 
 DIGITS = "/face/livegetfour"
 CREDS = {"appid": "1000001", "secret_id": "AKIDsandboxYoutuLegacy000000000000",

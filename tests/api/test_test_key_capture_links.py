@@ -20,7 +20,7 @@ from liveness.cases.models import Case, Challenge
 from liveness.checks.models import Check
 from liveness.checks.services import check_run
 from tests.api.conftest import jpeg, tiny_video
-from tests.providers.conftest import sandbox, sandbox_server  # noqa: F401  (vendor sandbox fixtures)
+from tests.vendors.conftest import sandbox, sandbox_server  # noqa: F401  (vendor sandbox fixtures)
 
 pytestmark = pytest.mark.django_db
 

@@ -279,3 +279,15 @@ def test_a_16_bit_grey_png_of_a_face_keeps_its_tones_and_its_face():
     assert pixels.std() > 30  # clipped at 255 it was a white page (std ~0)
     assert np.abs(pixels - grey8).mean() < 3  # the same picture, at 8 bits
     mediagen._detect(np.asarray(Image.open(io.BytesIO(normalised.content))))  # raises if no face is found
+
+
+def test_youtu_declares_the_limits_its_6_mb_request_allows():
+    """With YouTu judging videos, a video that could never fit in its 6 MB request is refused at
+    upload (issue: a 10 MB video was accepted, then refused by YouTu into manual review)."""
+    from liveness.cases.upload_limits import upload_limits_for
+    from liveness.vendors.base import Operation
+
+    limits = upload_limits_for(operation=Operation.DIGIT_VIDEO, provider_name="youtu_legacy")
+
+    assert limits.video_bytes <= 6 * 1024 * 1024 - 512 * 1024
+    assert upload_limits_for(operation=Operation.DIGIT_VIDEO, provider_name="local").video_bytes > limits.video_bytes

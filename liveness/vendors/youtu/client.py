@@ -66,6 +66,12 @@ class YoutuLegacyProvider:
     name: ClassVar[str] = SPEC.name
     vendor: ClassVar[str] = SPEC.family
     operations: ClassVar[frozenset[str]] = SPEC.operations
+    #: Upload limits the portal applies when YouTu judges the case (liveness.cases.upload_limits): one
+    #: multipart request carries the video and the card photo with the form fields and must stay under
+    #: MAX_REQUEST_BYTES; a card photo is re-encoded to well under 0.5 MiB, so a video over 5.5 MiB
+    #: could never be sent and is refused at upload instead of in the worker.
+    max_video_bytes: ClassVar[int] = MAX_REQUEST_BYTES - 512 * 1024
+    max_image_bytes: ClassVar[int] = MAX_REQUEST_BYTES - 64 * 1024
 
     def __init__(self, *, config: dict) -> None:
         config = SPEC.with_defaults(config)
