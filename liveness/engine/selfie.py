@@ -34,6 +34,7 @@ MODEL_LOGIT_OK, MODEL_LOGIT_BAD, MODEL_MAX = -1.0, -5.0, 40.0  # log-odds of P(r
 BLACK_OK, BLACK_BAD, BLACK_MAX = 10.0, 20.0, 35.0  # lifted blacks of ink on paper (grey level)
 FLAT_OK, FLAT_BAD, FLAT_MAX = 0.5, 0.7, 60.0       # one flat tone over the face: a drawing
 POSTER_OK, POSTER_BAD, POSTER_MAX = 0.13, 0.22, 60.0  # posterised colours: a cartoon filter
+TONE_CLIP_MAX = 0.3  # more of the face clipped than this: no tone cues (EXPOSURE judges it)
 
 
 @dataclass(frozen=True)
@@ -178,21 +179,23 @@ def assess_reproduction(rgb: np.ndarray, face: faces.Face, chip: np.ndarray, sc:
       class 2 dominates on filmed screens, class 0 on prints and drawings), else PRINT_ATTACK.
     * Lifted blacks (ink on paper; 10 -> 20 grey levels, up to 35): matte and faded prints.
     * One flat tone over the face (a drawing) and posterised colours (a cartoon filter): up to
-      60 each, a drawn face never passes.
+      60 each, a drawn face never passes. Not judged when over 30 % of the face is clipped (a
+      blown-out face is all one tone; EXPOSURE already costs up to 55 there).
     """
     m = sc.metrics
     black = pad.black_level(chip)
     m["black_level"] = black
     sc.soft(codes.PRINT_ATTACK, f"darkest face pixels at grey level {black:.0f}, above {BLACK_OK:.0f} (no true black: ink on paper?)",
             ramp(black, BLACK_OK, BLACK_BAD, BLACK_MAX))
-    flat = pad.flat_tone(chip)
-    m["flat_tone"] = flat
-    sc.soft(codes.PRINT_ATTACK, f"{flat:.0%} of the face in one flat tone, over {FLAT_OK:.0%} (a drawing?)",
-            ramp(flat, FLAT_OK, FLAT_BAD, FLAT_MAX))
-    poster = pad.posterised(chip)
-    m["posterised"] = poster
-    sc.soft(codes.PRINT_ATTACK, f"face colours in a few flat levels (histogram spikiness {poster:.2f}, over {POSTER_OK:.2f}): a cartoon or drawing?",
-            ramp(poster, POSTER_OK, POSTER_BAD, POSTER_MAX))
+    if max(m["dark_clipped"], m["bright_clipped"]) <= TONE_CLIP_MAX:  # clipped skin has no tones to judge
+        flat = pad.flat_tone(chip)
+        m["flat_tone"] = flat
+        sc.soft(codes.PRINT_ATTACK, f"{flat:.0%} of the face in one flat tone, over {FLAT_OK:.0%} (a drawing?)",
+                ramp(flat, FLAT_OK, FLAT_BAD, FLAT_MAX))
+        poster = pad.posterised(chip)
+        m["posterised"] = poster
+        sc.soft(codes.PRINT_ATTACK, f"face colours in a few flat levels (histogram spikiness {poster:.2f}, over {POSTER_OK:.2f}): a cartoon or drawing?",
+                ramp(poster, POSTER_OK, POSTER_BAD, POSTER_MAX))
 
     probs = antispoof.class_probabilities(rgb, (face.left, face.top, face.right, face.bottom))
     p_real = float(probs[1])
