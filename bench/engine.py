@@ -5,6 +5,7 @@ face-similarity distributions. Everything it needs is generated (tests/mediagen.
     python bench/engine.py --quick                             # fewer repetitions
     python bench/engine.py --json var/bench-engine.json        # also write the figures
     python bench/engine.py --only digits                       # one part (repeatable)
+    python bench/engine.py --only pad                          # selfie attacks vs bona fide photos
 
 Timings are taken on ONE core (the process pins itself to CPU 0 where the OS allows it).
 """
@@ -202,10 +203,10 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--json")
-    ap.add_argument("--only", choices=["selfie", "video", "digits", "similarity"], action="append",
+    ap.add_argument("--only", choices=["selfie", "pad", "video", "digits", "similarity"], action="append",
                     help="run only these parts (repeatable); default all")
     args = ap.parse_args()
-    parts = set(args.only or ["selfie", "video", "digits", "similarity"])
+    parts = set(args.only or ["selfie", "pad", "video", "digits", "similarity"])
     pinning = one_core()
     t0 = time.perf_counter()
     warm_up()
@@ -216,6 +217,8 @@ def main() -> int:
 
     if "selfie" in parts:
         _report_selfie(results, q)
+    if "pad" in parts:
+        _report_selfie_pad(results, q)
     if "video" in parts:
         _report_video(results, q)
     if "digits" in parts:
@@ -237,6 +240,84 @@ def _report_selfie(results: dict, q: bool) -> None:
         if not k.startswith("_"):
             print(f"  {k:40s} {v['median_ms']:6.0f}ms {v['p95_ms']:5.0f}ms  {v['score']}")
     print(f"  target: median <= 300 ms -> {s['_overall_median_ms']:.0f} ms ({s['_overall_median_ms'] / 300:.2f}x of target)")
+
+
+# ------------------------------------------------------------ selfie presentation attacks ----
+
+PAD_TUNE_SEED, PAD_HELD_OUT_SEED = 1, 2
+# bona fide kinds the "real photos refused" target is computed on; real_lfw (25-px grey
+# lfw_subset tiles enlarged 8x and tinted) is reported apart: not a phone-quality photo
+PAD_TARGET_REALS = ("real_plain", "real_scene", "real_graded")
+
+
+def bench_selfie_pad(seed: int, per_kind: int) -> dict:
+    """Acceptance (score >= the liveness threshold and no hard failure) per kind of
+    tests/engine/attackset.py for one seed."""
+    from tests.engine import attackset
+
+    thr = RECOMMENDED_THRESHOLDS["liveness"]
+    kinds: dict[str, dict] = {}
+    for smp in attackset.build(seed, per_kind, per_kind):
+        r = analyse_selfie(smp.jpeg)
+        accepted = bool(r.ok and r.score is not None and r.score >= thr)
+        k = kinds.setdefault(smp.kind, {"attack": smp.attack, "n": 0, "accepted": 0, "names": []})
+        k["n"] += 1
+        k["accepted"] += accepted
+        if accepted == smp.attack:  # an attack accepted or a bona fide photo refused
+            k["names"].append(f"{smp.name}={r.score}")
+    attacks = [k for k in kinds.values() if k["attack"]]
+    reals = [kinds[n] for n in PAD_TARGET_REALS]
+    return {
+        "seed": seed, "kinds": kinds,
+        "attacks_n": sum(k["n"] for k in attacks), "attacks_accepted": sum(k["accepted"] for k in attacks),
+        "reals_n": sum(k["n"] for k in reals), "reals_refused": sum(k["n"] - k["accepted"] for k in reals),
+    }
+
+
+def bench_pad_time(reps: int) -> dict:
+    """Median time of analyse_selfie on the good 600x800 selfie with and without the learned
+    model and reproduction cues (``selfie.assess_reproduction``), and of the model alone."""
+    from liveness.engine import antispoof, selfie
+
+    data = mediagen.selfie_jpeg()
+    rgb = decode_image(data)[0]
+    box = (179, 83, 266, 170)
+
+    def timed(fn) -> float:
+        fn()
+        ts = []
+        for _ in range(reps):
+            t = time.perf_counter()
+            fn()
+            ts.append((time.perf_counter() - t) * 1000)
+        return statistics.median(ts)
+
+    full = timed(lambda: analyse_selfie(data))
+    original = selfie.assess_reproduction
+    selfie.assess_reproduction = lambda *a, **k: None
+    try:
+        without = timed(lambda: analyse_selfie(data))
+    finally:
+        selfie.assess_reproduction = original
+    model = timed(lambda: antispoof.class_probabilities(rgb, box))
+    return {"with_ms": full, "without_ms": without, "added_ms": full - without, "model_ms": model}
+
+
+def _report_selfie_pad(results: dict, q: bool) -> None:
+    per = 4 if q else 10
+    out = results["selfie_pad"] = {}
+    for label, seed in (("tuning split", PAD_TUNE_SEED), ("held-out split", PAD_HELD_OUT_SEED)):
+        x = out[label] = bench_selfie_pad(seed, per)
+        print(f"\n## selfie attacks (tests/engine/attackset.py seed {seed}, {label}; {per} per kind; accepted = ok and score >= 70)")
+        for kind, k in x["kinds"].items():
+            what = "accepted" if k["attack"] else "accepted (bona fide)"
+            print(f"  {kind:22s} {what:21s} {k['accepted']:2d}/{k['n']:<2d}  " + " ".join(k["names"][:6]))
+        print(f"  attacks accepted: {x['attacks_accepted']}/{x['attacks_n']} ({x['attacks_accepted'] / x['attacks_n']:.1%}; target <= 10 %, drawn 0)")
+        print(f"  real photos refused ({'+'.join(PAD_TARGET_REALS)}): {x['reals_refused']}/{x['reals_n']}"
+              f" ({x['reals_refused'] / x['reals_n']:.1%}; target <= 5 %)")
+    t = out["time"] = bench_pad_time(5 if q else 15)
+    print(f"  time per 600x800 selfie: {t['with_ms']:.0f} ms with the model and cues, {t['without_ms']:.0f} ms without"
+          f" (added {t['added_ms']:.0f} ms median; the two ONNX models alone {t['model_ms']:.1f} ms)")
 
 
 def _report_video(results: dict, q: bool) -> None:
