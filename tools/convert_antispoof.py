@@ -169,7 +169,7 @@ def _np_bn(sd, p, x, eps=1e-5):
 
 
 def _np_conv(x, w, stride, pad, groups):
-    n, cin, h, wd = x.shape
+    n, _cin, h, wd = x.shape
     cout, cpg, kh, kw = w.shape
     xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
     oh, ow = (h + 2 * pad - kh) // stride + 1, (wd + 2 * pad - kw) // stride + 1
@@ -277,7 +277,8 @@ def main() -> int:
         onx = sess.run(None, {"input": x})[0]
         p = np.exp(ref - ref.max(1, keepdims=True))
         p /= p.sum(1, keepdims=True)
-        digest = hashlib.sha256(open(path, "rb").read()).hexdigest()
+        with open(path, "rb") as fh:
+            digest = hashlib.sha256(fh.read()).hexdigest()
         print(f"{fname} -> {oname} ({os.path.getsize(path)} bytes, sha256 {digest})")
         print(f"  parameters {sum(t.numel() for t in net.parameters())}, crops {len(x)}")
         print(f"  max |torch - numpy| logits {np.abs(ref - npy).max():.2e}")

@@ -218,7 +218,7 @@ def flat_tone(chip_rgb: np.ndarray) -> float:
     it out (measured 0.15-0.35, prints and screens included). Camera noise widens a flat band by a
     few levels only."""
     g = to_gray(_inner(chip_rgb).astype(np.float32)).ravel()
-    lo, spread = _tone_range(g)
+    _lo, spread = _tone_range(g)
     band = max(6.0, 0.08 * spread)
     v = np.sort(g)
     counts = np.searchsorted(v, v + band, side="right") - np.arange(v.size)

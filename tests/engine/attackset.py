@@ -85,7 +85,7 @@ def room(w: int, h: int, rng: np.random.Generator, feature: str = "wall") -> np.
         for side in (0, 1):
             x0 = int(w * rng.uniform(0.05, 0.2)) if side == 0 else int(w * rng.uniform(0.8, 0.95))
             base = rng.uniform(90, 200, 3)
-            xs = range(0, x0) if side == 0 else range(x0, w)
+            xs = range(x0) if side == 0 else range(x0, w)
             for x in xs:
                 f = 0.75 + 0.25 * math.sin(x / w * 60)
                 d.line((x, 0, x, h), fill=tuple(int(c * f) for c in base))
@@ -128,7 +128,7 @@ def paint_scene(img: np.ndarray, feature: str, face: tuple[float, float, float],
         base = rng.uniform(60, 200, 3)
         for side in (-1, 1):
             edge = cx + side * fw * rng.uniform(0.95, 1.3)
-            xs = range(0, int(max(1, edge))) if side < 0 else range(int(min(w - 1, edge)), w)
+            xs = range(int(max(1, edge))) if side < 0 else range(int(min(w - 1, edge)), w)
             for x in xs:
                 f = 0.75 + 0.25 * math.sin(x / w * 70)
                 d.line((x, 0, x, h), fill=tuple(int(c * f) for c in base))
