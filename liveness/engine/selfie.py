@@ -168,18 +168,18 @@ def assess_reproduction(rgb: np.ndarray, face: faces.Face, chip: np.ndarray, sc:
     """The selfie's learned model and reproduction cues, added to the heuristics of
     :func:`assess_face` (fusion: every cue is a soft penalty, the score is 100 minus their sum).
 
-    * The model's P(real) counts through its log-odds: nothing at 0.5 or above, then linearly
-      up to 40 points at 0.0067 (log-odds -5). Alone it fails a selfie (below 70) only when
-      P(real) < 0.02; between 0.02 and 0.5 it needs a second cue (border, moire, lifted blacks,
-      low colour) to agree. The model is sure on prints with edges and bright screens, unsure on
-      graded or cool-lit real photos (P(real) down to 0.10 on bona fide stills), hence this.
+    * The model's P(real) counts through its log-odds: nothing at 0.27 (log-odds -1) or above,
+      then linearly up to 40 points at 0.0067 (log-odds -5). Alone it fails a selfie (below 70)
+      only when P(real) < 0.018; between 0.018 and 0.27 it needs a second cue (frame, moire,
+      lifted blacks, low colour) to agree. The model is sure on prints with edges and bright
+      screens, unsure on graded or cool-lit real photos (P(real) down to 0.05 on bona fide
+      stills, 0.007 with a door frame around the face), hence this.
       A face blurred below the general sharpness limit (50) is judged BLURRY alone: its texture,
       which the model reads, is gone (recorded in the metrics, not counted).
-      Its finding is SCREEN_REPLAY when the model's spoof class 2 outweighs class 0 (measured:
-      class 2 dominates on filmed screens, class 0 on prints and drawings), else PRINT_ATTACK.
+      Its finding's code: see :func:`_model_code`.
     * Lifted blacks (ink on paper; 8 -> 16 grey levels, up to 35): matte and faded prints.
     * One flat tone over the face (a drawing) and posterised colours (a cartoon filter): up to
-      60 each, a drawn face never passes. Not judged when over 30 % of the face is clipped (a
+      60 each (no drawn face of the attack set passed). Not judged when over 30 % of the face is clipped (a
       blown-out face is all one tone; EXPOSURE already costs up to 55 there).
     """
     m = sc.metrics
