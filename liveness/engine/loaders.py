@@ -110,3 +110,6 @@ def warm_up() -> None:
     shape_predictor()
     face_encoder()
     digit_decoder()
+    from . import antispoof  # imports loaders' siblings only; kept lazy so importing loaders stays cheap
+
+    antispoof.sessions()

@@ -96,17 +96,95 @@ def saturation(chip_rgb: np.ndarray) -> float:
     return float(np.median(((mx - mn) / np.maximum(mx, 1))[valid]))
 
 
-def border_sides(rgb: np.ndarray, face: Face) -> tuple[int, float]:
-    """How many sides of the face (0..4) have a long straight edge beside them, and the length
-    of the longest such edge relative to the face size.
+# Hough angles: every 0.25 degree within 15 degrees of the horizontal and of the vertical. The
+# library default (whole degrees over 180) let a print tilted by a half degree slip between two
+# bins: the segment walk along the quantised direction drifted off the edge and broke it up.
+_AXIS_TOL = 15.0
+_THETA = np.deg2rad(np.concatenate([
+    np.arange(-_AXIS_TOL, _AXIS_TOL + 1e-9, 0.25),                       # vertical lines
+    np.arange(90.0 - _AXIS_TOL, 90.0, 0.25), np.arange(-90.0, -90.0 + _AXIS_TOL, 0.25),  # horizontal
+]))
+CORNER_TOL = 0.5      # face sizes: how far a side's end may stop short of the frame corner
+PERPENDICULAR_TOL = 6.0  # degrees: two sides of one rigid rectangle (some perspective allowed)
 
-    Canny edges + probabilistic Hough on a copy scaled to a 480-pixel long side. A side counts
-    when a near-horizontal (above/below) or near-vertical (left/right) segment at least 1.3 face
-    heights long lies fully outside the face box and spans across the face's extent.
-    """
+
+def _side_segments(g: np.ndarray, f: Face) -> dict[str, list[tuple[np.ndarray, np.ndarray, float]]]:
+    """Long straight segments beside the face, by side: (end 1, end 2, direction in degrees).
+
+    A segment counts for "top"/"bottom" when it is within 15 degrees of horizontal, at least
+    1.3 face sizes long, lies fully above/below the face box (by 0.15 face) and spans the face's
+    width; likewise "left"/"right" for near-vertical ones. Segments hugging the picture's own edge
+    are resampling artefacts, not objects."""
     from skimage.feature import canny
     from skimage.transform import probabilistic_hough_line
 
+    fs = max(f.width, f.height)
+    min_len = max(30, int(1.3 * fs))
+    out: dict[str, list] = {"top": [], "bottom": [], "left": [], "right": []}
+    if min_len > max(g.shape) * 0.95:
+        return out
+    edges = canny(g, sigma=2.0, low_threshold=10, high_threshold=30)
+    lines = probabilistic_hough_line(edges, threshold=20, line_length=min_len, line_gap=4, theta=_THETA, rng=0)
+    margin = 0.15 * fs
+    gh, gw = g.shape
+    edge = 4
+    for (x0, y0), (x1, y1) in lines:
+        if (max(x0, x1) < edge or min(x0, x1) > gw - 1 - edge
+                or max(y0, y1) < edge or min(y0, y1) > gh - 1 - edge):
+            continue
+        angle = float(np.degrees(np.arctan2(y1 - y0, x1 - x0))) % 180
+        seg = (np.array([x0, y0], float), np.array([x1, y1], float), angle)
+        if angle < 20 or angle > 160:  # horizontal
+            ymid = (y0 + y1) / 2
+            if not (min(x0, x1) <= f.left + 0.2 * fs and max(x0, x1) >= f.right - 0.2 * fs):
+                continue
+            if ymid < f.top - margin:
+                out["top"].append(seg)
+            elif ymid > f.bottom + margin:
+                out["bottom"].append(seg)
+        elif 70 < angle < 110:  # vertical
+            xmid = (x0 + x1) / 2
+            if not (min(y0, y1) <= f.top + 0.2 * fs and max(y0, y1) >= f.bottom - 0.2 * fs):
+                continue
+            if xmid < f.left - margin:
+                out["left"].append(seg)
+            elif xmid > f.right + margin:
+                out["right"].append(seg)
+    return out
+
+
+def _meet_in_corner(a, b, tol: float) -> bool:
+    """Whether two segments are (nearly) perpendicular and each ends within ``tol`` pixels of the
+    intersection of their lines: the corner of one rectangle."""
+    d = abs((a[2] - b[2]) % 180 - 90)
+    if d > PERPENDICULAR_TOL:
+        return False
+    p, r = a[0], a[1] - a[0]
+    q, s = b[0], b[1] - b[0]
+    den = r[0] * s[1] - r[1] * s[0]
+    if abs(den) < 1e-9:
+        return False
+    t = ((q - p)[0] * s[1] - (q - p)[1] * s[0]) / den
+    corner = p + t * r
+    near_a = min(np.linalg.norm(corner - a[0]), np.linalg.norm(corner - a[1]))
+    near_b = min(np.linalg.norm(corner - b[0]), np.linalg.norm(corner - b[1]))
+    return bool(near_a <= tol and near_b <= tol)
+
+
+_ADJACENT = (("top", "left"), ("top", "right"), ("bottom", "left"), ("bottom", "right"))
+
+
+def border_sides(rgb: np.ndarray, face: Face) -> tuple[int, float]:
+    """How many sides (0, 2, 3 or 4) of a rectangular frame around the face were found, and the
+    length of the longest of its sides relative to the face size.
+
+    Canny edges + probabilistic Hough (0.25-degree steps) on a copy scaled to a 480-pixel long
+    side; candidate sides from :func:`_side_segments`. A side belongs to the frame only when it
+    meets an adjacent side in a corner (perpendicular within 6 degrees, both ending within half
+    a face of the corner): the frame of a print, phone or tablet held up to the camera is a
+    closed rectangle at whatever tilt. A lone long line (a flag pole, a door jamb, the edge of
+    a curtain) or two parallel ones (curtains on both sides) are not a frame and count 0.
+    """
     h, w = rgb.shape[:2]
     s = min(1.0, 480.0 / max(h, w))
     g = to_gray(rgb.astype(np.float32))
@@ -114,46 +192,65 @@ def border_sides(rgb: np.ndarray, face: Face) -> tuple[int, float]:
         g = ndimage.zoom(g, s, order=1)
     f = face.shifted(0, 0, s)
     fs = max(f.width, f.height)
-    min_len = max(30, int(1.3 * fs))
-    if min_len > max(g.shape) * 0.95:
-        return 0, 0.0
-    edges = canny(g, sigma=2.0, low_threshold=10, high_threshold=30)
-    lines = probabilistic_hough_line(edges, threshold=20, line_length=min_len, line_gap=4, rng=0)
-    sides = set()
-    longest = 0.0
-    margin = 0.15 * fs
-    gh, gw = g.shape
-    edge = 4  # segments hugging the picture's own edge are resampling artefacts, not objects
-    for (x0, y0), (x1, y1) in lines:
-        if (max(x0, x1) < edge or min(x0, x1) > gw - 1 - edge
-                or max(y0, y1) < edge or min(y0, y1) > gh - 1 - edge):
-            continue
-        dx, dy = x1 - x0, y1 - y0
-        length = float(np.hypot(dx, dy))
-        angle = abs(np.degrees(np.arctan2(dy, dx))) % 180
-        if angle < 20 or angle > 160:  # horizontal
-            ymid = (y0 + y1) / 2
-            spans = min(x0, x1) <= f.left + 0.2 * fs and max(x0, x1) >= f.right - 0.2 * fs
-            if not spans:
-                continue
-            if ymid < f.top - margin:
-                sides.add("top")
-            elif ymid > f.bottom + margin:
-                sides.add("bottom")
-            else:
-                continue
-        elif 70 < angle < 110:  # vertical
-            xmid = (x0 + x1) / 2
-            spans = min(y0, y1) <= f.top + 0.2 * fs and max(y0, y1) >= f.bottom - 0.2 * fs
-            if not spans:
-                continue
-            if xmid < f.left - margin:
-                sides.add("left")
-            elif xmid > f.right + margin:
-                sides.add("right")
-            else:
-                continue
-        else:
-            continue
-        longest = max(longest, length / fs)
-    return len(sides), longest
+    segs = _side_segments(g, f)
+    tol = CORNER_TOL * fs
+    framed: set[str] = set()
+    for a_side, b_side in _ADJACENT:
+        if any(_meet_in_corner(a, b, tol) for a in segs[a_side] for b in segs[b_side]):
+            framed.update((a_side, b_side))
+    longest = max((float(np.linalg.norm(sg[1] - sg[0])) / fs for side in framed for sg in segs[side]), default=0.0)
+    return len(framed), longest
+
+
+def _tone_range(values: np.ndarray) -> tuple[float, float]:
+    """(1st percentile, spread to the 99th, at least 16 levels) of some grey or colour levels."""
+    lo, hi = np.percentile(values, [1, 99])
+    return float(lo), float(max(hi - lo, 16.0))
+
+
+def flat_tone(chip_rgb: np.ndarray) -> float:
+    """Share (0..1) of the inner face whose grey level lies in the fullest narrow band, the band
+    being 8 % of the face's tonal spread (1st to 99th percentile; 12 levels on a normally exposed
+    face), so that a dark or flat-lit photo is not read as flat.
+
+    A drawing fills the face with one flat colour, so most of it sits in one narrow band
+    (measured 0.80-0.93); the shading of a photographed face (forehead to cheeks to chin) spreads
+    it out (measured 0.12-0.43, prints, screens and cartoons included). Camera noise widens a flat band by a
+    few levels only."""
+    g = to_gray(_inner(chip_rgb).astype(np.float32)).ravel()
+    _lo, spread = _tone_range(g)
+    band = max(6.0, 0.08 * spread)
+    v = np.sort(g)
+    counts = np.searchsorted(v, v + band, side="right") - np.arange(v.size)
+    return float(counts.max() / max(v.size, 1))
+
+
+def black_level(chip_rgb: np.ndarray) -> float:
+    """The 0.5th percentile of the grey level over the whole aligned chip (face, hair, eyes):
+    a photographed face has true blacks (pupils, nostrils, the shadow of hair); ink on paper
+    does not go below the paper's black, 20-40 on a matte or faded print as re-photographed."""
+    return float(np.percentile(to_gray(chip_rgb.astype(np.float32)), 0.5))
+
+
+def posterised(chip_rgb: np.ndarray) -> float:
+    """How spiky the colour histograms of the inner face are (0..1, mean over R, G, B).
+
+    Each channel's levels are mapped onto its own tonal spread (1st to 99th percentile = 100
+    bins, so a dark picture is judged like a bright one), and the histogram lightly smoothed
+    (1.5 bins, at least 1.5 original levels: this absorbs the comb a digital brightness gain
+    leaves) is compared with the same heavily smoothed (7 bins): half their L1 distance. A cartoon
+    filter or a drawing puts the face into a few flat colours, i.e. a few spikes (measured
+    0.29-0.42 on cartoons, 0.47-0.54 on drawings); a photographed face's shading gives smooth
+    histograms (0.04-0.10, prints and screens included)."""
+    inner = _inner(chip_rgb).astype(np.float32)
+    out = []
+    for ch in range(3):
+        v = inner[..., ch].ravel()
+        lo, spread = _tone_range(v)
+        u = np.clip((v - lo) / spread * 100.0, -5, 105)
+        h, _ = np.histogram(u, bins=110, range=(-5, 105))
+        h = h.astype(np.float64) / max(h.sum(), 1)
+        fine = ndimage.gaussian_filter1d(h, max(1.5, 1.5 * 100.0 / spread))
+        coarse = ndimage.gaussian_filter1d(h, 7.0)
+        out.append(0.5 * float(np.abs(fine - coarse).sum()))
+    return float(np.mean(out))

@@ -1,9 +1,11 @@
 """Static (single-image) liveness: face presence and quality checks plus presentation-attack cues."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
-from . import codes, faces, pad
+from . import antispoof, codes, faces, pad
 from .imaging import DecodeError, decode_image, encode_jpeg, limit_size
 from .results import EngineResult, Scorer, failure, ramp
 
@@ -22,6 +24,34 @@ MOIRE_OK, MOIRE_BAD, MOIRE_MAX = 14.0, 22.0, 50.0
 HALFTONE_MIN_FREQ = 0.30  # cycles/pixel: finer periodic patterns are read as a print dot screen
 SAT_OK, SAT_BAD, SAT_MAX = 0.12, 0.04, 50.0
 BORDER_PENALTY = {2: 25.0, 3: 40.0, 4: 40.0}
+
+# ---- selfie-only presentation-attack fusion (docs/engine.md "Selfie: fusion"; tuned on seeds 1 and 3
+# of tests/engine/attackset.py, reported on seed 4, held out, by bench/engine.py --only pad)
+SELFIE_SHARP_OK, SELFIE_SHARP_BAD = 115.0, 65.0   # a face cut from a smaller picture and enlarged
+SELFIE_MOIRE_OK, SELFIE_MOIRE_BAD = 10.0, 18.0    # bona fide measured <= 6.2 dB, light screen moire 7.5-24
+SELFIE_SAT_MAX = 30.0      # low saturation alone cannot fail a selfie (colour-graded stills)
+MODEL_LOGIT_OK, MODEL_LOGIT_BAD, MODEL_MAX = -1.0, -5.0, 40.0  # log-odds of P(real): 0.27 -> 0, 0.0067 -> 40
+BLACK_OK, BLACK_BAD, BLACK_MAX = 8.0, 16.0, 35.0  # lifted blacks of ink on paper (grey level)
+FLAT_OK, FLAT_BAD, FLAT_MAX = 0.5, 0.7, 60.0       # one flat tone over the face: a drawing
+POSTER_OK, POSTER_BAD, POSTER_MAX = 0.13, 0.22, 60.0  # posterised colours: a cartoon filter
+TONE_CLIP_MAX = 0.3  # more of the face clipped than this: no tone cues (EXPOSURE judges it)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The (ok, bad) ends of the ramps that differ between the video's best frame and a selfie."""
+
+    sharp_ok: float = SHARP_OK
+    sharp_bad: float = SHARP_BAD
+    moire_ok: float = MOIRE_OK
+    moire_bad: float = MOIRE_BAD
+    sat_max: float = SAT_MAX
+    sharp_note: str = "blurry"
+
+
+VIDEO_LIMITS = Limits()
+SELFIE_LIMITS = Limits(SELFIE_SHARP_OK, SELFIE_SHARP_BAD, SELFIE_MOIRE_OK, SELFIE_MOIRE_BAD, SELFIE_SAT_MAX,
+                       "blurry, or enlarged from a smaller picture")
 
 
 def find_single_face(rgb: np.ndarray, metrics: dict) -> tuple[faces.Face | None, EngineResult | None]:
@@ -52,9 +82,13 @@ def find_single_face(rgb: np.ndarray, metrics: dict) -> tuple[faces.Face | None,
     return faces.landmarks(rgb, face), None
 
 
-def assess_face(rgb: np.ndarray, face: faces.Face, sc: Scorer, *, presentation_attack: bool = True) -> np.ndarray:
+def assess_face(rgb: np.ndarray, face: faces.Face, sc: Scorer, *, presentation_attack: bool = True,
+                limits: Limits = VIDEO_LIMITS) -> np.ndarray:
     """Score one detected face (with landmarks): size, pose, sharpness, exposure and, optionally,
-    the presentation-attack cues. Records metrics and soft findings in ``sc``; returns the chip."""
+    the presentation-attack cues. Records metrics and soft findings in ``sc``; returns the chip.
+
+    ``limits``: the video's best frame keeps :data:`VIDEO_LIMITS` (the general thresholds);
+    a selfie is judged with :data:`SELFIE_LIMITS` (see the constants above)."""
     m = sc.metrics
     size = face.size
     m["face_px"] = size
@@ -81,7 +115,8 @@ def assess_face(rgb: np.ndarray, face: faces.Face, sc: Scorer, *, presentation_a
     c = faces.chip(rgb, face)
     sharp = faces.sharpness(c)
     m["sharpness"] = sharp
-    sc.soft(codes.BLURRY, f"sharpness {sharp:.1f} below {SHARP_OK:.0f} (blurry)", ramp(sharp, SHARP_OK, SHARP_BAD, SHARP_MAX))
+    sc.soft(codes.BLURRY, f"sharpness {sharp:.1f} below {limits.sharp_ok:.0f} ({limits.sharp_note})",
+            ramp(sharp, limits.sharp_ok, limits.sharp_bad, SHARP_MAX))
 
     bright, dark_clip, bright_clip = faces.exposure(c)
     m.update(brightness=bright, dark_clipped=dark_clip, bright_clipped=bright_clip)
@@ -97,17 +132,17 @@ def assess_face(rgb: np.ndarray, face: faces.Face, sc: Scorer, *, presentation_a
     if presentation_attack:
         prom, freq = pad.periodic_peaks(rgb, face)
         m.update(moire_db=prom, moire_freq=freq)
-        penalty = ramp(prom, MOIRE_OK, MOIRE_BAD, MOIRE_MAX)
+        penalty = ramp(prom, limits.moire_ok, limits.moire_bad, MOIRE_MAX)
         if freq >= HALFTONE_MIN_FREQ:
             sc.soft(
                 codes.PRINT_ATTACK,
-                f"fine periodic dot pattern ({freq:.2f} cycles/px, {prom:.1f} dB over the spectrum, limit {MOIRE_OK:.0f}) typical of a halftone print",
+                f"fine periodic dot pattern ({freq:.2f} cycles/px, {prom:.1f} dB over the spectrum, limit {limits.moire_ok:.0f}) typical of a halftone print",
                 penalty,
             )
         else:
             sc.soft(
                 codes.SCREEN_REPLAY,
-                f"periodic moire peak {prom:.1f} dB over the spectrum (limit {MOIRE_OK:.0f}) at {freq:.2f} cycles/px, typical of a photographed screen",
+                f"periodic moire peak {prom:.1f} dB over the spectrum (limit {limits.moire_ok:.0f}) at {freq:.2f} cycles/px, typical of a photographed screen",
                 penalty,
             )
         sat = pad.saturation(c)
@@ -116,7 +151,7 @@ def assess_face(rgb: np.ndarray, face: faces.Face, sc: Scorer, *, presentation_a
             sc.soft(
                 codes.PRINT_ATTACK,
                 f"skin colour saturation {sat:.2f} below {SAT_OK:.2f} (monochrome or faded reproduction)",
-                ramp(sat, SAT_OK, SAT_BAD, SAT_MAX),
+                ramp(sat, SAT_OK, SAT_BAD, limits.sat_max),
             )
         sides, longest = pad.border_sides(rgb, face)
         m.update(border_sides=sides, border_len_rel=longest)
@@ -127,6 +162,63 @@ def assess_face(rgb: np.ndarray, face: faces.Face, sc: Scorer, *, presentation_a
                 BORDER_PENALTY[sides],
             )
     return c
+
+
+def assess_reproduction(rgb: np.ndarray, face: faces.Face, chip: np.ndarray, sc: Scorer) -> None:
+    """The selfie's learned model and reproduction cues, added to the heuristics of
+    :func:`assess_face` (fusion: every cue is a soft penalty, the score is 100 minus their sum).
+
+    * The model's P(real) counts through its log-odds: nothing at 0.27 (log-odds -1) or above,
+      then linearly up to 40 points at 0.0067 (log-odds -5). Alone it fails a selfie (below 70)
+      only when P(real) < 0.018; between 0.018 and 0.27 it needs a second cue (frame, moire,
+      lifted blacks, low colour) to agree. The model is sure on prints with edges and bright
+      screens, unsure on graded or cool-lit real photos (P(real) down to 0.05 on bona fide
+      stills, 0.007 with a door frame around the face), hence this.
+      A face blurred below the general sharpness limit (50) is judged BLURRY alone: its texture,
+      which the model reads, is gone (recorded in the metrics, not counted).
+      Its finding's code: see :func:`_model_code`.
+    * Lifted blacks (ink on paper; 8 -> 16 grey levels, up to 35): matte and faded prints.
+    * One flat tone over the face (a drawing) and posterised colours (a cartoon filter): up to
+      60 each (no drawn face of the attack set passed). Not judged when over 30 % of the face is clipped (a
+      blown-out face is all one tone; EXPOSURE already costs up to 55 there).
+    """
+    m = sc.metrics
+    black = pad.black_level(chip)
+    m["black_level"] = black
+    sc.soft(codes.PRINT_ATTACK, f"darkest face pixels at grey level {black:.0f}, above {BLACK_OK:.0f} (no true black: ink on paper?)",
+            ramp(black, BLACK_OK, BLACK_BAD, BLACK_MAX))
+    if max(m["dark_clipped"], m["bright_clipped"]) <= TONE_CLIP_MAX:  # clipped skin has no tones to judge
+        flat = pad.flat_tone(chip)
+        m["flat_tone"] = flat
+        sc.soft(codes.PRINT_ATTACK, f"{flat:.0%} of the face in one flat tone, over {FLAT_OK:.0%} (a drawing?)",
+                ramp(flat, FLAT_OK, FLAT_BAD, FLAT_MAX))
+        poster = pad.posterised(chip)
+        m["posterised"] = poster
+        sc.soft(codes.PRINT_ATTACK, f"face colours in a few flat levels (histogram spikiness {poster:.2f}, over {POSTER_OK:.2f}): a cartoon or drawing?",
+                ramp(poster, POSTER_OK, POSTER_BAD, POSTER_MAX))
+
+    probs = antispoof.class_probabilities(rgb, (face.left, face.top, face.right, face.bottom))
+    p_real = float(probs[1])
+    m.update(model_real=p_real, model_spoof0=float(probs[0]), model_spoof2=float(probs[2]))
+    if m["sharpness"] < SHARP_OK:  # a face too blurred to show texture is judged BLURRY, not by the model
+        return
+    logit = float(np.log(max(p_real, 1e-9) / max(1.0 - p_real, 1e-9)))
+    code = _model_code(sc, probs)
+    what = "screen" if code == codes.SCREEN_REPLAY else "print or drawing"
+    sc.soft(code, f"learned anti-spoofing model: P(real face) {p_real:.3f}, below 0.27 (looks like a {what})",
+            ramp(logit, MODEL_LOGIT_OK, MODEL_LOGIT_BAD, MODEL_MAX))
+
+
+def _model_code(sc: Scorer, probs: np.ndarray) -> str:
+    """The code the model's finding is filed under: that of the heuristic screen/print finding
+    that already cost the most (the model agrees with it), else by the model's dominant spoof
+    class (measured on the attack set: class 2 dominates on filmed screens, class 0 on prints and
+    drawings; the publisher does not name them)."""
+    best = max(((pts, code) for code, pts in sc.penalties if code in (codes.SCREEN_REPLAY, codes.PRINT_ATTACK)),
+               default=None)
+    if best is not None:
+        return best[1]
+    return codes.SCREEN_REPLAY if probs[2] > probs[0] else codes.PRINT_ATTACK
 
 
 def analyse_selfie(image: bytes) -> EngineResult:
@@ -150,5 +242,6 @@ def analyse_selfie(image: bytes) -> EngineResult:
         f"aspect ratio {min(h0, w0)}:{max(h0, w0)} = {aspect:.2f}, not close to 3:4 (0.75)",
         ramp(abs(aspect - ASPECT_IDEAL), ASPECT_OK, ASPECT_BAD, ASPECT_MAX),
     )
-    assess_face(rgb, face, sc)
+    c = assess_face(rgb, face, sc, limits=SELFIE_LIMITS)
+    assess_reproduction(rgb, face, c, sc)
     return sc.result(face_crop_jpeg=encode_jpeg(faces.crop(rgb, face)))
