@@ -18,6 +18,7 @@ class SandboxRequest:
     headers: dict[str, str]  # lower-cased names
     body: bytes
     query: dict[str, str] = field(default_factory=dict)
+    raw_query: str = ""  # the query string as sent (Tencent's TC3 signs a GET's query verbatim)
 
     def header(self, name: str, default: str = "") -> str:
         return self.headers.get(name.lower(), default)

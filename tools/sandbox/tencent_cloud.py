@@ -45,6 +45,7 @@ import json
 import uuid
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qsl
 
 from liveness import engine
 from liveness.engine import codes as engine_codes
@@ -71,6 +72,7 @@ from liveness.vendors.video_fit import probe_video
 
 from .fetch import MAX_FETCH_BYTES, FetchError, fetch_url
 from .http import SandboxRequest, SandboxResponse, json_response
+from .scales import engine_liveness_threshold, vendor_score
 from .tencent_auth import (  # noqa: F401
     DEFAULT_ACCOUNT,
     SERVICES,
@@ -132,6 +134,17 @@ VIDEO_RESULTS: dict[str, str] = {
 }
 VIDEO_RESULT_FALLBACK = "FailedOperation.LivessUnknownError"
 
+#: The parameters each action takes (all strings), as the SDK models declare them
+#: (``DetectLiveFaceRequest`` of the SDKs up to 3.0.1459; faceid 3.1.179's ``GetLiveCodeRequest``
+#: and ``LivenessCompareRequest``). Any other name is Tencent's ``UnknownParameter``; a value that
+#: is not a string (JSON null counts as absent) is ``InvalidParameter``, never a server error.
+ACTION_PARAMS: dict[str, tuple[str, ...]] = {
+    "DetectLiveFace": ("Image", "Url", "FaceModelVersion"),
+    "GetLiveCode": (),
+    "LivenessCompare": ("LivenessType", "ImageBase64", "ImageUrl", "ValidateData", "Optional",
+                        "VideoBase64", "VideoUrl"),
+}
+
 
 # --- answers -----------------------------------------------------------------------------------
 def _english(request: SandboxRequest | None) -> bool:
@@ -191,6 +204,18 @@ def _decode_b64(value: Any, code: str, what: str) -> bytes:
         raise _Reject(code, f"{what} is not valid Base64") from None
 
 
+def check_params(action: str, params: dict[str, Any]) -> None:
+    """Tencent's parameter checks before any action runs: unknown names, then value types."""
+    known = ACTION_PARAMS.get(action, ())
+    for name in params:
+        if name not in known:
+            raise _Reject("UnknownParameter", f"the parameter {name!r} is not defined for {action}")
+    for name in known:
+        value = params.get(name)
+        if value is not None and not isinstance(value, str):
+            raise _Reject("InvalidParameter", f"{name} must be a string, not {type(value).__name__}")
+
+
 def _image_format(data: bytes) -> tuple[str, int, int]:
     """(format, width, height); raises ValueError when Pillow cannot decode the image."""
     from PIL import Image
@@ -214,21 +239,11 @@ def _fetch(url: Any, code: str) -> bytes:
         raise _Reject(code, exc.detail) from None
 
 
-def engine_liveness_threshold() -> float:
-    """The engine's own recommended liveness threshold (its verdict line)."""
-    return float(engine.RECOMMENDED_THRESHOLDS["liveness"])
-
-
 def tencent_liveness_score(engine_score: float, engine_threshold: float | None = None) -> float:
-    """The engine's 0..100 score on DetectLiveFace's scale, piecewise linear so that the
-    engine's threshold lands on Tencent's recommended 87 (and 0 ↦ 0, 100 ↦ 100)."""
-    t = engine_liveness_threshold() if engine_threshold is None else float(engine_threshold)
-    s = max(0.0, min(100.0, float(engine_score)))
-    if s >= t:
-        mapped = TENCENT_LIVENESS_THRESHOLD + (s - t) * ((100 - TENCENT_LIVENESS_THRESHOLD) / max(1e-6, 100 - t))
-    else:
-        mapped = s * TENCENT_LIVENESS_THRESHOLD / max(1e-6, t)
-    return round(mapped, 2)
+    """The engine's 0..100 score on DetectLiveFace's scale (:func:`.scales.vendor_score`): the
+    engine's threshold lands on Tencent's recommended 87 (and 0 -> 0, 100 -> 100)."""
+    return round(vendor_score(engine_score, vendor_threshold=TENCENT_LIVENESS_THRESHOLD,
+                              engine_threshold=engine_threshold), 2)
 
 
 def finding_codes(result: Any) -> set[str]:
@@ -269,7 +284,7 @@ def detect_live_face(params: dict[str, Any], request: SandboxRequest) -> Sandbox
     result = engine.analyse_selfie(image)
     code = str(result.code)
     if code in SELFIE_ERRORS:
-        raise _Reject(SELFIE_ERRORS[code], f"engine: {code}")
+        raise _Reject(SELFIE_ERRORS[code])
     engine_score = float(result.score) if result.score is not None else 0.0
     score = tencent_liveness_score(engine_score)
     is_liveness = bool(result.ok) and score >= TENCENT_LIVENESS_THRESHOLD
@@ -376,10 +391,26 @@ ACTIONS: dict[str, dict[str, Callable[[dict[str, Any], SandboxRequest], SandboxR
 
 
 # --- entry point -------------------------------------------------------------------------------
+def _params(request: SandboxRequest) -> dict[str, Any]:
+    """The action's parameters: a POST's JSON object, or a GET's query string (as the SDK's
+    ``reqMethod="GET"`` and seed 001's example send them; every value is then a string)."""
+    if request.method == "GET":
+        return dict(parse_qsl(request.raw_query, keep_blank_values=True))
+    if not request.header("content-type").lower().startswith("application/json"):
+        raise _Reject("InvalidParameter", "the body must be application/json")
+    try:
+        params = json.loads(request.body.decode("utf-8") or "{}")
+    except (ValueError, UnicodeDecodeError):
+        raise _Reject("InvalidParameter", "the body is not JSON") from None
+    if not isinstance(params, dict):
+        raise _Reject("InvalidParameter", "the body must be a JSON object")
+    return params
+
+
 def handle(request: SandboxRequest) -> SandboxResponse:
     try:
-        if request.method != "POST":
-            raise _Reject("InvalidParameter", "the sandbox emulates the SDKs' POST requests only")
+        if request.method not in ("POST", "GET"):
+            raise _Reject("InvalidParameter", f"the API takes POST or GET, not {request.method}")
         service = verify_tc3(request)
         version = request.header("x-tc-version")
         if version not in SERVICES[service]["versions"]:
@@ -390,14 +421,8 @@ def handle(request: SandboxRequest) -> SandboxResponse:
             raise _Reject("InvalidAction", f"{service} {version} has no action {action!r}")
         if SERVICES[service]["region_required"] and not request.header("x-tc-region"):
             raise _Reject("MissingParameter", "X-TC-Region is required for this action")
-        if not request.header("content-type").lower().startswith("application/json"):
-            raise _Reject("InvalidParameter", "the body must be application/json")
-        try:
-            params = json.loads(request.body.decode("utf-8") or "{}")
-        except (ValueError, UnicodeDecodeError):
-            raise _Reject("InvalidParameter", "the body is not JSON") from None
-        if not isinstance(params, dict):
-            raise _Reject("InvalidParameter", "the body must be a JSON object")
+        params = _params(request)
+        check_params(action, params)
         return func(params, request)
     except _Reject as rej:
         return error(rej.code, rej.detail, request=request, status=rej.status)
