@@ -35,6 +35,11 @@ class SandboxResponse:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+def is_ascii_digits(value: str) -> bool:
+    """A challenge's digits: only 0-9 (``str.isdigit`` also accepts "١٢٣٤" and "²³⁴⁵")."""
+    return bool(value) and value.isascii() and value.isdigit()
+
+
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> SandboxResponse:
     return SandboxResponse(
         status=status,
