@@ -646,3 +646,35 @@ def array_to_wav(x: np.ndarray, sr: int = 16000) -> bytes:
         w.setframerate(sr)
         w.writeframes(np.clip(x * 32767, -32768, 32767).astype(np.int16).tobytes())
     return buf.getvalue()
+
+
+# ---------------------------------------------------------------- presentation attacks filmed on video
+
+@functools.lru_cache(maxsize=None)
+def photo_attack_video(face: str = "astronaut", *, duration: float = 3.0, size: tuple[int, int] = (480, 640),
+                       zoom: float = 0.15, pan: tuple[float, float] = (0.06, 0.04), fps: int = 15,
+                       fmt: str = "webm", audio: bool = True, face_frac: float = 0.34) -> bytes:
+    """A still photograph of ``face`` filmed with a slow zoom (the frame narrows by ``zoom`` of
+    its size over the clip) and a slow pan (the window's centre moves by ``pan`` of the frame's
+    width/height): everything in the picture moves together, as a printed photo or a screen held
+    in front of a moving phone does, and nothing in the face moves on its own (no mouth, no
+    blink). ``audio``: a track of room noise (a phone records sound) rather than none."""
+    w, h = size
+    base = portrait(face, size, face_frac=face_frac)
+    n = max(2, int(round(duration * fps)))
+
+    def frames():
+        for i in range(n):
+            p = i / (n - 1)
+            scale = 1.0 - zoom * p  # the window shrinks: the photo grows in the frame
+            cw, ch = w * scale, h * scale
+            cx = w / 2 + pan[0] * w * (p - 0.5)
+            cy = h / 2 + pan[1] * h * (p - 0.5)
+            x0 = min(max(0.0, cx - cw / 2), w - cw)
+            y0 = min(max(0.0, cy - ch / 2), h - ch)
+            crop = Image.fromarray(base).resize((w, h), Image.BICUBIC, box=(x0, y0, x0 + cw, y0 + ch))
+            yield np.ascontiguousarray(np.asarray(crop))
+
+    sr = 16000
+    track = np.random.default_rng(4).normal(0, 0.003, int(duration * sr) + 1).astype(np.float32) if audio else None
+    return _encode(frames(), n, size, fps, track, sr, fmt)

@@ -18,6 +18,7 @@ class SandboxRequest:
     headers: dict[str, str]  # lower-cased names
     body: bytes
     query: dict[str, str] = field(default_factory=dict)
+    raw_query: str = ""  # the query string as sent (Tencent's TC3 signs a GET's query verbatim)
 
     def header(self, name: str, default: str = "") -> str:
         return self.headers.get(name.lower(), default)
@@ -32,6 +33,11 @@ class SandboxResponse:
     body: bytes
     content_type: str = "application/json"
     headers: dict[str, str] = field(default_factory=dict)
+
+
+def is_ascii_digits(value: str) -> bool:
+    """A challenge's digits: only 0-9 (``str.isdigit`` also accepts "١٢٣٤" and "²³⁴⁵")."""
+    return bool(value) and value.isascii() and value.isdigit()
 
 
 def json_response(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> SandboxResponse:

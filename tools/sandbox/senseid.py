@@ -26,7 +26,9 @@ occlusion, with check_quality) is not emulated: the engine has no occlusion chec
 
 Silent liveness does not read digits. The engine is asked with ``digits=""`` and every
 audio/lip-reading verdict (:data:`NOT_APPLICABLE`) is set aside; :func:`silent_verdict`
-recomputes the score from the visual penalties only. Success is code 1000 with
+(:mod:`.silent`) recomputes the score from the visual penalties and the face's own movement:
+a photo or screen filmed with a moving phone (zoom, pan) moves only as a flat picture and is
+``hack``, and a still face never scores above one that moves. Success is code 1000 with
 ``passed``, ``liveness_score`` (that score / 100), ``liveness_status`` (only with
 return_status: ``ok``; ``hack`` for a face change or a failing score with
 presentation-attack cues; ``short_time`` under 2 s), ``verification_score`` (engine
@@ -44,7 +46,6 @@ from django.conf import settings
 
 from liveness import engine
 from liveness.engine import codes as engine_codes
-from liveness.engine import video as engine_video
 from liveness.vendors.senseid.crypto import SenseidCryptoError, decrypt
 from liveness.vendors.senseid.errors import wire_message
 from liveness.vendors.senseid.spec import (
@@ -56,6 +57,7 @@ from liveness.vendors.senseid.spec import (
 )
 from liveness.vendors.senseid.spec import SPEC as SENSEID_SPEC
 
+from . import silent
 from .http import (
     MultipartError,
     SandboxRequest,
@@ -75,12 +77,8 @@ MIN_DURATION_S = 2.0  # "short_time: video time less than 2s"
 #: the senseid error table, whose wording every other answer uses: :func:`message_for`).
 GATEWAY_NAMES = {401: "UNAUTHORIZED", 429: "TOO_MANY_REQUESTS"}
 
-#: engine verdicts about presentation attacks -> liveness_status "hack"
-HACK = frozenset({engine_codes.SCREEN_REPLAY, engine_codes.PRINT_ATTACK, engine_codes.FRAME_BORDER,
-                  engine_codes.FACE_CHANGED})
-#: engine verdicts a silent check does not make (it neither listens nor reads lips)
-NOT_APPLICABLE = frozenset({engine_codes.WRONG_DIGITS, engine_codes.NO_SPEECH, engine_codes.NO_AUDIO, engine_codes.AUDIO_TOO_QUIET,
-                            engine_codes.NO_LIP_MOVEMENT, engine_codes.LIPS_OUT_OF_SYNC})
+#: engine verdicts about presentation attacks and the ones a silent check does not make
+HACK, NOT_APPLICABLE = silent.HACK, silent.NOT_APPLICABLE
 
 #: engine verdicts about the photo
 PHOTO_CODES = {engine_codes.CARD_NO_FACE: 4000, engine_codes.UNDECODABLE_IMAGE: 2005}
@@ -175,8 +173,10 @@ class _HttpError(Exception):
 
 def _decrypt(fields: dict[str, Any], name: str, cfg: dict) -> bytes:
     value = fields.get(name)
-    if not isinstance(value, str) or not value:
+    if value is None or value == "":
         raise _Reject(1200, f"{name} is required")
+    if not isinstance(value, str):
+        raise _Reject(1200, f"{name} must be a string (the Base64 of the encrypted file), not {type(value).__name__}")
     try:
         return decrypt(value.strip(), key=str(cfg.get("aes_key") or DEFAULT_AES_KEY),
                        iv=str(cfg.get("aes_iv") or DEFAULT_AES_IV))
@@ -206,34 +206,17 @@ def _photo(data: bytes, *, auto_rotate: bool) -> bytes:
     return data
 
 
-def silent_verdict(result: Any) -> tuple[str, float]:
+def silent_verdict(result: Any, own_motion: float | None) -> tuple[str, float]:
     """("ok" | "hack" | "short_time", liveness 0..1) from a digit-video analysis, judging only
-    what a silent check sees; raises _Reject(4007) when the video cannot be judged."""
-    code = str(result.code)
-    if code == engine_codes.VIDEO_TOO_SHORT:
-        return "short_time", 0.0
-    if code == engine_codes.UNDECODABLE_VIDEO:
+    what a silent check sees (:func:`.silent.verdict`: a still or planar face is "hack");
+    raises _Reject(4007) when the video cannot be judged."""
+    if str(result.code) == engine_codes.UNDECODABLE_VIDEO:
         raise _Reject(1200, "encrypted_video is not a readable video")
-    found = list(result.penalties)
-    seen = {c for c, _ in found}
-    metrics = result.metrics or {}
-    no_single_face = {engine_codes.NO_FACE, engine_codes.MULTIPLE_FACES}
-    if seen & no_single_face or code in no_single_face:
-        raise _Reject(4007, "no single face to judge in the video")
-    if float(metrics.get("face_frames_ratio", 1.0)) < engine_video.FACE_RATIO_MIN:
-        raise _Reject(4007, "the face is not visible through most of the video")
-    visual = max(0.0, 100.0 - sum(p for c, p in found if c not in NOT_APPLICABLE))
-    if float(metrics.get("identity_max_distance", 0.0)) > engine_video.SAME_PERSON_MAX:
-        return "hack", visual / 100
-    if visual < _liveness_threshold():
-        if seen & HACK:
-            return "hack", visual / 100
-        raise _Reject(4007, f"silent liveness score {visual:.0f} without a presentation-attack cue")
-    return "ok", visual / 100
-
-
-def _liveness_threshold() -> float:
-    return float(engine.RECOMMENDED_THRESHOLDS["liveness"])
+    try:
+        status, score = silent.verdict(result, own_motion)
+    except silent.Unjudgeable as exc:
+        raise _Reject(4007, str(exc)) from None
+    return status, score / 100
 
 
 def verify(fields: dict[str, Any], cfg: dict) -> SandboxResponse:
@@ -246,8 +229,10 @@ def verify(fields: dict[str, Any], cfg: dict) -> SandboxResponse:
                                            min_duration_s=MIN_DURATION_S)
     similarity = result.similarity
     if similarity is not None and str(similarity.code) in PHOTO_CODES:
-        raise _Reject(PHOTO_CODES[str(similarity.code)], f"engine: {similarity.code}")
-    status, liveness = silent_verdict(result)
+        raise _Reject(PHOTO_CODES[str(similarity.code)])
+    unreadable = str(result.code) in (engine_codes.VIDEO_TOO_SHORT, engine_codes.UNDECODABLE_VIDEO)
+    own_motion = None if unreadable else silent.probe(video).own_motion
+    status, liveness = silent_verdict(result, own_motion)
 
     passed = status == "ok"
     body: dict[str, Any] = {"code": SUCCESS, "passed": passed, "liveness_score": round(max(0.0, min(1.0, liveness)), 4)}

@@ -158,6 +158,7 @@ class SandboxApp:
             headers=headers,
             body=body,
             query=query,
+            raw_query=environ.get("QUERY_STRING", ""),
         )
 
     # -- dispatch ---------------------------------------------------------------------

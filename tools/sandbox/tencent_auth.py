@@ -3,7 +3,10 @@
 The signature is recomputed exactly as ``tencentcloud.common.abstract_client`` builds it (canonical
 request: method, ``/``, empty query, the signed headers, SHA-256 of the body; string to sign with the
 timestamp and the credential scope; key derived from ``"TC3" + SecretKey`` -> date -> service ->
-``tc3_request``). Accepted credentials come from ``settings.KYC_PROVIDERS["tencent_iai"]`` (service iai)
+``tc3_request``). A request carrying ``X-TC-Token`` is
+refused with ``AuthFailure.TokenFailure`` (the sandbox issues no temporary credentials, so no token
+is valid). GET requests sign their query string (and an empty payload), as the SDK's
+``reqMethod="GET"`` does. Accepted credentials come from ``settings.KYC_PROVIDERS["tencent_iai"]`` (service iai)
 and ``["tencent_faceid"]`` (service faceid), read on every request; with none configured the built-in
 :data:`DEFAULT_ACCOUNT` is accepted.
 """
@@ -72,9 +75,11 @@ def tc3_signature(*, secret_key: str, date: str, service: str, string_to_sign: s
 
 def canonical_request(request: SandboxRequest, signed_headers: list[str], *, lower_values: bool = False) -> str:
     payload = request.body
+    query = ""  # POST: the SDK signs an empty canonical query string
+    if request.method == "GET":  # GET: the query string as sent, and an empty payload
+        query, payload = request.raw_query, b""
     if request.header("x-tc-content-sha256") == "UNSIGNED-PAYLOAD":
         payload = b"UNSIGNED-PAYLOAD"
-    query = ""  # POST: the SDK signs an empty canonical query string
     headers = ""
     for name in signed_headers:
         value = request.header(name).strip()
@@ -131,5 +136,10 @@ def verify_tc3(request: SandboxRequest, *, now: float | None = None) -> str:
         string_to_sign = f"TC3-HMAC-SHA256\n{timestamp}\n{scope_text}\n{digest}"
         expected = tc3_signature(secret_key=secret_key, date=date, service=service, string_to_sign=string_to_sign)
         if hmac.compare_digest(expected, parts["Signature"]):
-            return service
-    raise Reject("AuthFailure.SignatureFailure", "the signature does not match")
+            break
+    else:
+        raise Reject("AuthFailure.SignatureFailure", "the signature does not match")
+    if request.header("x-tc-token"):
+        # a token belongs to temporary (STS) credentials; the sandbox issues none, so every token is unknown
+        raise Reject("AuthFailure.TokenFailure", "X-TC-Token is not a valid temporary credential token")
+    return service

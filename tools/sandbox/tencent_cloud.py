@@ -45,6 +45,7 @@ import json
 import uuid
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import parse_qsl
 
 from liveness import engine
 from liveness.engine import codes as engine_codes
@@ -65,12 +66,13 @@ from liveness.vendors.tencent_cloud.spec import (
     IAI_MIN_SHORT_SIDE,
     IAI_SPEC,
     IAI_VENDOR_DEFAULT_FACE_MODEL_VERSION,
-    LIVENESS_TYPE,
 )
 from liveness.vendors.video_fit import probe_video
 
 from .fetch import MAX_FETCH_BYTES, FetchError, fetch_url
-from .http import SandboxRequest, SandboxResponse, json_response
+from .http import SandboxRequest, SandboxResponse, is_ascii_digits, json_response
+from . import silent
+from .scales import engine_liveness_threshold, vendor_score
 from .tencent_auth import (  # noqa: F401
     DEFAULT_ACCOUNT,
     SERVICES,
@@ -132,6 +134,29 @@ VIDEO_RESULTS: dict[str, str] = {
 }
 VIDEO_RESULT_FALLBACK = "FailedOperation.LivessUnknownError"
 
+#: ``LivenessType`` values the SDK documents (LIP digits, ACTION movements, SILENT); the sandbox
+#: emulates LIP and SILENT (ACTION's movement sequence is beyond the engine).
+LIVENESS_TYPES = ("LIP", "ACTION", "SILENT")
+EMULATED_LIVENESS_TYPES = ("LIP", "SILENT")
+#: ``Optional`` ``{"BestFrameNum": n}``: "取值范围2-10" (faceid SDK 3.1.179)
+MIN_BEST_FRAMES, MAX_BEST_FRAMES = 2, 10
+#: engine failures a SILENT check still reports before judging liveness
+SILENT_HARD_RESULTS: dict[str, str] = {
+    "LOCAL_UNDECODABLE_VIDEO": "FailedOperation.VideoDecodeFailed",
+    "LOCAL_VIDEO_RESOLUTION_TOO_LOW": "FailedOperation.SilentFaceQualityFail",
+}
+
+#: The parameters each action takes (all strings), as the SDK models declare them
+#: (``DetectLiveFaceRequest`` of the SDKs up to 3.0.1459; faceid 3.1.179's ``GetLiveCodeRequest``
+#: and ``LivenessCompareRequest``). Any other name is Tencent's ``UnknownParameter``; a value that
+#: is not a string (JSON null counts as absent) is ``InvalidParameter``, never a server error.
+ACTION_PARAMS: dict[str, tuple[str, ...]] = {
+    "DetectLiveFace": ("Image", "Url", "FaceModelVersion"),
+    "GetLiveCode": (),
+    "LivenessCompare": ("LivenessType", "ImageBase64", "ImageUrl", "ValidateData", "Optional",
+                        "VideoBase64", "VideoUrl"),
+}
+
 
 # --- answers -----------------------------------------------------------------------------------
 def _english(request: SandboxRequest | None) -> bool:
@@ -191,6 +216,18 @@ def _decode_b64(value: Any, code: str, what: str) -> bytes:
         raise _Reject(code, f"{what} is not valid Base64") from None
 
 
+def check_params(action: str, params: dict[str, Any]) -> None:
+    """Tencent's parameter checks before any action runs: unknown names, then value types."""
+    known = ACTION_PARAMS.get(action, ())
+    for name in params:
+        if name not in known:
+            raise _Reject("UnknownParameter", f"the parameter {name!r} is not defined for {action}")
+    for name in known:
+        value = params.get(name)
+        if value is not None and not isinstance(value, str):
+            raise _Reject("InvalidParameter", f"{name} must be a string, not {type(value).__name__}")
+
+
 def _image_format(data: bytes) -> tuple[str, int, int]:
     """(format, width, height); raises ValueError when Pillow cannot decode the image."""
     from PIL import Image
@@ -214,21 +251,11 @@ def _fetch(url: Any, code: str) -> bytes:
         raise _Reject(code, exc.detail) from None
 
 
-def engine_liveness_threshold() -> float:
-    """The engine's own recommended liveness threshold (its verdict line)."""
-    return float(engine.RECOMMENDED_THRESHOLDS["liveness"])
-
-
 def tencent_liveness_score(engine_score: float, engine_threshold: float | None = None) -> float:
-    """The engine's 0..100 score on DetectLiveFace's scale, piecewise linear so that the
-    engine's threshold lands on Tencent's recommended 87 (and 0 ↦ 0, 100 ↦ 100)."""
-    t = engine_liveness_threshold() if engine_threshold is None else float(engine_threshold)
-    s = max(0.0, min(100.0, float(engine_score)))
-    if s >= t:
-        mapped = TENCENT_LIVENESS_THRESHOLD + (s - t) * ((100 - TENCENT_LIVENESS_THRESHOLD) / max(1e-6, 100 - t))
-    else:
-        mapped = s * TENCENT_LIVENESS_THRESHOLD / max(1e-6, t)
-    return round(mapped, 2)
+    """The engine's 0..100 score on DetectLiveFace's scale (:func:`.scales.vendor_score`): the
+    engine's threshold lands on Tencent's recommended 87 (and 0 -> 0, 100 -> 100)."""
+    return round(vendor_score(engine_score, vendor_threshold=TENCENT_LIVENESS_THRESHOLD,
+                              engine_threshold=engine_threshold), 2)
 
 
 def finding_codes(result: Any) -> set[str]:
@@ -269,7 +296,7 @@ def detect_live_face(params: dict[str, Any], request: SandboxRequest) -> Sandbox
     result = engine.analyse_selfie(image)
     code = str(result.code)
     if code in SELFIE_ERRORS:
-        raise _Reject(SELFIE_ERRORS[code], f"engine: {code}")
+        raise _Reject(SELFIE_ERRORS[code])
     engine_score = float(result.score) if result.score is not None else 0.0
     score = tencent_liveness_score(engine_score)
     is_liveness = bool(result.ok) and score >= TENCENT_LIVENESS_THRESHOLD
@@ -284,16 +311,44 @@ def _video_kind(data: bytes) -> str:
     return probe_video(data).kind
 
 
-def liveness_compare(params: dict[str, Any], request: SandboxRequest) -> SandboxResponse:
-    english = _english(request)
+def _liveness_type(params: dict[str, Any]) -> str:
     liveness_type = params.get("LivenessType")
     if not liveness_type:
         raise _Reject("MissingParameter", "LivenessType is required")
-    if liveness_type != LIVENESS_TYPE:
-        raise _Reject("InvalidParameterValue", f"LivenessType {liveness_type!r}: the sandbox emulates LIP only")
-    digits = params.get("ValidateData")
-    if not isinstance(digits, str) or not digits.isdigit():
-        raise _Reject("InvalidParameterValue", "ValidateData must be the digits GetLiveCode issued")
+    if liveness_type not in LIVENESS_TYPES:
+        raise _Reject("InvalidParameterValue", f"LivenessType {liveness_type!r}: one of LIP, ACTION, SILENT")
+    if liveness_type not in EMULATED_LIVENESS_TYPES:
+        raise _Reject("InvalidParameterValue", f"LivenessType {liveness_type!r} is not emulated by the sandbox "
+                      "(LIP and SILENT are)")
+    return str(liveness_type)
+
+
+def best_frame_num(params: dict[str, Any]) -> int:
+    """``Optional``'s ``BestFrameNum`` (2..10 per the SDK), 0 when not asked for."""
+    optional = params.get("Optional")
+    if not optional:
+        return 0
+    try:
+        extra = json.loads(optional)
+    except ValueError:
+        raise _Reject("InvalidParameterValue", "Optional must be a JSON object string") from None
+    if not isinstance(extra, dict):
+        raise _Reject("InvalidParameterValue", "Optional must be a JSON object string")
+    number = extra.get("BestFrameNum")
+    if number is None:
+        return 0
+    if isinstance(number, bool) or not isinstance(number, int) or not MIN_BEST_FRAMES <= number <= MAX_BEST_FRAMES:
+        raise _Reject("InvalidParameterValue", f"BestFrameNum must be an integer {MIN_BEST_FRAMES}-{MAX_BEST_FRAMES}")
+    return number
+
+
+def liveness_compare(params: dict[str, Any], request: SandboxRequest) -> SandboxResponse:
+    english = _english(request)
+    liveness_type = _liveness_type(params)
+    digits = params.get("ValidateData") or ""
+    if liveness_type == "LIP" and not is_ascii_digits(digits):
+        raise _Reject("InvalidParameterValue", "ValidateData must be the digits 0-9 GetLiveCode issued")
+    frames_wanted = best_frame_num(params)
     # the photo: "if both are provided, only ImageBase64 is used"
     if params.get("ImageBase64"):
         if len(params["ImageBase64"]) > FACEID_MAX_IMAGE_BASE64:
@@ -312,12 +367,15 @@ def liveness_compare(params: dict[str, Any], request: SandboxRequest) -> Sandbox
     if fmt not in FACEID_CARD_FORMATS:
         raise _Reject("FailedOperation.ImageDecodeFailed", f"{fmt or 'unknown'}: only JPG and PNG are supported")
     # the video
+    limit_mb = FACEID_MAX_VIDEO_BASE64 // (1024 * 1024)
     if params.get("VideoBase64"):
         if len(params["VideoBase64"]) > FACEID_MAX_VIDEO_BASE64:
-            raise _Reject("FailedOperation.LipSizeError", f"{len(params['VideoBase64'])} Base64 bytes > 5 MB")
+            raise _Reject("FailedOperation.LipSizeError", f"{len(params['VideoBase64'])} Base64 bytes > {limit_mb} MB")
         video = _decode_b64(params["VideoBase64"], "FailedOperation.VideoDecodeFailed", "VideoBase64")
     elif params.get("VideoUrl"):
         video = _fetch(params["VideoUrl"], "FailedOperation.DownLoadError")
+        if len(base64.b64encode(video)) > FACEID_MAX_VIDEO_BASE64:
+            raise _Reject("FailedOperation.LipSizeError", f"the video at VideoUrl is over {limit_mb} MB after Base64")
     else:
         raise _Reject("InvalidParameter", "one of VideoBase64 and VideoUrl is required")
     try:
@@ -328,10 +386,55 @@ def liveness_compare(params: dict[str, Any], request: SandboxRequest) -> Sandbox
         raise _Reject("FailedOperation.LipVideoInvalid", f"{kind}: only MP4, AVI and FLV are supported")
 
     result = engine.analyse_digit_video(
-        video, digits=digits, card=card,
+        video, digits=digits if liveness_type == "LIP" else "", card=card,
         min_short_side=FACEID_MIN_VIDEO_SHORT_SIDE, min_long_side=FACEID_MIN_VIDEO_LONG_SIDE,
     )
-    return answer(video_verdict(result, english=english))
+    probe = None
+    if liveness_type == "SILENT" or frames_wanted:
+        readable = str(result.code) not in (engine_codes.UNDECODABLE_VIDEO, engine_codes.VIDEO_TOO_SHORT,
+                                            engine_codes.VIDEO_RESOLUTION_TOO_LOW)
+        probe = silent.probe(video, keep_frames=frames_wanted) if readable else None
+    if liveness_type == "SILENT":
+        fields = silent_video_verdict(result, probe.own_motion if probe else None, english=english)
+    else:
+        fields = video_verdict(result, english=english)
+    if frames_wanted and fields["Result"] == "Success" and probe is not None:
+        fields["BestFrameList"] = [base64.b64encode(frame).decode("ascii") for frame in probe.best_frames]
+    return answer(fields)
+
+
+def silent_video_verdict(result: Any, own_motion: float | None, *, english: bool = False) -> dict[str, Any]:
+    """LivenessCompare's answer for ``LivenessType`` SILENT: the engine's visual verdict without
+    its audio and lip-sync findings (:mod:`.silent`, as the SenseID emulator judges), then the
+    same comparison as LIP."""
+    code = str(result.code)
+    if code in SILENT_HARD_RESULTS:
+        return _failed(SILENT_HARD_RESULTS[code], english=english)
+    try:
+        status, _score = silent.verdict(result, own_motion)
+    except silent.Unjudgeable:
+        seen = {c for c, _ in result.penalties} | {code}
+        outcome = ("FailedOperation.SilentMultiFaceFail" if engine_codes.MULTIPLE_FACES in seen
+                   else "FailedOperation.SilentFaceDetectFail")
+        return _failed(outcome, english=english)
+    if status == "short_time":
+        return _failed("FailedOperation.SilentTooShort", english=english)
+    if status == "hack":
+        return _failed("FailedOperation.SilentPictureLiveFail", english=english)
+    # liveness passed: judge the comparison as LIP does, on a result with no audio verdicts
+    return video_verdict(_as_passed(result), english=english)
+
+
+def _as_passed(result: Any) -> Any:
+    """``result`` as a passing liveness result (its comparison kept), for :func:`video_verdict`."""
+    from dataclasses import replace
+
+    return replace(result, ok=True, code=engine_codes.OK, score=100.0)
+
+
+def _failed(outcome: str, *, english: bool) -> dict[str, Any]:
+    return {"BestFrameBase64": None, "Sim": 0.0, "Result": outcome,
+            "Description": message(outcome, english=english), "BestFrameList": None}
 
 
 def video_verdict(result: Any, *, english: bool = False) -> dict[str, Any]:
@@ -376,10 +479,26 @@ ACTIONS: dict[str, dict[str, Callable[[dict[str, Any], SandboxRequest], SandboxR
 
 
 # --- entry point -------------------------------------------------------------------------------
+def _params(request: SandboxRequest) -> dict[str, Any]:
+    """The action's parameters: a POST's JSON object, or a GET's query string (as the SDK's
+    ``reqMethod="GET"`` and seed 001's example send them; every value is then a string)."""
+    if request.method == "GET":
+        return dict(parse_qsl(request.raw_query, keep_blank_values=True))
+    if not request.header("content-type").lower().startswith("application/json"):
+        raise _Reject("InvalidParameter", "the body must be application/json")
+    try:
+        params = json.loads(request.body.decode("utf-8") or "{}")
+    except (ValueError, UnicodeDecodeError):
+        raise _Reject("InvalidParameter", "the body is not JSON") from None
+    if not isinstance(params, dict):
+        raise _Reject("InvalidParameter", "the body must be a JSON object")
+    return params
+
+
 def handle(request: SandboxRequest) -> SandboxResponse:
     try:
-        if request.method != "POST":
-            raise _Reject("InvalidParameter", "the sandbox emulates the SDKs' POST requests only")
+        if request.method not in ("POST", "GET"):
+            raise _Reject("InvalidParameter", f"the API takes POST or GET, not {request.method}")
         service = verify_tc3(request)
         version = request.header("x-tc-version")
         if version not in SERVICES[service]["versions"]:
@@ -390,14 +509,8 @@ def handle(request: SandboxRequest) -> SandboxResponse:
             raise _Reject("InvalidAction", f"{service} {version} has no action {action!r}")
         if SERVICES[service]["region_required"] and not request.header("x-tc-region"):
             raise _Reject("MissingParameter", "X-TC-Region is required for this action")
-        if not request.header("content-type").lower().startswith("application/json"):
-            raise _Reject("InvalidParameter", "the body must be application/json")
-        try:
-            params = json.loads(request.body.decode("utf-8") or "{}")
-        except (ValueError, UnicodeDecodeError):
-            raise _Reject("InvalidParameter", "the body is not JSON") from None
-        if not isinstance(params, dict):
-            raise _Reject("InvalidParameter", "the body must be a JSON object")
+        params = _params(request)
+        check_params(action, params)
         return func(params, request)
     except _Reject as rej:
         return error(rej.code, rej.detail, request=request, status=rej.status)

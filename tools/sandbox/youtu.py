@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from liveness import engine
+from liveness.vendors.base import Metric
 from liveness.vendors.youtu.errors import vendor_wording
 from liveness.vendors.youtu.spec import MAX_REQUEST_BYTES, PATHS
 from liveness.vendors.youtu.spec import SPEC as YOUTU_SPEC
@@ -48,9 +49,11 @@ from .http import (
     SandboxRequest,
     SandboxResponse,
     json_object,
+    is_ascii_digits,
     json_response,
     parse_multipart,
 )
+from .scales import vendor_score
 from .youtu_auth import (  # noqa: F401
     DEFAULT_ACCOUNT,
     Account,
@@ -61,6 +64,8 @@ from .youtu_auth import (  # noqa: F401
 from .youtu_auth import youtu_settings as _config
 
 VENDOR = YOUTU_SPEC.family
+#: seed 002's recommended livedetectpicture threshold: the youtu spec's liveness threshold
+YOUTU_LIVENESS_THRESHOLD = YOUTU_SPEC.thresholds[Metric.LIVENESS].value
 
 DEFAULT_MIN_VIDEO_SHORT_SIDE = 270  # seed 004 (seed 000 says 320)
 DEFAULT_MIN_VIDEO_LONG_SIDE = 480
@@ -85,8 +90,11 @@ SELFIE_CODE_MAP: dict[str, int | None] = {
     "LOCAL_UNDECODABLE_IMAGE": -4016,  # selfie decoding failed
     "LOCAL_NO_FACE": -4015,  # facial detection of selfie failed
     "LOCAL_FACE_TOO_SMALL": -4015,
+    # several faces: no seed names a livedetectpicture code for it (000/002/004 list none); it is
+    # not "no face" (-4015), so it gets the tables' documented catch-all for a liveness check that
+    # could not pass, -5011 ("all other errors relating to liveness detection")
+    "LOCAL_MULTIPLE_FACES": -5011,
     # judgements that YouTu expresses as a low score, not as an error:
-    "LOCAL_MULTIPLE_FACES": None,
     "LOCAL_POSE": None,
     "LOCAL_BLURRY": None,
     "LOCAL_EXPOSURE": None,
@@ -256,11 +264,19 @@ def _livedetectpicture(request: SandboxRequest, fields: dict[str, str], files: d
     code = str(result.code)
     mapped = SELFIE_CODE_MAP.get(code) if code != "0" else None
     if mapped is not None:
-        raise _Reject(mapped, f"engine: {code}")
+        raise _Reject(mapped)
     if result.score is None:  # a hard failure the table does not name, and nothing scored
-        raise _Reject(SELFIE_FALLBACK, f"engine: {code}")
-    score = max(0, min(100, int(round(float(result.score)))))
-    return envelope(0, {"score": score})
+        raise _Reject(SELFIE_FALLBACK)
+    return envelope(0, {"score": youtu_liveness_score(float(result.score))})
+
+
+def youtu_liveness_score(engine_score: float) -> int:
+    """The engine's 0..100 score on livedetectpicture's scale (:func:`.scales.vendor_score`, the
+    mapping DetectLiveFace's emulator uses): the engine's line (70) lands on the youtu spec's
+    liveness threshold (87, seed 002's; live faces "usually 80..100"), and the answer is an int
+    as the seeds show it."""
+    mapped = vendor_score(engine_score, vendor_threshold=YOUTU_LIVENESS_THRESHOLD)
+    return max(0, min(100, int(round(mapped))))
 
 
 def _livegetfour(request: SandboxRequest, fields: dict[str, str], files: dict[str, bytes], form: str) -> SandboxResponse:
@@ -281,10 +297,10 @@ def _livedetectfour(request: SandboxRequest, fields: dict[str, str], files: dict
     digits = fields.get("validate_data", "").strip()
     if not digits:
         raise _Reject(21, "validate_data is required")
-    if not digits.isdigit():
-        raise _Reject(21, "validate_data must be the digits from livegetfour")
-    flag = fields.get("compare_flag", "").strip().lower()
-    if flag not in ("true", "false"):
+    if not is_ascii_digits(digits):
+        raise _Reject(21, "validate_data must be the digits 0-9 from livegetfour")
+    flag = fields.get("compare_flag", "")
+    if flag not in ("true", "false"):  # the seed's strings exactly: "True" or " true" are refused
         raise _Reject(21, 'compare_flag must be the string "true" or "false"')
     video = files.get("video")
     if not video:

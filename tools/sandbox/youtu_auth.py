@@ -76,7 +76,8 @@ def verify_authorization(value: str, *, now: float | None = None) -> SignatureCh
     Codes (seed tables): 4 empty, 5 malformed (not Base64, no HMAC, missing or bad
     fields, e not after t, t in the future, e more than three months ahead), 10 unknown
     appid, 11 unknown secret_id, 12 secret_id belongs to another appid, 14 HMAC does not
-    verify, 9 expired (e <= now), 16 bucket unknown for that appid. The body's appid is
+    verify, 9 expired (e <= now), 16 a non-empty bucket that is not the account's (an account
+    without a bucket has none). The body's appid is
     compared by the caller (code 6). Older SDKs' extra ``u=`` field and a missing ``b=``
     are tolerated.
     """
@@ -134,7 +135,7 @@ def verify_authorization(value: str, *, now: float | None = None) -> SignatureCh
         return _with(check, 9, "signature expired")
     if expires > now + MAX_SIGNATURE_TTL + CLOCK_SKEW:
         return _with(check, 5, "e is more than three months ahead")
-    if account.bucket and bucket and bucket != account.bucket:
+    if bucket and bucket != account.bucket:  # an empty b= is allowed (the bucket may be empty)
         return _with(check, 16, f"bucket {bucket!r} does not exist for this appid")
     return check
 

@@ -11,7 +11,7 @@ error classification (the tencent_cloud table's rule) are shared with :mod:`.iai
 
 Media are checked against the documented limits before the call and adjusted where
 that keeps their meaning: the card photo (JPG/PNG, ≤ 3 MB after Base64) like the
-selfie of DetectLiveFace; the video (MP4/AVI/FLV, ≤ 5 MB after Base64) is transcoded
+selfie of DetectLiveFace; the video (MP4/AVI/FLV, ≤ 8 MB after Base64) is transcoded
 to MP4 (H.264 + AAC, audio kept: the vendor listens to the digits) when it comes in
 another container, e.g. a browser's WebM, or is re-encoded at a lower bit rate when it
 is too large. Refusals made here carry the code the vendor itself would answer and

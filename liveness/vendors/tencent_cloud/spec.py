@@ -43,7 +43,7 @@ IAI_JUDGEMENT_CODES = frozenset({
 # --- FaceID GetLiveCode / LivenessCompare (Version 2018-03-01) ---------------------------------
 FACEID_ENDPOINT = "faceid.tencentcloudapi.com"
 FACEID_VERSIONS = ("2018-03-01",)
-FACEID_MAX_VIDEO_BASE64_BYTES = 5 * MB  # vendor notes §4 (the SDK's current docstring says 8 MB)
+FACEID_MAX_VIDEO_BASE64_BYTES = 8 * MB  # the faceid SDK (3.1.179): "Base64编码后的大小不超过8M" (vendor notes §4 say 5 MB)
 FACEID_MAX_CARD_BASE64_BYTES = 3 * MB
 FACEID_VIDEO_CONTAINERS = ("mp4", "avi", "flv")
 FACEID_CARD_FORMATS = ("JPEG", "PNG")

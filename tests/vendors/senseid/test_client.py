@@ -18,7 +18,7 @@ from PIL import Image
 from liveness.vendors.senseid import crypto as senseid_crypto
 from liveness.vendors.base import Media, Metric, Operation, ProviderError
 from liveness.vendors.senseid.client import DIGITS_NOT_CHECKED, PATH, SenseidProvider
-from tests.mediagen import card_jpeg, digit_video, selfie_jpeg
+from tests.mediagen import card_jpeg, digit_video, photo_attack_video, selfie_jpeg
 
 FACTORY_KEY = "dcbbad6765e14139a07d34b92292a672"
 FACTORY_IV = "df25d188a061"
@@ -144,9 +144,10 @@ def test_wrong_digits_do_not_matter_to_silent_liveness(make_provider):
     assert DIGITS_NOT_CHECKED in result.findings
 
 
-@pytest.mark.parametrize("variation", [{"talking": False}, {"audio": False}])
+@pytest.mark.parametrize("variation", [{"audio": False}])
 def test_silent_video_passes_without_speech(make_provider, variation):
-    """Silent liveness: a still face with no speech (or no audio track at all) is fine."""
+    """Silent liveness: a moving face with no audio track at all is fine. (A face that never
+    moves, ``talking=False``, used to pass here too; issue 19 makes it a photo attack, below.)"""
     result = make_provider().check_video(video=video_media(digit_video(DIGITS, **variation)), digits=DIGITS,
                                          card=image_media(card_jpeg()))
     assert result.error_code == "", (result.error_message, result.findings)
@@ -308,3 +309,31 @@ def test_the_request_waits_for_its_departure_once_encrypted(make_provider, sandb
     assert getattr(error, "transient", False), error
     assert departure_probe.calls_when_waited == [0] and departure_probe.gate.left_at is not None
     assert sandbox.call_count() == 1
+
+
+# --- issue 19: a photo filmed with a moving phone is an attack -----------------------------------
+@pytest.mark.parametrize("video", [
+    pytest.param(lambda: photo_attack_video(), id="photo-zoom-pan"),
+    pytest.param(lambda: digit_video(DIGITS, talking=False), id="still-face"),
+])
+def test_photo_filmed_with_zoom_and_pan_is_hack(make_provider, video):
+    result = make_provider().check_video(video=video_media(video()), digits=DIGITS, card=image_media(card_jpeg()))
+    assert result.error_code == "hack", (result.error_code, result.raw)
+    assert result.raw["code"] == 1000 and result.raw["passed"] is False
+    assert result.raw["liveness_status"] == "hack"
+
+
+def test_photo_attack_scores_below_a_talking_face(make_provider):
+    attack = make_provider().check_video(video=video_media(photo_attack_video()), digits=DIGITS,
+                                         card=image_media(card_jpeg()))
+    talking = make_provider().check_video(video=video_media(digit_video(DIGITS)), digits=DIGITS,
+                                          card=image_media(card_jpeg()))
+    assert talking.raw["liveness_status"] == "ok"
+    assert attack.raw["liveness_score"] < talking.raw["liveness_score"]
+
+
+def test_sandbox_names_a_field_of_the_wrong_type(senseid_settings, sandbox):
+    response = requests.post(sandbox.url(PATH), json={"encrypted_video": 123, "encrypted_image": "x"}, timeout=10)
+    body = response.json()
+    assert body["code"] == 1200
+    assert "encrypted_video must be a string" in body["message"] and "is required" not in body["message"]
