@@ -50,7 +50,7 @@ FAR_MARGIN = 0.0                            # a lag beyond NEAR_LAG may not fit 
 DIGIT_PAD_S = 0.25                          # pause judged before the first and after the last digit
 DIGIT_LAG_S = 0.3                           # per-digit lag search
 DIGIT_FIT_MIN = 0.20                        # every digit's own correlation at the sync lag
-DIGIT_SPREAD_MAX = 0.22                     # per-digit best lags may differ by at most this (s)
+DIGIT_SPREAD_MAX = 0.30                     # per-digit best lags may differ by at most this (s): half the search range
 MIN_FRAMES = 8
 REFINE_FLOOR_DB, REFINE_PEAK_DB = 10.0, 30.0  # a digit's sound: above the noise floor and near its peak
 
