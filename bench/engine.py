@@ -116,8 +116,11 @@ def lipsync_cases(split: str, n: int) -> list[tuple[str, str, dict]]:
     voices = mediagen.GOOD_VOICES
 
     def reading(i: int) -> dict:
-        return {"voice": rng.choice(voices), "speed": rng.choice((130, 145, 160, 175, 190)), "seed": base + i,
-                "face": rng.choice(faces_)}
+        r = {"voice": rng.choice(voices), "speed": rng.choice((130, 145, 160, 175, 190)), "seed": base + i,
+             "face": rng.choice(faces_)}
+        if not mediagen.talking_face_ok(r["face"]):  # replaced without changing the draws that follow
+            r["face"] = "astronaut"
+        return r
 
     def digits4() -> str:
         return "".join(rng.choice("0123456789") for _ in range(4))

@@ -576,6 +576,16 @@ def articulation(timings, times: np.ndarray, seed: int = 0) -> np.ndarray:
     return np.clip(out, 0, 1)
 
 
+def talking_face_ok(face: str, size: tuple[int, int] = (480, 640)) -> bool:
+    """Whether dlib finds ``face`` in its :func:`talking_clip` portrait (a few ``lfw_subset``
+    faces found on their own canvas are lost once scaled into a 480x640 frame)."""
+    try:
+        _mouth_geometry(face, size, 0.38)
+        return True
+    except ValueError:
+        return False
+
+
 @functools.lru_cache(maxsize=None)
 def talking_clip(digits: str, *, voice: str = DEFAULT_VOICE, speed: int = 150, seed: int = 0,
                  face: str = "astronaut", mouth: str = "articulated", mouth_reading: tuple | None = None,
