@@ -5,7 +5,7 @@ face-similarity distributions. Everything it needs is generated (tests/mediagen.
     python bench/engine.py --quick                             # fewer repetitions
     python bench/engine.py --json var/bench-engine.json        # also write the figures
     python bench/engine.py --only digits                       # one part (repeatable)
-    python bench/engine.py --only lipsync                      # lip sync: 38 generated 4-s clips, ~5 min idle
+    python bench/engine.py --only lipsync                      # lip sync: 38 generated 4-s clips, ~6 min
 
 Timings are taken on ONE core (the process pins itself to CPU 0 where the OS allows it).
 """
