@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import codes, compare, digits as digit_asr, faces
+from . import codes, compare, digits as digit_asr, faces, lipsync
 from .imaging import encode_jpeg
 from .results import EngineResult, Scorer, failure, ramp
 from .selfie import assess_face
 
-SAMPLE_FPS = 8.0              # frames analysed per second of video
+SAMPLE_FPS = 15.0             # frames analysed per second of video (the lip check times each digit)
 WORK_SHORT_SIDE = 480         # frames are analysed at most this large (short side)
 AUDIO_RATE = digit_asr.SAMPLE_RATE
 MAX_DURATION_S = 60.0         # longer clips are cut (the challenge takes a few seconds)
@@ -22,10 +22,8 @@ QUIET_DBFS = -42.0            # speech level (95th percentile of 20 ms frames) b
 FACE_RATIO_OK, FACE_RATIO_MIN = 0.95, 0.80
 MULTI_FACE_KEYFRAMES = 0.30   # share of keyframes with 2+ faces that fails the clip
 SAME_PERSON_OK, SAME_PERSON_MAX = 0.45, 0.60  # descriptor distance within the clip
-LIP_RANGE_OK, LIP_RANGE_MIN = 0.08, 0.04      # p90-p10 of inner-lip gap / eye distance
-LIP_CORR_OK, LIP_CORR_MIN = 0.50, 0.20        # best Pearson r of lip gap vs. speech envelope
-LIP_MAX_LAG_S = 0.25
 MAX_DESCRIPTORS = 4
+DESCRIPTOR_SPAN_S = 2.0  # one identity descriptor per 2 s stretch (at least 2): each costs ~75 ms
 WRONG_DIGITS_PENALTY = 50.0
 HARD_PENALTY = 35.0  # at least this for every hard failure that still gets a score: alone it ends below 70
 
@@ -167,34 +165,6 @@ def frame_dbfs(x: np.ndarray, win: int = 320) -> np.ndarray:
     return 20 * np.log10(np.maximum(r, 1e-6))
 
 
-def envelope_db(x: np.ndarray, times: np.ndarray, half: float) -> np.ndarray:
-    out = np.empty(len(times))
-    for i, t in enumerate(times):
-        a, b = int(max(0, (t - half) * AUDIO_RATE)), int(min(len(x), (t + half) * AUDIO_RATE))
-        out[i] = 20 * math.log10(max(1e-6, float(np.sqrt(np.mean(x[a:b] ** 2))))) if b > a else -120.0
-    return out
-
-
-def best_lagged_corr(a: np.ndarray, b: np.ndarray, max_lag: int) -> tuple[float, int]:
-    """Highest Pearson r between a[i] and b[i + lag] for |lag| <= max_lag (NaN-aware)."""
-    best, best_lag = -1.0, 0
-    for lag in range(-max_lag, max_lag + 1):
-        if lag >= 0:
-            x, y = a[: len(a) - lag], b[lag:]
-        else:
-            x, y = a[-lag:], b[: len(b) + lag]
-        ok = ~(np.isnan(x) | np.isnan(y))
-        if ok.sum() < 8:
-            continue
-        x, y = x[ok], y[ok]
-        if x.std() < 1e-9 or y.std() < 1e-9:
-            continue
-        r = float(np.corrcoef(x, y)[0, 1])
-        if r > best:
-            best, best_lag = r, lag
-    return best, best_lag
-
-
 # ------------------------------------------------------------------ per-frame faces
 
 @dataclass
@@ -209,6 +179,7 @@ class FrameFace:
     quality: float
 
 
+ROI_EVERY = 3      # window detection on every 3rd tracked frame, landmark tracking in between
 ROI_FACE_PX = 110  # the tracking window is scaled so the face is about this big (HOG minimum: 80)
 
 
@@ -234,8 +205,11 @@ def _detect_roi(img: np.ndarray, prev: faces.Face) -> faces.Face | None:
 
 def track_faces(frames: list, sample_fps: float) -> tuple[list[FrameFace], int, int]:
     """Face of each sampled frame (None where lost). Full-frame detection once a second
-    ("keyframes", which also count faces) and whenever tracking is lost; otherwise detection in
-    a window around the previous face, ~5x cheaper. Returns (faces, keyframes, keyframes with
+    ("keyframes", which also count faces) and whenever tracking is lost; otherwise, on every
+    ``ROI_EVERY``-th frame, detection in a window around the previous face (~5x cheaper), and on
+    the frames in between no detection at all: the landmarks are fitted in the previous face's
+    box, which then follows the landmarks (the face moves a few pixels between frames; the next
+    window detection notices a face that has gone). Returns (faces, keyframes, keyframes with
     two or more faces)."""
     out: list[FrameFace] = []
     prev = None
@@ -243,6 +217,7 @@ def track_faces(frames: list, sample_fps: float) -> tuple[list[FrameFace], int, 
     keyframes = multi = 0
     for i, (t, img) in enumerate(frames):
         face = None
+        following = False
         if i % key_every == 0 or prev is None:
             found = faces.detect(img, 0)
             if not found and (i % key_every == 0):
@@ -255,6 +230,9 @@ def track_faces(frames: list, sample_fps: float) -> tuple[list[FrameFace], int, 
                 face = max(found, key=lambda f: f.size) if prev is None else min(
                     faces.significant_faces(found), key=lambda f: abs(f.center[0] - prev.center[0]) + abs(f.center[1] - prev.center[1])
                 )
+        elif i % ROI_EVERY and prev.points is not None:
+            face = faces.Face(prev.left, prev.top, prev.right, prev.bottom, prev.score)
+            following = True
         else:
             face = _detect_roi(img, prev)
             if face is None:
@@ -263,8 +241,13 @@ def track_faces(frames: list, sample_fps: float) -> tuple[list[FrameFace], int, 
         if face is None:
             prev = None
             continue
-        prev = face
         faces.landmarks(img, face)
+        if following:  # the box follows the landmarks to where the face is now
+            dx, dy = np.round(face.points.mean(axis=0) - prev.points.mean(axis=0)).astype(int)
+            moved = face.shifted(int(dx), int(dy))
+            moved.points, moved.shape = face.points, face.shape
+            face = moved
+        prev = face
         yaw, pitch, _ = faces.head_pose(face.points)
         opening = faces.mouth_opening(face.points)
         sharp = faces.sharpness(faces.chip(img, face))
@@ -362,7 +345,7 @@ def analyse_digit_video(video: bytes, *, digits: str, card: bytes | None = None,
             best_desc = faces.descriptor(img, best.face)
             # ---- same person throughout: one descriptor per stretch of the clip
             span = max(1e-6, tracked[-1].time - tracked[0].time)
-            k = int(min(MAX_DESCRIPTORS, max(2, math.ceil(span))))
+            k = int(min(MAX_DESCRIPTORS, max(2, math.ceil(span / DESCRIPTOR_SPAN_S))))
             buckets: dict[int, FrameFace] = {}
             for ff in tracked:
                 b = min(k - 1, int((ff.time - tracked[0].time) / span * k))
@@ -382,10 +365,12 @@ def analyse_digit_video(video: bytes, *, digits: str, card: bytes | None = None,
 
     # ---- spoken digits
     recognised = ""
+    spoken: list[tuple[str, float, float]] = []  # the challenge's digits as aligned, in audio time
     if audio_ok:
         check = digit_asr.verify(audio, digits, language)
         # the verified challenge when accepted, else what the free digit loop heard
         recognised = digits if check.accepted else check.heard
+        spoken = list(check.timings)
         extra["digit_timings"] = [(d, a + dec.audio_start, b + dec.audio_start) for d, a, b in check.timings]
         m["digits_expected"] = len(digits)
         m["digits_correct"] = sum(a == b for a, b in zip(check.heard, digits))
@@ -399,31 +384,14 @@ def analyse_digit_video(video: bytes, *, digits: str, card: bytes | None = None,
         elif not check.accepted:
             sc.add(codes.WRONG_DIGITS, f"heard \"{check.heard or 'nothing'}\", expected \"{digits}\"", WRONG_DIGITS_PENALTY, hard=True)
 
-    # ---- lips: does the mouth move, and with the speech?
+    # ---- lips: does the mouth open with each digit heard, and only then? (lipsync.py)
     if audio_ok and len(tracked) >= 8 and sc.hard_code not in (codes.MULTIPLE_FACES,):
         opening = np.full(n, np.nan)
         for ff in tracked:
             opening[ff.index] = ff.opening
-        valid = opening[~np.isnan(opening)]
-        lip_range = float(np.percentile(valid, 90) - np.percentile(valid, 10))
-        m["lip_range"] = lip_range
         times = np.array([t for t, _ in dec.frames]) - dec.frames[0][0] - dec.audio_start
-        env = envelope_db(audio, times, 0.5 / SAMPLE_FPS)
-        floor = float(np.percentile(frame_dbfs(audio), 10))
-        env = np.maximum(env - floor, 0.0)
-        corr, lag = best_lagged_corr(opening, env, int(round(LIP_MAX_LAG_S * SAMPLE_FPS)))
-        m["lip_corr"] = corr
-        m["lip_lag_s"] = lag / SAMPLE_FPS
-        if lip_range < LIP_RANGE_MIN:
-            sc.add(codes.NO_LIP_MOVEMENT, f"mouth opening varies by {lip_range:.3f} of the eye distance, below {LIP_RANGE_MIN}", HARD_PENALTY + 5, hard=True)
-        else:
-            sc.soft(codes.NO_LIP_MOVEMENT, f"little mouth movement ({lip_range:.3f} of the eye distance, under {LIP_RANGE_OK})",
-                    ramp(lip_range, LIP_RANGE_OK, LIP_RANGE_MIN, 20.0))
-            if corr < LIP_CORR_MIN:
-                sc.add(codes.LIPS_OUT_OF_SYNC, f"mouth movement does not follow the speech (correlation {corr:.2f} below {LIP_CORR_MIN})", HARD_PENALTY + 5, hard=True)
-            else:
-                sc.soft(codes.LIPS_OUT_OF_SYNC, f"mouth movement follows the speech only loosely (correlation {corr:.2f} under {LIP_CORR_OK})",
-                        ramp(corr, LIP_CORR_OK, LIP_CORR_MIN, 30.0))
+        # the forced alignment's digit timings (digits.verify), in audio time
+        lipsync.judge(lipsync.measure(times, opening, spoken, audio, AUDIO_RATE, 1.0 / SAMPLE_FPS), sc, HARD_PENALTY + 5)
 
     # ---- quality and presentation-attack cues on the best frame
     if best is not None and sc.hard_code not in (codes.MULTIPLE_FACES,):

@@ -1,0 +1,98 @@
+"""Lip sync of digit videos (liveness/engine/lipsync.py): genuine speech against dubbing and lag.
+
+The clips come from ``mediagen.talking_clip``: a face whose jaw articulates its own reading
+(genuine), the same face articulating another reading under this audio (dubbed), the genuine
+clip with the mouth 0.6 s late, and a still photo with the speech.
+"""
+import numpy as np
+import pytest
+
+from liveness.engine import RECOMMENDED_THRESHOLDS, analyse_digit_video, codes, lipsync
+from tests import mediagen
+
+D = "4821"
+READING = {"voice": "en-us+f2", "speed": 160, "seed": 3}
+LIP_CODES = {codes.NO_LIP_MOVEMENT, codes.LIPS_OUT_OF_SYNC}
+
+
+def codes_of(result):
+    return {f.split(":", 1)[0] for f in result.findings}
+
+
+def refused_for(result, code):
+    assert (result.ok, result.code) == (False, code), result.findings
+    assert result.score is None or result.score < RECOMMENDED_THRESHOLDS["liveness"]
+
+
+@pytest.fixture(scope="module")
+def genuine():
+    return analyse_digit_video(mediagen.talking_clip(D, **READING), digits=D)
+
+
+def test_genuine_speech_passes(genuine):
+    assert genuine.ok and genuine.recognised_digits == D, genuine.findings
+    assert not codes_of(genuine) & LIP_CODES
+    m = genuine.metrics
+    assert m["lip_sync"] >= lipsync.SYNC_OK and m["lip_digit_fit_min"] >= lipsync.DIGIT_FIT_MIN
+    assert lipsync.NEAR_LAG[0] <= m["lip_lag_s"] <= lipsync.NEAR_LAG[1]
+    assert m["lip_sync_far"] < m["lip_sync"] and 3.9 < m["duration_s"] < 4.1
+
+
+def test_dubbed_video_is_refused():
+    # the same face articulating another reading (other digits, voice and pace) under this audio
+    clip = mediagen.talking_clip(D, **READING, mouth_reading=("6093", "en-us+m2", 130, 77), mouth_lead_in=0.8)
+    r = analyse_digit_video(clip, digits=D)
+    assert r.recognised_digits == D  # the audio itself is right: only the lips give it away
+    refused_for(r, codes.LIPS_OUT_OF_SYNC)
+
+
+@pytest.mark.parametrize("lag", [0.6, -0.6])
+def test_lagged_video_is_refused(lag):
+    r = analyse_digit_video(mediagen.talking_clip(D, **READING, mouth_lag=lag), digits=D)
+    assert r.recognised_digits == D
+    refused_for(r, codes.LIPS_OUT_OF_SYNC)
+    assert abs(r.metrics["lip_far_lag_s"] - lag) <= 0.15  # the offset search finds the lag
+
+
+def test_still_photo_is_refused():
+    r = analyse_digit_video(mediagen.talking_clip(D, **READING, mouth="still"), digits=D)
+    refused_for(r, codes.NO_LIP_MOVEMENT)
+
+
+# ---------------------------------------------------------------- the measure on its own
+
+TIMINGS = [("4", 0.50, 0.95), ("8", 1.20, 1.60), ("2", 1.95, 2.35), ("1", 2.60, 3.10)]
+
+
+def _mouth(times, lag=0.0):
+    return mediagen.articulation([(d, s + lag, e + lag) for d, s, e in TIMINGS], times, seed=5) * 0.3 + 0.02
+
+
+def _measure(opening, times):
+    audio = np.random.default_rng(0).normal(0, 0.01, 64000).astype(np.float32)
+    return lipsync.measure(times, opening, TIMINGS, audio, 16000, 1 / 15)
+
+
+def test_measure_finds_sync_and_lag():
+    t = np.arange(60) / 15.0
+    in_sync = _measure(_mouth(t), t)
+    assert in_sync.sync > 0.8 and in_sync.digit_fit_min > 0.5 and in_sync.sync_far < in_sync.sync
+    late = _measure(_mouth(t, 0.6), t)
+    assert late.sync_far > late.sync and abs(late.far_lag_s - 0.6) <= 0.1
+    assert _measure(0.02 + 0.3 * (_mouth(t) < 0.05), t).sync < lipsync.SYNC_MIN  # open in the pauses only
+
+
+def test_timings_from_recogniser_segments():
+    segs = [("four", 0.5, 0.9), ("<sil>", 0.9, 1.2), ("eight(2)", 1.2, 1.6), ("oh", 2.0, 2.3)]
+    assert lipsync.timings_from_segments(segs) == [("4", 0.5, 0.9), ("8", 1.2, 1.6), ("0", 2.0, 2.3)]
+    assert lipsync.timings_from_segments(None) == []
+
+
+def test_no_timings_is_out_of_sync():
+    from liveness.engine.results import Scorer
+
+    t = np.arange(60) / 15.0
+    ls = lipsync.measure(t, _mouth(t), [], np.zeros(64000, np.float32), 16000, 1 / 8)
+    sc = Scorer()
+    lipsync.judge(ls, sc, 40)
+    assert sc.hard_code == codes.LIPS_OUT_OF_SYNC
