@@ -28,6 +28,7 @@ from ..web.errors import UserFacingError
 from .audit import audit_record
 from .models import AuditEvent, Case, CaseKind, CaseState, Challenge, OutboxEvent, Submission
 from .outbox import outbox_record
+from .selectors import case_decision
 from .upload_limits import operation_of, upload_limits_for
 
 logger = logging.getLogger(__name__)
@@ -82,7 +83,10 @@ def case_transition(
     *, case: Case, to: str, reason: str, actor_label: str, actor: AbstractBaseUser | None = None,
 ) -> Case:
     """Move a case along :data:`liveness.cases.models.CASE_TRANSITIONS`; anything else is refused.
-    The outbox event partners receive is written in the same transaction."""
+    The outbox event partners receive is written in the same transaction, with the decision behind
+    the new state as it is now (:func:`liveness.cases.selectors.case_decision`; a reviewer's
+    ``Decision`` row is written before this call), so a later decision cannot change what an
+    earlier webhook says."""
     locked = Case.objects.select_for_update().get(pk=case.pk)
     if not locked.can_move_to(to):
         raise IllegalTransition(f"a case cannot go from {locked.state} to {to}")
@@ -95,8 +99,10 @@ def case_transition(
     locked.save(update_fields=["state", "state_changed_at", "state_changed_by", "state_changed_by_label", "state_reason"])
     audit_record(action="case.transition", actor=actor, actor_label=actor_label, case=locked,
                  details={"from": previous, "to": to, "reason": reason})
+    decision = case_decision(case=locked)
     outbox_record(case=locked, kind=OutboxEvent.CASE_STATE_CHANGED,
-                  payload={"previous": previous, "state": to, "reason": reason, "actor": actor_label})
+                  payload={"previous": previous, "state": to, "reason": reason, "actor": actor_label,
+                           "decision": decision.as_json() if decision is not None else None})
     case.refresh_from_db()
     return locked
 
