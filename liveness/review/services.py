@@ -91,11 +91,20 @@ def decision_make(
                                      user_message=user_message, internal_comment=internal_comment,
                                      ip_address=ip_address)
     except DecisionRefused as refused:
-        audit_record(action="decision.refused", actor=actor, actor_label=actor_label_for(actor), case=case,
-                     ip_address=ip_address,
-                     details={"code": refused.code, "reason": refused.message, "outcome": str(outcome)[:50],
-                              "reason_code": str(reason_code)[:100], **refused.details})
+        decision_refusal_record(case=case, actor=actor, refused=refused, outcome=outcome, reason_code=reason_code,
+                                ip_address=ip_address)
         raise
+
+
+def decision_refusal_record(*, case: Case, actor: AbstractBaseUser, refused: DecisionRefused, outcome: str,
+                            reason_code: str, ip_address: str | None = None) -> None:
+    """Audit a refused decision (``decision.refused``: its code, message, the attempted outcome and
+    reason). Used by :func:`decision_make` and by the dashboard for a form it refuses before calling it
+    (e.g. a reason of another outcome), so every refused save is on record."""
+    audit_record(action="decision.refused", actor=actor, actor_label=actor_label_for(actor), case=case,
+                 ip_address=ip_address,
+                 details={"code": refused.code, "reason": refused.message, "outcome": str(outcome)[:50],
+                          "reason_code": str(reason_code)[:100], **refused.details})
 
 
 @transaction.atomic
