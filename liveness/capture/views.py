@@ -34,10 +34,10 @@ from liveness.capture.links import (
 )
 from liveness.cases import services
 from liveness.cases.models import CaseKind, CaseState, Challenge
+from liveness.cases.selectors import case_retake_message
 from liveness.cases.upload_limits import operation_of, upload_limits_for
 from liveness.checks.models import CheckStatus
 from liveness.media.files import MediaRejected
-from liveness.vendors import catalogue
 from liveness.web.client_ip import client_ip
 from liveness.web.errors import UserFacingError
 
@@ -293,7 +293,7 @@ def status_info(case, token: str) -> dict:
         CaseState.APPROVED: ("passed", _("Passed. Thank you, you are done.")),
         CaseState.MANUAL_REVIEW: ("review", _("Received. A member of our team will review it shortly.")),
         CaseState.REJECTED: ("rejected", _("We could not verify your identity.")),
-        CaseState.RETAKE_REQUESTED: ("retry", _("Please try again: %(reason)s") % {"reason": _retake_message(case)}),
+        CaseState.RETAKE_REQUESTED: ("retry", _retry_sentence(case)),
     }.get(state, ("waiting", _("We are waiting for your submission.")))
     cooling = state in OPEN_STATES and _cooling_down(case)
     if cooling:
@@ -306,15 +306,20 @@ def status_info(case, token: str) -> dict:
     }
 
 
+def _retry_sentence(case) -> str:
+    """"Please try again: <why>", or only "Please try again." when there is no more to say (never
+    the doubled "Please try again: Please try again.")."""
+    generic = _("Please try again.")
+    reason = _retake_message(case)
+    if not reason or reason == generic:
+        return generic
+    return _("Please try again: %(reason)s") % {"reason": reason}
+
+
 def _retake_message(case) -> str:
-    """What the person should do next, from the catalogue (never raw scores), in their language."""
-    if case.state != CaseState.RETAKE_REQUESTED:
-        return ""
-    check = case.checks.exclude(error_code="").order_by("-created_at").first()
-    if check is None:
-        return _("Please try again.")
-    entry = catalogue.lookup(check.error_vendor, check.error_code)
-    return entry.user_message_zh if (get_language() or "").startswith("zh") else entry.user_message_en
+    """What the person should do next, in their language (:func:`case_retake_message`: a reviewer's
+    words, else the latest submission's catalogue message; never raw scores or codes)."""
+    return case_retake_message(case=case, language=get_language())
 
 
 # --- refusals Django makes before a view runs ----------------------------------------------

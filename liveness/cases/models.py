@@ -120,6 +120,9 @@ class Decision(models.Model):
     internal_comment = models.TextField(blank=True)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+")
     decided_by_label = models.CharField(max_length=100, blank=True)
+    decided_by_role = models.CharField(
+        max_length=20, blank=True,
+        help_text="What the decider was when deciding (reviewer, supervisor), shown to partners instead of a name")
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:

@@ -17,7 +17,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from ..checks import pacing
-from ..checks.models import Check, CheckStatus
+from ..checks.models import Check
 from ..checks.queue import check_enqueue_on_commit
 from ..media import files as media
 from ..media.models import MediaKind
@@ -27,7 +27,9 @@ from liveness.vendors.base import Operation, ProviderError, departure
 from ..web.errors import UserFacingError
 from .audit import audit_record
 from .models import AuditEvent, Case, CaseKind, CaseState, Challenge, OutboxEvent, Submission
+from . import policy
 from .outbox import outbox_record
+from .selectors import case_decision
 from .upload_limits import operation_of, upload_limits_for
 
 logger = logging.getLogger(__name__)
@@ -82,7 +84,10 @@ def case_transition(
     *, case: Case, to: str, reason: str, actor_label: str, actor: AbstractBaseUser | None = None,
 ) -> Case:
     """Move a case along :data:`liveness.cases.models.CASE_TRANSITIONS`; anything else is refused.
-    The outbox event partners receive is written in the same transaction."""
+    The outbox event partners receive is written in the same transaction, with the decision behind
+    the new state as it is now (:func:`liveness.cases.selectors.case_decision`; a reviewer's
+    ``Decision`` row is written before this call), so a later decision cannot change what an
+    earlier webhook says."""
     locked = Case.objects.select_for_update().get(pk=case.pk)
     if not locked.can_move_to(to):
         raise IllegalTransition(f"a case cannot go from {locked.state} to {to}")
@@ -95,8 +100,10 @@ def case_transition(
     locked.save(update_fields=["state", "state_changed_at", "state_changed_by", "state_changed_by_label", "state_reason"])
     audit_record(action="case.transition", actor=actor, actor_label=actor_label, case=locked,
                  details={"from": previous, "to": to, "reason": reason})
+    decision = case_decision(case=locked)
     outbox_record(case=locked, kind=OutboxEvent.CASE_STATE_CHANGED,
-                  payload={"previous": previous, "state": to, "reason": reason, "actor": actor_label})
+                  payload={"previous": previous, "state": to, "reason": reason, "actor": actor_label,
+                           "decision": decision.as_json() if decision is not None else None})
     case.refresh_from_db()
     return locked
 
@@ -297,13 +304,9 @@ def _submission_link(*, case: Case, blobs: dict, challenge_id: int | None, actor
 
 @transaction.atomic
 def case_evaluate(*, case_id: int) -> Case:
-    """Apply the decision policy once every check of the latest submission has finished.
-
-    All passed → approved (or manual review when KYC_AUTO_APPROVE is off).
-    Only failures the person can fix → retake requested, with the reason.
-    Anything else (a score under its threshold, possible fraud, a vendor or
-    configuration failure) → manual review. Rejection is always a human decision.
-    """
+    """Apply the decision policy (:func:`liveness.cases.policy.policy_route`, the table in
+    docs/decisions.md) once every check of the latest submission has finished. Rejection is
+    always a human decision."""
     case = Case.objects.select_for_update().get(pk=case_id)
     if case.state != CaseState.PROCESSING:
         return case
@@ -311,18 +314,18 @@ def case_evaluate(*, case_id: int) -> Case:
     checks = list(submission.checks.prefetch_related("scores")) if submission else []
     if not checks or not all(c.is_terminal for c in checks):
         return case
+    route = policy.policy_route(checks=[policy.CheckFacts(
+        status=c.status, passed=c.passed, error_vendor=c.error_vendor, error_code=c.error_code,
+        error_category=c.error_category) for c in checks], auto_approve=settings.KYC_AUTO_APPROVE)
     failing = [c for c in checks if not c.passed]
+    if route == policy.Route.APPROVE:
+        return case_transition(case=case, to=CaseState.APPROVED, reason="all checks passed", actor_label=PIPELINE)
     if not failing:
-        if settings.KYC_AUTO_APPROVE:
-            return case_transition(case=case, to=CaseState.APPROVED, reason="all checks passed", actor_label=PIPELINE)
         return case_transition(case=case, to=CaseState.MANUAL_REVIEW,
                                reason="all checks passed; automatic approval is off", actor_label=PIPELINE)
-    reasons = [_failure_reason(c) for c in failing]
-    user_fixable = all(
-        c.status == CheckStatus.DONE and c.error_category == catalogue.Category.USER_FIXABLE.value for c in failing
-    )
-    target = CaseState.RETAKE_REQUESTED if user_fixable else CaseState.MANUAL_REVIEW
-    return case_transition(case=case, to=target, reason="; ".join(reasons), actor_label=PIPELINE)
+    target = CaseState.RETAKE_REQUESTED if route == policy.Route.RETAKE else CaseState.MANUAL_REVIEW
+    return case_transition(case=case, to=target, reason="; ".join(_failure_reason(c) for c in failing),
+                           actor_label=PIPELINE)
 
 
 def _failure_reason(check: Check) -> str:

@@ -29,8 +29,17 @@ class QueueFilterForm(forms.Form):
 
 
 def _reason_choices():
+    """``outcome:code`` values, so every reason names the one outcome it belongs to (the page shows
+    only the chosen outcome's reasons; :meth:`DecisionForm.clean` refuses any other)."""
     return [(f"{outcome}:{code}", f"{DecisionOutcome(outcome).label} — {label}")
             for outcome, reasons in REASON_CODES.items() for code, (label, _) in reasons.items()]
+
+
+def reasons_by_outcome() -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """``(outcome, outcome label, [(value, reason label)])``: the reason list grouped per outcome."""
+    return [(outcome, DecisionOutcome(outcome).label, [(f"{outcome}:{code}", label) for code, (label, _) in
+                                                        reasons.items()])
+            for outcome, reasons in REASON_CODES.items()]
 
 
 class DecisionForm(forms.Form):

@@ -11,36 +11,14 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
 
 from liveness.cases.audit import audit_record
+from liveness.cases.reasons import REASON_CODES
 from liveness.cases.models import Case, CaseState, Decision, DecisionOutcome
 from liveness.cases.services import IllegalTransition, case_open, case_transition
 from liveness.checks.judging import threshold_policy_current
 from liveness.checks.models import Check, CheckStatus, ThresholdPolicy
 from liveness.review.models import CaseAssignment, CaseNote
 
-#: Structured reasons per outcome: code → (label for the reviewer, default message for the end user).
-REASON_CODES: dict[str, dict[str, tuple[str, str]]] = {
-    DecisionOutcome.APPROVE: {
-        "verified": ("Checks passed and media reviewed", "Your identity has been verified."),
-        "manual_match": ("Reviewer confirmed the match despite a low score", "Your identity has been verified."),
-        "vendor_error_overridden": ("Vendor failure, media reviewed manually", "Your identity has been verified."),
-    },
-    DecisionOutcome.REJECT: {
-        "spoof_suspected": ("Presentation attack suspected (photo, screen, mask)",
-                            "We could not verify your identity."),
-        "different_person": ("Selfie and ID card show different people", "We could not verify your identity."),
-        "document_invalid": ("ID card invalid, altered or unreadable", "We could not verify your identity document."),
-        "duplicate_identity": ("Identity already used by another case", "We could not verify your identity."),
-        "other": ("Other (explain in the internal comment)", "We could not verify your identity."),
-    },
-    DecisionOutcome.RETAKE: {
-        "poor_lighting": ("Too dark, too bright or blurry", "Please try again in good, even light and hold still."),
-        "face_not_visible": ("Face hidden, cut off or too small",
-                             "Please try again with your whole face visible in the frame."),
-        "digits_unclear": ("Digits not read clearly", "Please try again and read the digits slowly and clearly."),
-        "card_unreadable": ("ID-card photo unreadable", "Please take a new, sharp photo of your ID card."),
-        "other": ("Other (explain in the user message)", "Please try again."),
-    },
-}
+# REASON_CODES (the structured reasons per outcome) lives in liveness.cases.reasons, imported above.
 
 OUTCOME_STATE = {
     DecisionOutcome.APPROVE: CaseState.APPROVED,
@@ -71,6 +49,12 @@ class DecisionRefused(Exception):
 
 def actor_label_for(user: AbstractBaseUser) -> str:
     return f"user:{user.get_username()}"
+
+
+def decider_role(user: AbstractBaseUser) -> str:
+    """The role partners see instead of a name: ``supervisor`` (may approve over a failed check) or
+    ``reviewer``."""
+    return "supervisor" if user.has_perm(PERM_APPROVE_OVER_FAILED) else "reviewer"
 
 
 def case_failing_checks(*, case: Case) -> list[Check]:
@@ -107,11 +91,20 @@ def decision_make(
                                      user_message=user_message, internal_comment=internal_comment,
                                      ip_address=ip_address)
     except DecisionRefused as refused:
-        audit_record(action="decision.refused", actor=actor, actor_label=actor_label_for(actor), case=case,
-                     ip_address=ip_address,
-                     details={"code": refused.code, "reason": refused.message, "outcome": str(outcome)[:50],
-                              "reason_code": str(reason_code)[:100], **refused.details})
+        decision_refusal_record(case=case, actor=actor, refused=refused, outcome=outcome, reason_code=reason_code,
+                                ip_address=ip_address)
         raise
+
+
+def decision_refusal_record(*, case: Case, actor: AbstractBaseUser, refused: DecisionRefused, outcome: str,
+                            reason_code: str, ip_address: str | None = None) -> None:
+    """Audit a refused decision (``decision.refused``: its code, message, the attempted outcome and
+    reason). Used by :func:`decision_make` and by the dashboard for a form it refuses before calling it
+    (e.g. a reason of another outcome), so every refused save is on record."""
+    audit_record(action="decision.refused", actor=actor, actor_label=actor_label_for(actor), case=case,
+                 ip_address=ip_address,
+                 details={"code": refused.code, "reason": refused.message, "outcome": str(outcome)[:50],
+                          "reason_code": str(reason_code)[:100], **refused.details})
 
 
 @transaction.atomic
@@ -148,7 +141,8 @@ def _decision_make_atomic(
     decision = Decision.objects.create(
         case=locked, outcome=outcome, reason_code=reason_code,
         user_message=user_message.strip() or reasons[reason_code][1],
-        internal_comment=internal_comment.strip(), decided_by=actor, decided_by_label=label)
+        internal_comment=internal_comment.strip(), decided_by=actor, decided_by_label=label,
+        decided_by_role=decider_role(actor))
     audit_record(action="decision.made", actor=actor, actor_label=label, case=locked, ip_address=ip_address,
                  details={"decision": decision.pk, "outcome": outcome, "reason_code": reason_code,
                           "four_eyes": four_eyes, "failing_checks": [c.pk for c in failing]})

@@ -22,6 +22,7 @@ from liveness.review.byte_range import RangeNotSatisfiable, byte_range
 from liveness.review.forms import (
     AuditFilterForm,
     DecisionForm,
+    reasons_by_outcome,
     InviteForm,
     NoteForm,
     QueueFilterForm,
@@ -65,30 +66,42 @@ def queue(request):
     })
 
 
-@require_GET
-@dashboard_required()
-def case_detail(request, public_id):
-    case = _case_or_404(public_id)
+def _case_page(request, case, *, decision_form: DecisionForm | None = None, status: int = 200):
+    """The case page (an audited view of its media), with ``decision_form`` bound after a refused save
+    so the reviewer's outcome, reason, message and comment stay in the form."""
     services.case_view_record(case=case, actor=request.user, ip_address=_ip(request))
     review = selectors.case_review(case=case)
     return render(request, "dashboard/case.html", {
-        "review": review, "case": case, "decision_form": DecisionForm(), "note_form": NoteForm(),
+        "review": review, "case": case, "decision_form": decision_form or DecisionForm(), "note_form": NoteForm(),
         "can_decide": request.user.has_perm(services.PERM_DECIDE),
         "can_approve_over_failed": request.user.has_perm(services.PERM_APPROVE_OVER_FAILED),
-        "reason_codes": services.REASON_CODES,
+        "reason_groups": reasons_by_outcome(),
         "assignable": selectors.assignable_reviewers() if request.user.has_perm(services.PERM_ASSIGN_OTHERS) else [],
-    })
+    }, status=status)
+
+
+@require_GET
+@dashboard_required()
+def case_detail(request, public_id):
+    return _case_page(request, _case_or_404(public_id))
 
 
 @require_POST
 @dashboard_required(services.PERM_DECIDE)
 def case_decide(request, public_id):
+    """Save a decision. A refusal (the form's or the service's) is audited (``decision.refused``) and
+    answered with the case page and the form as sent (400 / 409), never an emptied form."""
     case = _case_or_404(public_id)
     form = DecisionForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Decision not saved: " + "; ".join(
-            f"{k}: {' '.join(v)}" for k, v in form.errors.items()))
-        return redirect("dashboard:case", public_id=case.public_id)
+        message = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
+        reason_outcome, _, code = str(request.POST.get("reason", "")).partition(":")
+        services.decision_refusal_record(
+            case=case, actor=request.user, ip_address=_ip(request),
+            refused=services.DecisionRefused("bad_reason" if "reason" in form.errors else "invalid_form", message),
+            outcome=str(request.POST.get("outcome", "")), reason_code=code or reason_outcome)
+        messages.error(request, "Decision not saved: " + message)
+        return _case_page(request, case, decision_form=form, status=400)
     try:
         services.decision_make(
             case=case, outcome=form.cleaned_data["outcome"], reason_code=form.cleaned_data["reason_code"],
@@ -98,7 +111,8 @@ def case_decide(request, public_id):
         if refused.code in ("supervisor_required", "forbidden"):
             return render(request, "dashboard/refused.html", {"case": case, "message": refused.message}, status=403)
         messages.error(request, refused.message)
-        return redirect("dashboard:case", public_id=case.public_id)
+        case.refresh_from_db()
+        return _case_page(request, case, decision_form=form, status=409)
     messages.success(request, f"Decision saved: {form.cleaned_data['outcome']}.")
     return redirect("dashboard:case", public_id=case.public_id)
 

@@ -491,3 +491,38 @@ def test_a_refusal_django_makes_before_the_view_is_shown_in_the_page(live_server
             browser.close()
             connections.close_all()
     assert not Submission.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_reviewers_retake_message_reaches_the_status_and_capture_pages_in_english_and_chinese(
+        live_server, fake_media):
+    """Issue 18 item 1: before, the page said "Please try again: <the old check's code message>"."""
+    from liveness.capture.links import capture_token_make
+    from liveness.review.services import decision_make
+    from tests.dashboard.conftest import make_review_case, role_user
+
+    case = make_review_case()
+    words = "Your photo was blurry, hold the phone still."
+    decision_make(case=case, outcome="retake", reason_code="poor_lighting", actor=role_user("rita", "reviewer"),
+                  user_message=words)
+    token = capture_token_make(case=case)
+    expected = {
+        "en": f"Please try again: {words} Please try again in good, even light and hold still.",
+        "zh-CN,zh;q=0.9": f"请重试：{words} 请在光线充足、均匀的地方重试，并保持不动。",
+    }
+    with sync_api.sync_playwright() as p:
+        browser = _launch(p, fake_media)
+        try:
+            for lang, sentence in expected.items():
+                page, errors = _page(browser, live_server, lang, PHONE)
+                page.goto(f"/c/{token}/status/")
+                assert "outcome-retry" in page.get_attribute("#status-message", "class")
+                assert page.inner_text("#status-message").strip() == sentence
+                page.click("#retry-link")
+                page.wait_for_selector(".notice")
+                assert page.inner_text(".notice") == sentence.split("：" if lang != "en" else ": ", 1)[1]
+                assert errors == []
+                page.context.close()
+        finally:
+            browser.close()
+            connections.close_all()

@@ -102,6 +102,13 @@ ZH = {
     "2. Photo of your ID card": "2. 身份证照片",
     "ID card, front side (JPEG or PNG)": "身份证正面（JPEG 或 PNG）",
     "3. Send": "3. 发送",
+    # a reviewer's decision, in the person's language (liveness/cases/reasons.py)
+    "Your identity has been verified.": "您的身份已通过验证。",
+    "We could not verify your identity document.": "我们无法验证您的身份证件。",
+    "Please try again in good, even light and hold still.": "请在光线充足、均匀的地方重试，并保持不动。",
+    "Please try again with your whole face visible in the frame.": "请重试，并让整张脸都出现在画面中。",
+    "Please try again and read the digits slowly and clearly.": "请重试，并缓慢、清楚地读出数字。",
+    "Please take a new, sharp photo of your ID card.": "请重新拍摄一张清晰的身份证照片。",
 }
 
 

@@ -93,7 +93,10 @@ def test_the_event_commits_and_rolls_back_with_the_move(db):
     assert not OutboxEvent.objects.exists()
     case_transition(case=case, to=CaseState.APPROVED, reason="kept", actor_label="test")
     [event] = OutboxEvent.objects.all()
+    decision = event.payload.pop("decision")  # issue 18: the decision behind the state travels with the event
     assert event.payload == {"previous": "processing", "state": "approved", "reason": "kept", "actor": "test"}
+    assert (decision["outcome"], decision["reason_code"], decision["decided_by"]) == (
+        "approve", "checks_passed", "system")
 
 
 def test_an_event_outside_a_transaction_is_refused(transactional_db):

@@ -14,7 +14,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from liveness.cases.models import Case, CaseKind, CaseState
+from liveness.cases import selectors as case_selectors
+from liveness.cases.models import Case, CaseKind, CaseState, DecisionOutcome
 from liveness.checks import selectors
 from liveness.checks.models import Check, Score
 from liveness.checks.thresholds import threshold_meaning
@@ -211,27 +212,45 @@ class CaseSerializer(serializers.ModelSerializer):
         fields = ["id", "reference", "kind", "state", "created_at", "state_changed_at"]
 
 
+class DecisionSerializer(serializers.Serializer):
+    """The decision behind the case's state (also sent in webhooks, same shape)."""
+
+    outcome = serializers.ChoiceField(choices=DecisionOutcome.values)
+    reason_code = serializers.CharField(
+        help_text="A reviewer's structured reason (e.g. spoof_suspected, poor_lighting), or the automatic "
+                  "policy's: checks_passed, checks_failed_user_fixable")
+    reason = serializers.CharField(help_text="The reason in words (English)")
+    user_message = serializers.CharField(help_text="What the person was told (English; may be the reviewer's "
+                                                   "own words); empty when nothing is meant for the person")
+    decided_by = serializers.ChoiceField(choices=["reviewer", "supervisor", "system"],
+                                         help_text="Who decided: a role, never a name")
+    decided_at = serializers.DateTimeField()
+
+
 class CaseDetailSerializer(CaseSerializer):
     checks = serializers.SerializerMethodField()
     retake_message = serializers.SerializerMethodField()
+    decision = serializers.SerializerMethodField()
     photos = PhotoSerializer(many=True, read_only=True, required=False,
                              help_text="Only with ?include=photos")
 
     class Meta(CaseSerializer.Meta):
-        fields = [*CaseSerializer.Meta.fields, "retake_message", "checks", "photos"]
+        fields = [*CaseSerializer.Meta.fields, "decision", "retake_message", "checks", "photos"]
 
     @extend_schema_field(CheckSerializer(many=True))
     def get_checks(self, case: Case):
         return CheckSerializer(selectors.case_checks(case=case), many=True).data
 
     def get_retake_message(self, case: Case) -> str:
-        """What to tell the person when a retake is requested (from the catalogue, never scores)."""
-        if case.state != CaseState.RETAKE_REQUESTED:
-            return ""
-        check = case.checks.exclude(error_code="").order_by("-created_at", "-pk").first()
-        if check is None:
-            return "Please try again."
-        return catalogue.lookup(check.error_vendor, check.error_code).user_message_en
+        """What to tell the person when a retake is requested, in English: a reviewer's words, else the
+        latest submission's catalogue message (never scores); "" in any other state."""
+        return case_selectors.case_retake_message(case=case, language="en")
+
+    @extend_schema_field(DecisionSerializer(allow_null=True))
+    def get_decision(self, case: Case):
+        """The decision behind an approved, rejected or retake_requested case; null in other states."""
+        decision = case_selectors.case_decision(case=case)
+        return decision.as_json() if decision is not None else None
 
     def to_representation(self, instance):
         data = super().to_representation(instance)

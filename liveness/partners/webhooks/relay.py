@@ -59,7 +59,7 @@ def _deliveries_create(event: OutboxEvent) -> list[WebhookDelivery]:
             event_id = uuid.uuid5(EVENT_ID_NAMESPACE, f"{event.pk}:{endpoint.pk}:{name}")
             payload = webhooks.payload_make(
                 event_id=str(event_id), event=name, case_public_id=str(case.public_id), reference=case.reference,
-                state=event.payload["state"], at=event.created_at)
+                state=event.payload["state"], at=event.created_at, decision=event.payload.get("decision"))
             delivery = WebhookDelivery.objects.create(endpoint=endpoint, case=case, event=name, event_id=event_id,
                                                       payload=payload, next_attempt_at=timezone.now())
             delivery_enqueue_on_commit(delivery_id=delivery.pk)

@@ -3,7 +3,7 @@
 Pure functions (no database) so partners' docs, the delivery service and the tests
 share one definition of the contract:
 
-* body: compact JSON (``{"id", "event", "timestamp", "case_id", "reference", "state"}``),
+* body: compact JSON (``{"id", "event", "timestamp", "case_id", "reference", "state", "decision"}``),
   sent byte-for-byte as signed;
 * ``X-KYC-Timestamp``: Unix seconds of this attempt;
 * ``X-KYC-Signature: v1=<hex HMAC-SHA256(secret, f"{timestamp}.{raw_body}")>``.
@@ -43,7 +43,10 @@ def events_for_transition(*, previous: str, state: str) -> list[str]:
 
 
 def payload_make(*, event_id: str, event: str, case_public_id: str, reference: str, state: str,
-                 at: datetime) -> dict:
+                 at: datetime, decision: dict | None = None) -> dict:
+    """The body of one webhook. ``decision`` is the decision behind ``state`` as the case detail's
+    ``decision`` shows it (outcome, reason_code, reason, user_message, decided_by, decided_at), or
+    None (the key is always present: null while nothing is decided)."""
     return {
         "id": event_id,
         "event": event,
@@ -51,6 +54,7 @@ def payload_make(*, event_id: str, event: str, case_public_id: str, reference: s
         "case_id": case_public_id,
         "reference": reference,
         "state": state,
+        "decision": decision,
     }
 
 
