@@ -119,9 +119,7 @@ def case_retake_message(*, case: Case, language: str | None = None) -> str:
             check = submission.checks.exclude(error_code="").order_by("-created_at", "-pk").first()
         if check is None:
             return translation.gettext(GENERIC_RETRY)
-        entry = catalogue.lookup(check.error_vendor, check.error_code)
-        zh = (translation.get_language() or "").startswith("zh")
-        return entry.user_message_zh if zh else entry.user_message_en
+        return catalogue.lookup(check.error_vendor, check.error_code).user_message(None)
 
 
 def _reviewer_retake_message(decision: Decision) -> str:

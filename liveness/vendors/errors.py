@@ -23,6 +23,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils import translation
+
 from .user_messages import USER_MESSAGES
 
 
@@ -46,16 +48,28 @@ class CatalogueEntry:
     vendor_message_en: str
     vendor_message_zh: str  # "" where no source has Chinese
     reviewer_explanation: str  # plain English: what happened and what it implies
-    user_message_en: str  # what the end user should do next, no jargon, no scores
-    user_message_zh: str  # Simplified Chinese
+    user_message_en: str  # what the end user should do next, no jargon, no scores (translated in the .po)
     category: Category
     retry: bool  # True only for transient ones worth retrying automatically
     sources: tuple[str, ...]  # e.g. ("seed 000", "seed 004")
     alt_messages: tuple[str, ...] = ()  # other seeds' differing wordings, "seed 002: ..."
 
+    def user_message(self, language: str | None) -> str:
+        """What to tell the person, in ``language`` ("en", "zh-hans", ...; None: the active one),
+        from the gettext catalogue (locale/, the one source of user-facing text)."""
+        if language is None:
+            return translation.gettext(self.user_message_en)
+        with translation.override(language):
+            return translation.gettext(self.user_message_en)
+
+    @property
+    def user_message_zh(self) -> str:
+        return self.user_message("zh-hans")
+
     def as_dict(self) -> dict[str, Any]:
-        """JSON-ready dict (category as its string value, tuples as lists)."""
+        """JSON-ready dict (category as its string value, tuples as lists, both user languages)."""
         data = dataclasses.asdict(self)
+        data["user_message_zh"] = self.user_message_zh
         data["category"] = self.category.value
         data["sources"] = list(self.sources)
         data["alt_messages"] = list(self.alt_messages)
@@ -74,10 +88,9 @@ def make_entry(
     alt: Iterable[str] = (),
 ) -> CatalogueEntry:
     """One table row as an entry; ``user`` names a message of :data:`USER_MESSAGES`."""
-    user_en, user_zh = USER_MESSAGES[user]
     return CatalogueEntry(
         vendor=vendor, code=code, vendor_message_en=en, vendor_message_zh=zh, reviewer_explanation=reviewer,
-        user_message_en=user_en, user_message_zh=user_zh, category=category,
+        user_message_en=USER_MESSAGES[user], category=category,
         retry=category is Category.TRANSIENT, sources=tuple(sources), alt_messages=tuple(alt),
     )
 
@@ -86,7 +99,6 @@ def unknown_entry(vendor: str, code: str, *, transient: bool = False) -> Catalog
     """The synthetic entry for a code no table has: permanent (an operator must look), unless the
     family's name pattern says the vendor means "try again" (then retried like any transient)."""
     user = "retry_later" if transient else "unknown"
-    user_en, user_zh = USER_MESSAGES[user]
     verdict = (
         "Its name marks a temporary failure (the vendor family's rule for unknown codes), so it is "
         "retried automatically."
@@ -100,7 +112,7 @@ def unknown_entry(vendor: str, code: str, *, transient: bool = False) -> Catalog
             f"Code {code!r} of vendor {vendor!r} is not in the error catalogue, so its meaning is unknown. "
             f"{verdict} Add the code to the vendor's table (liveness/vendors/<family>/errors.py)."
         ),
-        user_message_en=user_en, user_message_zh=user_zh,
+        user_message_en=USER_MESSAGES[user],
         category=Category.TRANSIENT if transient else Category.CONFIGURATION, retry=transient, sources=(),
     )
 
