@@ -350,7 +350,9 @@ def test_command_json_lists_every_entry():
     assert by_key[("senseid", "hack")]["category"] == "possible_fraud"
     assert by_key[("http", "503")]["retry"] is True
     assert ("local", "LOCAL_NO_FACE") in by_key
-    assert set(by_key[("youtu", "-5015")]) == {f.name for f in CatalogueEntry.__dataclass_fields__.values()}
+    assert set(by_key[("youtu", "-5015")]) == {f.name for f in CatalogueEntry.__dataclass_fields__.values()} | {
+        "user_message_zh"}  # from the .po
+    assert by_key[("youtu", "-5015")]["user_message_zh"] == lookup("youtu", "-5015").user_message("zh-hans")
 
 
 def test_command_json_vendor_filter():
