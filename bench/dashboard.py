@@ -65,7 +65,7 @@ def seed(n: int) -> None:
 
 
 def realistic_case():
-    from tests.dashboard.conftest import make_review_case
+    from tests.review.conftest import make_review_case
 
     return make_review_case(reference=f"bench-real-{time.time_ns()}")
 

@@ -5,7 +5,7 @@ own declarations (``env.DECLARED``), so the page cannot drift from the code.
 
 The table is rendered in a fresh process with an empty environment (``KYC_ENV_FILE=""``), so the
 defaults shown are the development defaults whatever the calling shell has set;
-tests/core/test_settings_env.py fails when the committed page differs.
+tests/settings/test_settings_env.py fails when the committed page differs.
 """
 from __future__ import annotations
 

@@ -499,7 +499,7 @@ def test_a_reviewers_retake_message_reaches_the_status_and_capture_pages_in_engl
     """Issue 18 item 1: before, the page said "Please try again: <the old check's code message>"."""
     from liveness.capture.links import capture_token_make
     from liveness.review.services import decision_make
-    from tests.dashboard.conftest import make_review_case, role_user
+    from tests.review.conftest import make_review_case, role_user
 
     case = make_review_case()
     words = "Your photo was blurry, hold the phone still."

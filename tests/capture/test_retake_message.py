@@ -15,7 +15,7 @@ from liveness.checks.models import Check, CheckStatus
 from liveness.partners import keys as partner_keys
 from liveness.review.services import decision_make
 from liveness.vendors import catalogue
-from tests.dashboard.conftest import make_review_case, role_user
+from tests.review.conftest import make_review_case, role_user
 from tests.factories import PartnerFactory
 
 pytestmark = pytest.mark.django_db

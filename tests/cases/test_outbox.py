@@ -19,7 +19,7 @@ from liveness.cases.services import case_transition
 from liveness.jobs.models import JobStatus
 from liveness.partners.models import WebhookDelivery
 from liveness.partners.webhooks.endpoints import webhook_endpoint_create
-from tests.api.webhook_receiver import receiver_start
+from tests.partners.webhook_receiver import receiver_start
 from tests.conftest import wait_for
 from tests.factories import CaseFactory, PartnerFactory
 

@@ -1,7 +1,7 @@
 """The production web tier boots as deployed: gunicorn with deploy/gunicorn.conf.py and
 KYC_ENV=production settings, against the test PostgreSQL, Redis and a real Celery worker.
 
-(``manage.py check --deploy`` under the same settings is tests/security/test_csp.py.)
+(``manage.py check --deploy`` under the same settings is tests/web/test_csp.py.)
 """
 from __future__ import annotations
 

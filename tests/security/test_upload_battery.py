@@ -21,7 +21,7 @@ from liveness.capture.links import capture_token_make
 from liveness.cases.models import AuditEvent, CaseKind, CaseState, Submission
 from liveness.media import files as media
 from liveness.media.models import MediaBlob
-from tests.api.conftest import _client
+from tests.partners.conftest import _client
 from tests.factories import CaseFactory, PartnerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

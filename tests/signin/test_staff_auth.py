@@ -29,7 +29,7 @@ from liveness.review import urls as dashboard_urls
 from liveness.signin.services import recovery_codes_create
 from liveness.web.client_ip import client_ip
 from tests.conftest import ROOT, staff_login, totp_code, totp_wrong_code
-from tests.dashboard.conftest import PASSWORD, make_review_case, role_user
+from tests.review.conftest import PASSWORD, make_review_case, role_user
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -149,7 +149,7 @@ def test_enrolment_confirms_the_device_only_with_a_correct_code(client):
     right = _code(client, totp_code(device), url=ENROL)
 
     device.refresh_from_db()
-    # On to the recovery codes, shown once (tests/security/test_recovery_codes.py), then on to next.
+    # On to the recovery codes, shown once (tests/signin/test_recovery_codes.py), then on to next.
     assert right["Location"] == "/staff/recovery-codes/?next=%2Fdashboard%2F" and device.confirmed
     assert client.get("/dashboard/").status_code == 200
     assert client.get(ENROL)["Location"] == "/dashboard/"  # the key is never shown again

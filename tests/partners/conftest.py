@@ -54,9 +54,9 @@ def other_api(other_partner) -> KeyClient:
 @pytest.fixture
 def stub_providers(monkeypatch, settings):
     """'local' and the configured video vendor are stubs that only issue digits."""
-    monkeypatch.setitem(REGISTRY, "local", "tests.api.stubs.LocalDigits")
-    settings.KYC_VIDEO_PROVIDER = "tests.api.stubs.VendorDigits"
-    from tests.api import stubs
+    monkeypatch.setitem(REGISTRY, "local", "tests.partners.stubs.LocalDigits")
+    settings.KYC_VIDEO_PROVIDER = "tests.partners.stubs.VendorDigits"
+    from tests.partners import stubs
 
     stubs.LocalDigits.calls = stubs.VendorDigits.calls = 0
     return stubs
@@ -108,8 +108,8 @@ def tiny_video(frames: int = 6) -> bytes:
 
 @pytest.fixture
 def receiver():
-    """A partner's webhook receiver listening on 127.0.0.1 (tests/api/webhook_receiver.py)."""
-    from tests.api.webhook_receiver import receiver_start
+    """A partner's webhook receiver listening on 127.0.0.1 (tests/partners/webhook_receiver.py)."""
+    from tests.partners.webhook_receiver import receiver_start
 
     rec, server = receiver_start()
     yield rec

@@ -23,7 +23,7 @@ from liveness.cases.models import AuditEvent
 from liveness.signin.services import recovery_codes_create
 from liveness.signin.views import FRESH_CODES_SESSION_KEY
 from tests.conftest import staff_login, totp_code, totp_wrong_code
-from tests.dashboard.conftest import role_user
+from tests.review.conftest import role_user
 from tests.factories import UserFactory
 
 from .test_staff_auth import ENROL, LOGIN, LOGOUT, VERIFY, _code, _password, rita  # noqa: F401 (fixture)

@@ -14,8 +14,8 @@ from liveness.partners.models import WebhookDelivery
 from liveness.partners.webhooks import delivery as webhook_delivery
 from liveness.partners.webhooks import endpoints as webhook_endpoints
 from liveness.review.services import decision_make
-from tests.api.webhook_receiver import signature_valid
-from tests.dashboard.conftest import make_review_case, role_user
+from tests.partners.webhook_receiver import signature_valid
+from tests.review.conftest import make_review_case, role_user
 
 pytestmark = pytest.mark.django_db
 

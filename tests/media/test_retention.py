@@ -149,7 +149,7 @@ def test_retention_settings_from_env():
 
 def test_after_a_purge_the_reviewer_sees_the_case_and_decision_but_the_media_is_gone(policy, client):
     from tests.conftest import staff_login
-    from tests.dashboard.conftest import make_review_case, role_user
+    from tests.review.conftest import make_review_case, role_user
 
     case = make_review_case(reference="purge-me")
     Case.objects.filter(pk=case.pk).update(state=CaseState.REJECTED,

@@ -345,7 +345,7 @@ def test_the_audit_csv_neutralises_formulas_in_every_cell(client, supervisor, ev
 
 
 def test_a_supervisor_assigns_a_case_to_a_reviewer_and_a_reviewer_cannot(client, review_case):
-    from tests.dashboard.conftest import role_user
+    from tests.review.conftest import role_user
 
     rita = role_user("rita-assignee", "reviewer")
     sam = role_user("sam-supervisor", "supervisor")
@@ -381,7 +381,7 @@ def test_a_reviewer_invites_someone_and_the_link_opens_that_case(client, reviewe
 
 
 def test_an_invite_needs_the_decide_permission(client):
-    from tests.dashboard.conftest import role_user
+    from tests.review.conftest import role_user
 
     admin = role_user("carla-admin", "compliance_admin")
     staff_login(client, admin)

@@ -19,7 +19,7 @@ from django.test import Client
 from liveness.cases.models import Case, Challenge
 from liveness.checks.models import Check
 from liveness.checks.services import check_run
-from tests.api.conftest import jpeg, tiny_video
+from tests.partners.conftest import jpeg, tiny_video
 from tests.vendors.conftest import sandbox, sandbox_server  # noqa: F401  (vendor sandbox fixtures)
 
 pytestmark = pytest.mark.django_db

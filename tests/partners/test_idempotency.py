@@ -11,7 +11,7 @@ from liveness.cases.models import Case, CaseKind, Submission
 from liveness.partners import idempotency
 from liveness.partners import services as partner_services
 from liveness.partners.models import IdempotencyRecord
-from tests.api.conftest import jpeg
+from tests.partners.conftest import jpeg
 from tests.factories import CaseFactory
 
 CASES = "/api/v1/cases"

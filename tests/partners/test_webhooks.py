@@ -15,7 +15,7 @@ from liveness.partners.models import WebhookDelivery, WebhookEndpoint
 from liveness.partners.webhooks import delivery as webhook_delivery
 from liveness.partners.webhooks import endpoints as webhook_endpoints
 from liveness.partners.webhooks import wire as webhooks
-from tests.api.webhook_receiver import receiver_start, signature_valid
+from tests.partners.webhook_receiver import receiver_start, signature_valid
 from tests.conftest import wait_for
 from tests.factories import CaseFactory, PartnerFactory
 

@@ -19,7 +19,7 @@ from liveness.cases.models import AuditEvent
 from liveness.media import files as media
 from liveness.media import orphans, tasks
 from liveness.media.models import MediaBlob, MediaKind
-from tests.security.test_s3_storage import bucket, s3_endpoint, s3_media  # noqa: F401  (S3 fixtures)
+from tests.media.test_s3_storage import bucket, s3_endpoint, s3_media  # noqa: F401  (S3 fixtures)
 
 pytestmark = pytest.mark.django_db
 
@@ -160,7 +160,7 @@ def test_on_s3_the_sweep_walks_the_bucket_and_keeps_live_objects(s3_media):  # n
 
 
 def test_grace_hours_setting_is_validated():
-    from tests.security.test_s3_storage import _django
+    from tests.media.test_s3_storage import _django
 
     for bad in ("0", "soon"):
         result = _django("", KYC_ORPHAN_GRACE_HOURS=bad)

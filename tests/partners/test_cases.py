@@ -9,7 +9,7 @@ from liveness.capture.links import capture_token_case
 from liveness.cases.models import AuditEvent, Case, CaseKind, CaseState, Submission
 from liveness.checks.models import Check, CheckStatus, Score
 from liveness.media import files as media
-from tests.api.conftest import jpeg
+from tests.partners.conftest import jpeg
 from tests.factories import CaseFactory
 
 pytestmark = pytest.mark.django_db

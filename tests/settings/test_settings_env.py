@@ -12,7 +12,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from kyc_portal.settings import env
-from tests.core.test_settings import _start
+from tests.settings.test_settings import _start
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -9,7 +9,7 @@ from liveness.cases.models import AuditEvent, CaseKind, CaseState, Challenge, Su
 from liveness.checks import queue
 from liveness.checks.models import Check
 from liveness.media.models import MediaBlob
-from tests.api.conftest import jpeg, tiny_video
+from tests.partners.conftest import jpeg, tiny_video
 from tests.factories import CaseFactory
 
 pytestmark = pytest.mark.django_db
