@@ -38,7 +38,7 @@ except _VendorSettingError as _exc:
 # Threshold overrides: KYC_THRESHOLD_<PROVIDER>_<METRIC>=value (vendor's own scale).
 # They seed version 1 of a ThresholdPolicy; later versions are edited by compliance.
 _THRESHOLD_FAMILY = f"KYC_THRESHOLD_<{'|'.join(p.upper() for p in KNOWN_PROVIDERS)}>_<LIVENESS|SIMILARITY>"
-declare("KYC_THRESHOLD_<PROVIDER>_<LIVENESS|SIMILARITY>", default="liveness/thresholds.py",
+declare("KYC_THRESHOLD_<PROVIDER>_<LIVENESS|SIMILARITY>", default="liveness/checks/thresholds.py",
         allowed="a number on the vendor's own scale",
         doc="seeds version 1 of the threshold policy, e.g. KYC_THRESHOLD_YOUTU_LEGACY_LIVENESS=90")
 KYC_THRESHOLD_OVERRIDES: dict[tuple[str, str], float] = {}

@@ -7,7 +7,13 @@ no scores, no blame. (Pure data; shared by every vendor family.)
 """
 from __future__ import annotations
 
-from django.utils.translation import gettext_noop as _
+
+
+def _(message: str) -> str:
+    """Marks ``message`` for makemessages (xgettext's ``_`` keyword) and returns it unchanged.
+    Not Django's gettext_noop: that reads settings.USE_I18N, and this module is imported while
+    the settings themselves load (through the vendor registry)."""
+    return message
 
 # ---------------------------------------------------------------------------------------------
 # What the end user is told (English; translations in the .po). No jargon, no scores, no blame.
