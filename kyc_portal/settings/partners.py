@@ -38,7 +38,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
-# Webhook URLs (liveness/api/webhook_urls.py): public addresses only unless ALLOW_PRIVATE (default
+# Webhook URLs (liveness/partners/webhooks/guard.py): public addresses only unless ALLOW_PRIVATE (default
 # on in development and tests, whose receivers listen on 127.0.0.1); https only if REQUIRE_HTTPS.
 KYC_WEBHOOK_ALLOW_PRIVATE = boolean("KYC_WEBHOOK_ALLOW_PRIVATE", not PRODUCTION,
                                     doc="allow webhook URLs on private addresses (no SSRF guard); default on "

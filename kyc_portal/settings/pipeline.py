@@ -63,7 +63,7 @@ KYC_CHECK_QUEUES: dict[str, str] = {
     for _provider in KNOWN_PROVIDERS
 }
 
-# Vendor rate limits, shared by every worker through Redis (liveness/ratelimit.py):
+# Vendor rate limits, shared by every worker through Redis (liveness/checks/pacing.py):
 # KYC_RATE_LIMIT_<PROVIDER>="20/s" | "600/min" | "off" (or 0); defaults: vendors.vendor_rate_limit_defaults.
 _RATE_LIMIT_OPTIONS = {"KYC_RATE_LIMIT_MAX_WAIT", "KYC_RATE_LIMIT_MAX_DEPARTURE_WAIT", "KYC_RATE_LIMIT_REDIS_URL"}
 for _key in names_with_prefix("KYC_RATE_LIMIT_"):
@@ -79,7 +79,7 @@ for _provider, _default in vendor_rate_limit_defaults.items():
 KYC_RATE_LIMIT_MAX_WAIT = number("KYC_RATE_LIMIT_MAX_WAIT", 2.0, low=0, high=30, unit="seconds",
                                  doc="longest a task sleeps for its call slot; later slots re-queue it")
 # A built request waits at most this long (seconds) for its departure, 1/Q after the previous one
-# (liveness.ratelimit.RateLimiter.space); in practice the wait is at most the threads that built
+# (liveness.checks.pacing.RateLimiter.space); in practice the wait is at most the threads that built
 # requests at the same moment / Q.
 KYC_RATE_LIMIT_MAX_DEPARTURE_WAIT = number("KYC_RATE_LIMIT_MAX_DEPARTURE_WAIT", 30.0, low=0, low_exclusive=True,
                                            high=60, unit="seconds",
@@ -107,7 +107,7 @@ CELERY_BEAT_SCHEDULE = {
     # The outbox relay also runs after every case move; this catches moves whose relay message was lost.
     "relay-outbox": {"task": "liveness.partners.tasks.outbox_relay_task", "schedule": 30.0},
     "purge-expired-media": {"task": "liveness.media.tasks.media_purge_expired", "schedule": 3600.0},
-    # Orphaned media files (liveness/security/orphans.py): every 6 h lists the whole media storage,
+    # Orphaned media files (liveness/media/orphans.py): every 6 h lists the whole media storage,
     # so an orphan goes at most KYC_ORPHAN_GRACE_HOURS + 6 h after it was written.
     "sweep-orphaned-media": {"task": "liveness.media.tasks.media_orphans_sweep", "schedule": 6 * 3600.0},
 }

@@ -31,7 +31,7 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = PRODUCTION
 SECURE_HSTS_PRELOAD = PRODUCTION
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
 
-# Content-Security-Policy (liveness/security/csp.py): a dict directive -> list of sources replaces
+# Content-Security-Policy (liveness/web/csp.py): a dict directive -> list of sources replaces
 # the policy; None keeps liveness.web.csp.DEFAULT_POLICY (which the code, not settings, owns:
 # it carries the hashes of the pages' inline handlers).
 KYC_CSP: dict[str, list[str]] | None = None
@@ -39,6 +39,6 @@ KYC_CSP_REPORT_ONLY = boolean("KYC_CSP_REPORT_ONLY", False,
                               doc="send the policy as Content-Security-Policy-Report-Only (try a change first)")
 
 # Reverse proxies in front of the web process that append to X-Forwarded-For (0 = none: the
-# client is REMOTE_ADDR). Must match the deployment exactly: see liveness/security/client_ip.py.
+# client is REMOTE_ADDR). Must match the deployment exactly: see liveness/web/client_ip.py.
 KYC_TRUSTED_PROXY_COUNT = integer("KYC_TRUSTED_PROXY_COUNT", 0, low=0, high=10,
                                   doc="proxies appending to X-Forwarded-For in front of the web process")

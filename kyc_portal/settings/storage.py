@@ -91,7 +91,7 @@ if not MEDIA_ENCRYPTION_KEYS:
 MEDIA_ACTIVE_KEY_ID = next(iter(MEDIA_ENCRYPTION_KEYS))
 
 # --- retention of biometric media -----------------------------------------------------
-# Days after a case reached the state before its media is purged (liveness/security/retention.py):
+# Days after a case reached the state before its media is purged (liveness/media/retention.py):
 # KYC_RETENTION_DAYS_<STATE>=N, N >= 1, or 0 / "off" to keep that state's media. Cases in
 # processing or manual review are never purged; naming them is an error.
 _RETENTION_DEFAULTS = {"approved": 90, "rejected": 90, "retake_requested": 30, "awaiting_submission": 30}
@@ -103,7 +103,7 @@ for _state, _default in _RETENTION_DEFAULTS.items():
         KYC_RETENTION_DAYS[_state] = _days
 for _name in ("KYC_RETENTION_DAYS_PROCESSING", "KYC_RETENTION_DAYS_MANUAL_REVIEW"):
     require(not peek(_name), f"{_name}: media of cases still being worked on is never purged")
-# A media file no row names is deleted once it is this many hours old (liveness/security/orphans.py).
+# A media file no row names is deleted once it is this many hours old (liveness/media/orphans.py).
 # A file whose transaction has not committed yet looks the same, so this must outlast any upload.
 KYC_ORPHAN_GRACE_HOURS = integer("KYC_ORPHAN_GRACE_HOURS", 24, low=1, high=24 * 365, unit="hours",
                                  doc="age before a media file no row names is deleted; must outlast any upload")

@@ -1,4 +1,4 @@
-"""Use cases of the public capture pages that are not the case pipeline's own (``liveness.services``).
+"""Use cases of the public capture pages that are not the case pipeline's own (``liveness.cases.services``).
 
 Same rules: keyword-only ``<entity>_<action>`` functions, an ``AuditEvent`` for every change.
 """

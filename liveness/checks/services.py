@@ -95,7 +95,7 @@ def _check_runnable(check: Check, now: datetime) -> bool:
 
 
 def check_pace(*, check_id: int) -> CheckRunResult | None:
-    """Wait for the provider's next call slot (``liveness.ratelimit``); None means "claim and call now".
+    """Wait for the provider's next call slot (``liveness.checks.pacing``); None means "claim and call now".
 
     The slot is taken before the claim, so a task waiting for it never holds the check in
     flight. A slot within KYC_RATE_LIMIT_MAX_WAIT is slept for here. A later one is not taken:

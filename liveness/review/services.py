@@ -1,6 +1,6 @@
 """Reviewer use cases: decide a case, assign it, note it, change a threshold.
 
-Same rules as ``liveness.services``: keyword-only ``<entity>_<action>`` functions,
+Same rules as ``liveness.cases.services``: keyword-only ``<entity>_<action>`` functions,
 ``@transaction.atomic`` where they write, an ``AuditEvent`` for every change.
 Permission rules that are *business* rules (four eyes on approving over a failed
 check) live here, not in views, so every caller gets them.

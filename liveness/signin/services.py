@@ -1,6 +1,6 @@
 """Writes for staff sign-in: audit events, TOTP enrolment and verification, recovery codes, device reset.
 
-Same rules as ``liveness.services``: keyword-only ``<entity>_<action>`` functions,
+Same rules as ``liveness.cases.services``: keyword-only ``<entity>_<action>`` functions,
 ``@transaction.atomic`` where they write, an ``AuditEvent`` for every change. Audit actions:
 
 * ``auth.signed_in``   — a sign-in completed (details: ``second_factor`` "totp", "recovery_code"

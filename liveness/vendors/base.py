@@ -3,7 +3,7 @@
 A provider turns media into a :class:`ProviderResult` or raises :class:`ProviderError`.
 It knows its vendor's wire format and which of its vendor's failures are permanent;
 it knows nothing about cases, thresholds or the database. The pipeline
-(``liveness.services``) records every attempt, applies the threshold policy and
+(``liveness.cases.services``) records every attempt, applies the threshold policy and
 decides what a failure means for the case.
 
 Contract for implementers:

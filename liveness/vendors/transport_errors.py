@@ -74,7 +74,7 @@ HTTP_ERRORS = ErrorTable(
 # =============================================================================================
 # internal: the portal's own pipeline (no vendor involved)
 # =============================================================================================
-PIPELINE = "liveness/services.py (the portal's pipeline)"
+PIPELINE = "liveness/checks/services.py (the portal's pipeline)"
 INTERNAL_TABLE: list[tuple[str, Category, str, str, str]] = [
     ("provider_crashed", C, "operator", "The provider module raised an unexpected error.",
      "A bug or library failure in the portal's provider code, not a vendor answer. The check was not "

@@ -1,4 +1,4 @@
-"""The vendor rate limiter (liveness/ratelimit.py) against real Redis, the pipeline's use of it,
+"""The vendor rate limiter (liveness/checks/pacing.py) against real Redis, the pipeline's use of it,
 and a burst through a real worker against the sandbox's quota fault."""
 import copy
 import itertools

@@ -1,4 +1,4 @@
-"""The orphaned-media sweep (liveness/security/orphans.py): files a rolled-back transaction left in
+"""The orphaned-media sweep (liveness/media/orphans.py): files a rolled-back transaction left in
 the storage go once past the grace period; files a live row names are never touched; a dry run
 changes nothing. On the local file system (file ages set with os.utime) and on S3 (moto's server)."""
 from __future__ import annotations

@@ -47,7 +47,7 @@ def receiver_start() -> tuple[Receiver, ThreadingHTTPServer]:
 
 
 def signature_valid(secret: str, headers: dict, body: bytes) -> bool:
-    """The partner's side, written independently of liveness.api.webhooks."""
+    """The partner's side, written independently of liveness.partners.webhooks.wire."""
     timestamp = headers["x-kyc-timestamp"]
     scheme, _, received = headers["x-kyc-signature"].partition("=")
     expected = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()

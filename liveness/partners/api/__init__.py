@@ -1,5 +1,5 @@
 """Partner REST API (``/api/v1/``): API-key auth, idempotent POSTs, signed webhooks.
 
-Views validate, call a service (``liveness.services`` for the case use cases,
-``liveness.api.services`` for API-only ones), and serialize. See ``docs/api.md``.
+Views validate, call a service (``liveness.cases.services`` for the case use cases,
+``liveness.partners`` for API-only ones), and serialize. See ``docs/api.md``.
 """

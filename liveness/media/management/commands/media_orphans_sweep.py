@@ -1,4 +1,4 @@
-"""Delete media files that no media row names. See liveness/security/orphans.py."""
+"""Delete media files that no media row names. See liveness/media/orphans.py."""
 from django.core.management.base import BaseCommand
 
 from liveness.media.orphans import media_orphans_sweep, orphan_grace

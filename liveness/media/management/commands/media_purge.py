@@ -1,4 +1,4 @@
-"""Purge the media of cases past their retention period. See liveness/security/retention.py."""
+"""Purge the media of cases past their retention period. See liveness/media/retention.py."""
 from django.core.management.base import BaseCommand
 
 from liveness.media.retention import media_purge_expired, retention_days

@@ -1,4 +1,4 @@
-"""Re-encrypt every stored media file not under the active key. See liveness/security/keys.py."""
+"""Re-encrypt every stored media file not under the active key. See liveness/media/sealing.py."""
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
