@@ -8,7 +8,7 @@ moves on its own. :func:`probe` runs the engine's own frame decoder and face tra
 (``liveness.engine.video.decode`` / ``track_faces``) and measures the face's own movement as the
 engine measures lip movement: the 90th-10th percentile range of the inner-lip gap over the eye
 distance, a ratio that a zoom or pan of a flat picture does not change. Below the engine's
-``LIP_RANGE_MIN`` the face did not move on its own (a presentation attack); between that and
+``lipsync.LIP_RANGE_MIN`` the face did not move on its own (a presentation attack); between that and
 ``LIP_RANGE_OK`` the engine's own ramp lowers the score (:func:`verdict`). A still face is
 therefore never scored above a face that moves.
 """
@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from liveness.engine import codes as engine_codes
+from liveness.engine import lipsync
 from liveness.engine import video as engine_video
 from liveness.engine.imaging import encode_jpeg
 from liveness.engine.results import ramp
@@ -35,7 +36,7 @@ NOT_APPLICABLE = frozenset({engine_codes.WRONG_DIGITS, engine_codes.NO_SPEECH, e
                             engine_codes.LIPS_OUT_OF_SYNC})
 #: the penalty of a face that does not move on its own: the engine's for a mouth that never moves
 STILL_FACE_PENALTY = engine_video.HARD_PENALTY + 5
-#: the engine's ramp for little movement (points at LIP_RANGE_MIN)
+#: the engine's ramp for little movement (points at lipsync.LIP_RANGE_MIN)
 LITTLE_MOTION_PENALTY = 20.0
 MIN_TRACKED_FRAMES = 8
 
@@ -72,9 +73,9 @@ def motion_penalty(own_motion: float | None) -> float:
     """Points a silent check takes off for a face that does not move on its own."""
     if own_motion is None:
         return 0.0  # too few tracked frames: the face checks (Unjudgeable) decide
-    if own_motion < engine_video.LIP_RANGE_MIN:
+    if own_motion < lipsync.LIP_RANGE_MIN:
         return STILL_FACE_PENALTY
-    return ramp(own_motion, engine_video.LIP_RANGE_OK, engine_video.LIP_RANGE_MIN, LITTLE_MOTION_PENALTY)
+    return ramp(own_motion, lipsync.LIP_RANGE_OK, lipsync.LIP_RANGE_MIN, LITTLE_MOTION_PENALTY)
 
 
 def verdict(result: Any, own_motion: float | None) -> tuple[str, float]:
