@@ -1,0 +1,96 @@
+"""Issue 17 item 3: the broker goes away twice under load and the prefork worker survives.
+
+A real prefork worker (the engine worker's pool) on a private ``redis-server`` that is crashed
+(SIGKILL) and restarted twice while vendor calls are in flight and messages are queued. Before
+the fix the worker died on the second outage ("Unrecoverable error: AttributeError 'NoneType'
+object has no attribute 'hostname'": kombu restoring the unacknowledged messages of a channel
+whose connection it had already closed). The contract: the worker process lives through both
+outages, every case is decided with exactly one answered vendor call, none is lost, and the
+partner API answers its JSON envelope to every request throughout.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from django.test import Client
+
+from liveness.cases.models import Case, CaseState
+from tests.conftest import wait_for
+from tests.security.test_reliability_infra import (
+    ENDPOINT,
+    _all_settled,
+    _assert_every_case_finished_once,
+    _private_redis,
+    _submit,
+    selfie,  # noqa: F401 (fixture)
+    slow_vendor,  # noqa: F401 (fixture)
+)
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+CASES = 8
+DOWN_SECONDS = 2.0  # each outage: long enough for the worker's first reconnect attempt to fail
+
+
+class _ApiProbe(threading.Thread):
+    """Polls a partner API read every 0.2 s from another thread; records each status and whether
+    the body was JSON, so the test can show the API answered throughout the outages."""
+
+    def __init__(self, headers: dict[str, str], path: str) -> None:
+        super().__init__(daemon=True)
+        self.headers, self.path = headers, path
+        self.answers: list[tuple[int, bool]] = []
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        from django.db import connection
+
+        client = Client()
+        try:
+            while not self.stop.is_set():
+                response = client.get(self.path, **self.headers)
+                self.answers.append((response.status_code, response["Content-Type"].startswith("application/json")))
+                time.sleep(0.2)
+        finally:
+            connection.close()
+
+
+@pytest.mark.worker
+def test_prefork_worker_survives_two_broker_outages_under_load(celery_worker, slow_vendor, sandbox, selfie,
+                                                               tmp_path):
+    from liveness.partners import keys as partner_keys
+    from tests.factories import PartnerFactory
+
+    _key, raw = partner_keys.key_create(partner=PartnerFactory(), is_test=False)
+    probe = _ApiProbe({"HTTP_AUTHORIZATION": f"Bearer {raw}"}, "/api/v1/cases")
+    with _private_redis(tmp_path, persistent=True) as broker:
+        worker = celery_worker(**slow_vendor, CELERY_BROKER_URL=broker.url, pool="prefork", concurrency=2,
+                                 steps=())  # as docs/deploy.md starts it: gossip and mingle on
+        cases = [_submit(selfie) for _ in range(CASES)]
+        probe.start()
+        for calls in (2, 4):  # each outage strikes with two calls in flight and messages queued
+            wait_for(lambda calls=calls: sandbox.call_count(ENDPOINT) >= calls, timeout=60,
+                     message=f"{calls} vendor calls started")
+            broker.crash()
+            time.sleep(DOWN_SECONDS)
+            broker.start()
+            assert worker.poll() is None, Path(worker.log_path).read_text()[-3000:]
+
+        wait_for(lambda: _all_settled(cases) or worker.poll() is not None, timeout=120,
+                 message="every case to be decided")
+        probe.stop.set()
+        probe.join(timeout=10)
+        log = Path(worker.log_path).read_text()
+        assert worker.poll() is None, log[-3000:]
+        assert "Unrecoverable error" not in log
+        _assert_every_case_finished_once(cases, sandbox)
+        assert sandbox.call_count(ENDPOINT) == CASES
+        client = broker.client()
+        assert [client.llen(queue) for queue in ("vendor", "engine", "default", "webhooks")] == [0, 0, 0, 0]
+        assert client.hlen("unacked") == 0
+    assert Case.objects.filter(state=CaseState.PROCESSING).count() == 0
+    assert probe.answers and {status for status, _ in probe.answers} == {200}
+    assert all(is_json for _, is_json in probe.answers)
