@@ -12,12 +12,16 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from liveness.cases.models import Case, CaseState
+from liveness.checks import tasks
+from liveness.checks.models import Check, CheckStatus
 from tests.conftest import wait_for
 from tests.security.test_reliability_infra import (
     ENDPOINT,
@@ -58,17 +62,43 @@ class _ApiProbe(threading.Thread):
             connection.close()
 
 
+def _sweep_lost() -> None:
+    """What beat's checks_requeue_stuck does after a broker came back empty: once the calls in
+    flight are recorded, the checks whose messages were lost are queued again (aged past the
+    sweep's window rather than waited for)."""
+    wait_for(lambda: not Check.objects.filter(status=CheckStatus.IN_FLIGHT).exists(), timeout=60,
+             message="the calls in flight to be recorded")
+    lost = Check.objects.filter(status=CheckStatus.PENDING)
+    every = set(lost.values_list("pk", flat=True))
+    never_swept = set(lost.filter(requeued_at__isnull=True).values_list("pk", flat=True))
+    long_ago = timezone.now() - timedelta(minutes=5)
+    lost.update(created_at=long_ago)
+    lost.filter(next_attempt_at__isnull=False).update(next_attempt_at=long_ago)  # throttled, then lost
+    assert tasks.checks_requeue_stuck() == len(never_swept)
+    # Swept after the first outage and lost again in the second: not queued again within the
+    # sweep's window (no flood); once it has passed, they are.
+    swept_before = every - never_swept
+    assert tasks.checks_requeue_stuck() == 0
+    Check.objects.filter(pk__in=swept_before).update(requeued_at=long_ago)
+    assert tasks.checks_requeue_stuck() == len(swept_before)
+
+
 @pytest.mark.worker
-def test_prefork_worker_survives_two_broker_outages_under_load(celery_worker, slow_vendor, sandbox, selfie,
-                                                               tmp_path):
+@pytest.mark.parametrize("persistent", [True, False], ids=["aof", "comes-back-empty"])
+def test_prefork_worker_survives_two_broker_outages_under_load(celery_worker, slow_vendor, sandbox, selfie,  # noqa: F811
+                                                               tmp_path, persistent):
+    """``aof``: the broker keeps its queues (appendfsync always): nothing to sweep. ``comes-back-empty``:
+    each restart loses the queued messages; the beat sweep (checks_requeue_stuck, aged instead of
+    waited for) queues those checks again, and each is still called once."""
     from liveness.partners import keys as partner_keys
     from tests.factories import PartnerFactory
 
     _key, raw = partner_keys.key_create(partner=PartnerFactory(), is_test=False)
     probe = _ApiProbe({"HTTP_AUTHORIZATION": f"Bearer {raw}"}, "/api/v1/cases")
-    with _private_redis(tmp_path, persistent=True) as broker:
-        worker = celery_worker(**slow_vendor, CELERY_BROKER_URL=broker.url, pool="prefork", concurrency=2,
-                                 steps=())  # as docs/deploy.md starts it: gossip and mingle on
+    with _private_redis(tmp_path, persistent=persistent) as broker:
+        # Started as deploy/ starts it (--without-gossip --without-mingle, the fixture's default): with
+        # gossip on, every reconnection logs "Error on restarting Gossip: AttributeError" (kombu#582).
+        worker = celery_worker(**slow_vendor, CELERY_BROKER_URL=broker.url, pool="prefork", concurrency=2)
         cases = [_submit(selfie) for _ in range(CASES)]
         probe.start()
         for calls in (2, 4):  # each outage strikes with two calls in flight and messages queued
@@ -78,6 +108,8 @@ def test_prefork_worker_survives_two_broker_outages_under_load(celery_worker, sl
             time.sleep(DOWN_SECONDS)
             broker.start()
             assert worker.poll() is None, Path(worker.log_path).read_text()[-3000:]
+            if not persistent:
+                _sweep_lost()
 
         wait_for(lambda: _all_settled(cases) or worker.poll() is not None, timeout=120,
                  message="every case to be decided")
