@@ -10,6 +10,7 @@ partner API answers its JSON envelope to every request throughout.
 """
 from __future__ import annotations
 
+import re
 import threading
 import time
 from datetime import timedelta
@@ -126,3 +127,25 @@ def test_prefork_worker_survives_two_broker_outages_under_load(celery_worker, sl
     assert Case.objects.filter(state=CaseState.PROCESSING).count() == 0
     assert probe.answers and {status for status, _ in probe.answers} == {200}
     assert all(is_json for _, is_json in probe.answers)
+
+
+DOCUMENTED = ("README.md", "docs/deploy.md", "docs/scaling.md", "deploy/Procfile", "scripts/run",
+              *(f"deploy/systemd/{unit}" for unit in ("kyc-worker-engine.service", "kyc-worker-vendor.service",
+                                                       "kyc-worker-webhooks.service", "kyc-worker-default.service")))
+
+
+def _worker_commands(text: str) -> list[str]:
+    """Each ``celery ... worker`` command in ``text``, shell continuation lines joined."""
+    joined = re.sub(r"\\\n\s*", " ", text)
+    return [line for line in joined.splitlines() if re.search(r"celery.* -A kyc_portal worker", line)]
+
+
+def test_every_documented_worker_command_runs_without_gossip():
+    """Issue 17 item 3: the commands docs/deploy.md, the README and scripts/run gave started
+    workers with gossip and mingle, whose restart after a broker outage fails (kombu#582)."""
+    root = Path(__file__).resolve().parents[2]
+    commands = {name: _worker_commands((root / name).read_text()) for name in DOCUMENTED}
+    assert all(commands.values()), {name: found for name, found in commands.items() if not found}
+    missing = [(name, command) for name, found in commands.items() for command in found
+               if "--without-gossip" not in command or "--without-mingle" not in command]
+    assert missing == []
