@@ -115,7 +115,9 @@ def _flushed_broker():
 @pytest.fixture
 def celery_worker(transactional_db, settings, _flushed_broker):
     """A real worker process. Yields a function to start it with extra environment; ``queues``
-    ("engine,vendor"; default: every queue), ``pool`` and ``concurrency`` shape the worker."""
+    ("engine,vendor"; default: every queue), ``pool`` and ``concurrency`` shape the worker;
+    ``steps`` are the command line's step switches (default: no gossip, no mingle, as tests need
+    no cluster; tests/security/test_broker_outages.py runs the worker as deployed)."""
     from django.db import connection
 
     if connection.vendor != "postgresql":
@@ -124,6 +126,7 @@ def celery_worker(transactional_db, settings, _flushed_broker):
     processes: list[subprocess.Popen] = []
 
     def start(*, queues: str | None = None, pool: str = "prefork", concurrency: int = 1,
+              steps: tuple[str, ...] = ("--without-gossip", "--without-mingle"),
               **extra_env: str) -> subprocess.Popen:
         name = f"test-{uuid.uuid4().hex[:8]}@localhost"
         env = {
@@ -137,7 +140,7 @@ def celery_worker(transactional_db, settings, _flushed_broker):
         log = open(Path(settings.MEDIA_ROOT).parent / f"{name}.log", "wb")
         proc = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "kyc_portal", "worker", "--pool", pool, "--concurrency", str(concurrency),
-             "-n", name, "--without-gossip", "--without-mingle", "--loglevel", "INFO", *(["-Q", queues] if queues else [])],
+             "-n", name, *steps, "--loglevel", "INFO", *(["-Q", queues] if queues else [])],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )
         processes.append(proc)

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from liveness.review import selectors, services
-from liveness.review.byte_range import RangeNotSatisfiable, byte_range
+from liveness.review.byte_range import RangeNotSatisfiable, byte_range, range_refused
 from liveness.review.forms import (
     AuditFilterForm,
     DecisionForm,
@@ -123,7 +123,9 @@ def case_assign(request, public_id):
     case = _case_or_404(public_id)
     assignee = request.user
     if request.POST.get("assignee"):
-        assignee = get_user_model().objects.filter(username=request.POST["assignee"]).first()
+        name = request.POST["assignee"]
+        # A NUL cannot be in a PostgreSQL string (the query would fail with a 500): no such name.
+        assignee = None if "\x00" in name else get_user_model().objects.filter(username=name).first()
         if assignee is None:
             return render(request, "dashboard/refused.html", {"case": case, "title": "Assignment refused",
                                                                "message": "No such reviewer."}, status=400)
@@ -160,6 +162,8 @@ def case_media(request, public_id, blob_id):
     """
     case = _case_or_404(public_id)
     requested = request.headers.get("Range", "")
+    if range_refused(requested):  # before media_open: a refused request reads and audits nothing
+        return HttpResponse("Range header refused.", status=400, content_type="text/plain")
     try:
         blob, data = services.media_open(case=case, blob_id=blob_id, actor=request.user, ip_address=_ip(request),
                                          byte_range=requested)

@@ -83,6 +83,11 @@ INTERNAL_TABLE: list[tuple[str, Category, str, str, str]] = [
     ("time_limit", T, "retry_later", "The check ran past the worker's time limit.",
      "The provider call took longer than CELERY_TASK_SOFT_TIME_LIMIT. Retried automatically; repeated "
      "time-outs mean the vendor or the local engine is overloaded."),
+    ("engine_time_limit", U, "video_long", "The local engine was stopped at the check's time limit.",
+     "The local engine had not finished analysing this video when CELERY_TASK_SOFT_TIME_LIMIT ran out, and "
+     "was stopped. Not retried: the same video would take as long again. The engine analyses at most the "
+     "first 60 s of a video, so this means a very large video or an overloaded engine machine; look at the "
+     "video and decide by hand, or ask for a shorter retake."),
     ("database_unavailable", T, "retry_later", "The portal's database could not be read before the vendor call.",
      "The worker lost its database connection while loading the submission, before any request was sent "
      "to the vendor. Retried automatically on the fixed schedule; repeated failures mean PostgreSQL is "

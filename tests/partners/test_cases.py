@@ -200,6 +200,7 @@ def test_returned_photos_come_only_on_request_and_every_one_is_audited(api, part
 
     assert "photos" not in api.get(_case_url(case)).json()
     response = api.get(_case_url(case), {"include": "photos"})
+    assert response["Cache-Control"] == "no-store"  # issue 17: biometric photos never cached
 
     photos = {p["role"]: p for p in response.json()["photos"]}
     assert base64.b64decode(photos["best_frame"]["data_base64"]) == frame

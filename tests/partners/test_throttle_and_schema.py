@@ -56,6 +56,27 @@ def test_the_openapi_schema_describes_every_endpoint_and_the_key(client):
     assert {"202", "400", "401", "404", "409", "413", "422", "429"} <= set(selfie["responses"])
 
 
+def test_the_openapi_schema_states_what_the_api_enforces(client):
+    """Issue 17: photos appear only with ?include=photos (not required), page >= 1, events
+    non-empty, the Idempotency-Key rules, and the case states as an enum."""
+    schema = yaml.safe_load(client.get("/api/schema/").content)
+    components = schema["components"]["schemas"]
+    assert "photos" in components["CaseDetail"]["properties"] and "photos" not in components["CaseDetail"]["required"]
+    for path in ("/api/v1/cases", "/api/v1/webhooks/deliveries", "/api/v1/webhooks/endpoints"):
+        page = next(p for p in schema["paths"][path]["get"]["parameters"] if p["name"] == "page")
+        assert page["schema"]["minimum"] == 1, path
+    for name in ("WebhookEndpointCreateRequest", "PatchedWebhookEndpointUpdateRequest"):
+        assert components[name]["properties"]["events"]["minItems"] == 1, name
+    key = next(p for p in schema["paths"]["/api/v1/cases"]["post"]["parameters"] if p["name"] == "Idempotency-Key")
+    assert key["schema"] == {"type": "string", "minLength": 1, "maxLength": 255}
+    assert "invalid_idempotency_key" in key["description"] and "422" in key["description"]
+    states = components["StateEnum"]["enum"]
+    assert set(states) == {"awaiting_submission", "processing", "manual_review", "retake_requested", "approved",
+                           "rejected"}
+    state_filter = next(p for p in schema["paths"]["/api/v1/cases"]["get"]["parameters"] if p["name"] == "state")
+    assert set(state_filter["schema"]["enum"]) == set(states)
+
+
 def test_the_docs_page_loads_its_assets_from_this_server_not_a_cdn(client):
     response = client.get("/api/docs/")
 

@@ -51,3 +51,24 @@ def test_the_media_view_serves_the_slice_asked_for_and_audits_each_request(clien
         assert "no-store" in response["Cache-Control"] and response["X-Content-Type-Options"] == "nosniff"
     ranges = [e.details.get("range") for e in AuditEvent.objects.filter(action="media.viewed").order_by("pk")]
     assert ranges == [None, "bytes=0-99", "bytes=-10", f"bytes={len(data)}-"]
+
+
+@pytest.mark.parametrize("header", ["bytes=²-", "bytes=0-²", "bytes=-٣"])
+def test_digits_that_are_not_ascii_are_not_understood(header):
+    """``"²".isdigit()`` is true but ``int("²")`` fails: such a header is ignored, not a 500."""
+    assert byte_range(header, 1000) is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("header", ["bytes=" + "9" * 5000 + "-", "bytes=0-" + "9" * 5000, "bytes=-" + "1" * 19])
+def test_a_range_with_an_absurd_number_is_refused_before_the_medium_is_read_or_audited(
+        client, reviewer, review_case, header):
+    """Issue 17: a Range header with thousands of digits answered 500 after its media.viewed
+    audit row was written. It is a 400 now, and nothing was read or recorded."""
+    staff_login(client, reviewer)
+    url = reverse("dashboard:media", kwargs={"public_id": review_case.public_id, "blob_id": review_case.selfie_blob.id})
+    response = client.get(url, HTTP_RANGE=header)
+    assert response.status_code == 400
+    assert not AuditEvent.objects.filter(action="media.viewed").exists()
+    unusual = client.get(url, HTTP_RANGE="bytes=²-")  # understood as no range: the whole body
+    assert unusual.status_code == 200 and unusual.content == review_case.selfie_bytes

@@ -367,6 +367,17 @@ def test_a_supervisor_assigns_a_case_to_a_reviewer_and_a_reviewer_cannot(client,
     assert event.actor == sam and event.details["assignee"] == rita.username
 
 
+def test_an_assignee_name_with_a_nul_is_no_such_reviewer(client, review_case):
+    """Issue 17: a NUL in ``assignee`` reached PostgreSQL, which refuses NULs in strings (500)."""
+    from tests.dashboard.conftest import role_user
+
+    sam = role_user("sam-supervisor", "supervisor")
+    staff_login(client, sam)
+    response = client.post(_url("assign", review_case), {"assignee": "rita\x00"})
+    assert response.status_code == 400 and b"No such reviewer" in response.content
+    assert not AuditEvent.objects.filter(action="case.assigned").exists()
+
+
 def test_a_reviewer_invites_someone_and_the_link_opens_that_case(client, reviewer):
     staff_login(client, reviewer)
     response = client.post("/dashboard/invite/", {"kind": "digit_video", "reference": "invite-7"})

@@ -13,7 +13,7 @@ import av
 import numpy as np
 
 
-def _seed(size: tuple[int, int]) -> bytes:
+def _seed(size: tuple[int, int], noise: bool = False) -> bytes:
     out = io.BytesIO()
     with av.open(out, mode="w", format="webm") as container:
         video = container.add_stream("libvpx", rate=5)
@@ -25,7 +25,8 @@ def _seed(size: tuple[int, int]) -> bytes:
         for packet in video.encode():
             container.mux(packet)
         for start in range(0, 48000, 960):
-            chunk = av.AudioFrame.from_ndarray(np.zeros((1, 960), np.float32), format="fltp", layout="mono")
+            samples = (np.random.default_rng(start).normal(0, 0.2, (1, 960)) if noise else np.zeros((1, 960)))
+            chunk = av.AudioFrame.from_ndarray(samples.astype(np.float32), format="fltp", layout="mono")
             chunk.sample_rate, chunk.pts = 48000, start
             for packet in sound.encode(chunk):
                 container.mux(packet)
@@ -35,17 +36,19 @@ def _seed(size: tuple[int, int]) -> bytes:
 
 
 def long_webm(seconds: float, *, fps: int = 5, size: tuple[int, int] = (640, 480), live: bool = True,
-              audio: bool = True) -> bytes:
+              audio: bool = True, noise: bool = False) -> bytes:
     """A WebM of ``seconds`` at ``fps`` (VP8 + Opus). ``live``: no duration in the header (as a
-    browser's MediaRecorder writes it), so only reading the packets tells its length."""
-    seed = io.BytesIO(_seed(size))
+    browser's MediaRecorder writes it), so only reading the packets tells its length. ``noise``:
+    the sound is loud noise (one 20 ms packet repeated) instead of silence, so the engine's speech
+    recognition runs on all of it."""
+    seed = io.BytesIO(_seed(size, noise))
     out = io.BytesIO()
     with av.open(seed) as source, av.open(out, mode="w", format="webm",
                                             options={"live": "1"} if live else {}) as target:
         video_in, sound_in = source.streams.video[0], source.streams.audio[0]
         picture = next(p for p in source.demux(video_in) if p.size)
         sound_packets = [p for p in source.demux(sound_in) if p.size]
-        silence = sound_packets[len(sound_packets) // 2]
+        silence = sound_packets[len(sound_packets) // 2]  # (noise when asked)
         video = target.add_stream_from_template(video_in)
         sound = target.add_stream_from_template(sound_in) if audio else None
         ms = fractions.Fraction(1, 1000)

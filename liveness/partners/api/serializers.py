@@ -113,7 +113,8 @@ class WebhookEventNameField(serializers.CharField):
 
 def _events_field(**kwargs):
     return serializers.ListField(
-        child=WebhookEventNameField(), allow_empty=False, max_length=20,
+        # min_length says in the schema (minItems) what allow_empty=False enforces
+        child=WebhookEventNameField(), allow_empty=False, min_length=1, max_length=20,
         help_text="Events to send here (default: all). To receive none, set is_active to false.", **kwargs)
 
 
@@ -231,8 +232,9 @@ class CaseDetailSerializer(CaseSerializer):
     checks = serializers.SerializerMethodField()
     retake_message = serializers.SerializerMethodField()
     decision = serializers.SerializerMethodField()
-    photos = PhotoSerializer(many=True, read_only=True, required=False,
-                             help_text="Only with ?include=photos")
+    # Not read_only: the schema marks every read-only field required, and photos appear only
+    # with ?include=photos (this serializer is never used for input).
+    photos = PhotoSerializer(many=True, required=False, help_text="Only with ?include=photos")
 
     class Meta(CaseSerializer.Meta):
         fields = [*CaseSerializer.Meta.fields, "decision", "retake_message", "checks", "photos"]

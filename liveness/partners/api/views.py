@@ -113,6 +113,17 @@ class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
 
+    def get_schema_operation_parameters(self, view):
+        """DRF's ``page`` and ``page_size`` with their bounds: page >= 1, 1 <= page_size <= max."""
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"]["minimum"] = 1
+                parameter["description"] = "A page number from 1 to the last page (400 invalid_page otherwise)."
+            elif parameter["name"] == self.page_size_query_param:
+                parameter["schema"].update(minimum=1, maximum=self.max_page_size)
+        return parameters
+
     def paginate_queryset(self, queryset, request, view=None):
         try:
             return super().paginate_queryset(queryset, request, view=view)
@@ -139,9 +150,11 @@ POST_ERRORS = {
     422: OpenApiResponse(serializers.ErrorSerializer, description="Idempotency-Key reused with a different request"),
 }
 IDEMPOTENCY_PARAM = OpenApiParameter(
-    IDEMPOTENCY_HEADER, OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
-    description="Any unique string (a UUID); the same key with the same request replays the first answer "
-                "for 24 hours")
+    IDEMPOTENCY_HEADER, {"type": "string", "minLength": 1, "maxLength": 255}, OpenApiParameter.HEADER, required=False,
+    description="Any unique string (a UUID) of 1 to 255 printable characters (empty or otherwise: 400 "
+                "invalid_idempotency_key); the same key with the same request replays the first answer for 24 "
+                "hours (header Idempotent-Replayed: true), with another request it is 422 "
+                "idempotency_key_reused, and while the first is still running 409 idempotency_in_progress")
 CASE_ID_PARAM = OpenApiParameter("public_id", OpenApiTypes.UUID, OpenApiParameter.PATH)
 ENDPOINT_ID_PARAM = OpenApiParameter("endpoint_id", OpenApiTypes.INT, OpenApiParameter.PATH)
 ENDPOINT_ERRORS = {
@@ -299,7 +312,9 @@ class CaseDetailView(PartnerAPIView):
             context["photos"] = partner_services.case_photos_read(key=self.key, case=case, ip_address=self.client_ip())
         partner_services.case_viewed(key=self.key, case=case, ip_address=self.client_ip(),
                                  details={"photos": "photos" in context})
-        return Response(serializers.CaseDetailSerializer(case, context=context).data)
+        # Biometric photos must not stay in a shared or browser cache.
+        headers = {"Cache-Control": "no-store"} if "photos" in context else None
+        return Response(serializers.CaseDetailSerializer(case, context=context).data, headers=headers)
 
 
 @extend_schema_view(post=post_schema(summary="Digits the person must read aloud (digit-video cases)",

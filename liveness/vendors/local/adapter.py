@@ -7,10 +7,17 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from celery.exceptions import SoftTimeLimitExceeded
+
 from ... import engine
 from ...engine import codes
-from ..base import Media, Metric, ProviderResult, Score
+from ..base import Media, Metric, ProviderError, ProviderResult, Score
+from .clip import video_clip
 from .spec import SPEC
+
+#: What the reviewer reads when the engine's work is interrupted (internal code engine_time_limit).
+TIME_LIMIT_MESSAGE = ("The local engine was stopped at the check's time limit before it finished analysing "
+                      "this video; it was not retried, as the same video would take as long again.")
 
 
 class LocalProvider:
@@ -31,11 +38,22 @@ class LocalProvider:
         return _to_result(result, metric=Metric.LIVENESS)
 
     def check_video(self, *, video: Media, digits: str, card: Media | None) -> ProviderResult:
-        result = engine.analyse_digit_video(
-            video.content, digits=digits, card=card.content if card else None,
-            min_short_side=self.min_short_side, min_long_side=self.min_long_side,
-        )
+        """The engine's verdict on at most clip.MAX_VIDEO_SECONDS of ``video`` (the rest is cut
+        before the engine sees it: its work is bounded). Interrupted by the task's soft time
+        limit, the check ends, not retried, with internal ``engine_time_limit``."""
+        clipped = video_clip(video.content)
+        try:
+            result = engine.analyse_digit_video(
+                clipped.data, digits=digits, card=card.content if card else None,
+                min_short_side=self.min_short_side, min_long_side=self.min_long_side,
+            )
+        except SoftTimeLimitExceeded:
+            raise ProviderError(TIME_LIMIT_MESSAGE, vendor="internal", code="engine_time_limit",
+                                transient=False) from None
         provider_result = _to_result(result, metric=Metric.LIVENESS)
+        if clipped.cut_at_s is not None:
+            provider_result.raw["video_cut_at_s"] = clipped.cut_at_s
+            provider_result.findings.append(f"only the first {clipped.cut_at_s:g} s of the video were analysed")
         similarity = result.similarity
         if similarity is not None:
             if similarity.score is not None:
