@@ -117,3 +117,21 @@ class RedactingLogger(Logger):
 
 
 logger_class = RedactingLogger
+
+
+# --- metrics (liveness/ops/metrics.py, docs/deploy.md "Metrics, logs and errors") ---------------
+# With PROMETHEUS_MULTIPROC_DIR set, every worker writes its metric values to files there and
+# /metrics sums them. The folder is emptied when the master starts (values of a previous run
+# would be counted again) and a worker that exits is marked dead (its live gauges dropped).
+def on_starting(server):
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder and os.path.isdir(folder):
+        for stale in Path(folder).glob("*.db"):
+            stale.unlink()
+
+
+def child_exit(server, worker):
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)
