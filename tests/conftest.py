@@ -17,14 +17,6 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Metrics in prometheus-client's multi-process mode, as under gunicorn and Celery prefork: this
-# process and the worker processes it starts write to one fresh folder, and /metrics sums them
-# (liveness/ops/metrics.py). Set before anything imports prometheus-client, which reads it then.
-if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-    import tempfile
-
-    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="kyc-test-metrics-")
-
 
 @pytest.fixture(autouse=True)
 def _private_media_root(settings, tmp_path_factory):

@@ -65,15 +65,17 @@ def _safe(hook: Callable[P, None]) -> Callable[P, None]:
         try:
             hook(*args, **kwargs)
         except Exception:
-            if hook.__name__ not in _warned:
-                _warned.add(hook.__name__)
-                logger.exception("metrics hook %s failed (further failures not logged)", hook.__name__)
+            name = getattr(hook, "__qualname__", "?")
+            if name not in _warned:
+                _warned.add(name)
+                logger.exception("metrics hook %s failed (further failures not logged)", name)
     return guarded
 
 
 def _on_commit(func: Callable[[], None]) -> None:
-    """Now outside a transaction, after its commit inside one (never for a rollback)."""
-    transaction.on_commit(func)
+    """Now outside a transaction, after its commit inside one (never for a rollback); guarded
+    like the hooks, since it runs after they returned."""
+    transaction.on_commit(_safe(func))
 
 
 @_safe
