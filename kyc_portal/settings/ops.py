@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 
 from .base import KYC_ENV
-from .env import fail, number, string, url
+from .env import fail, integer_or_off, number, string
+from .env import url as _url
 
 KYC_METRICS_TOKEN = string(
     "KYC_METRICS_TOKEN", "", allowed="text (empty: /metrics answers 404)",
@@ -21,7 +22,13 @@ if PROMETHEUS_MULTIPROC_DIR and not (os.path.isdir(PROMETHEUS_MULTIPROC_DIR)
                                      and os.access(PROMETHEUS_MULTIPROC_DIR, os.W_OK)):
     fail(f"PROMETHEUS_MULTIPROC_DIR must be an existing, writable folder, got {PROMETHEUS_MULTIPROC_DIR!r}")
 
-SENTRY_DSN = url("SENTRY_DSN", "", schemes=("http", "https"), what="a Sentry DSN", allow_empty=True,
+KYC_METRICS_PORT = integer_or_off(
+    "KYC_METRICS_PORT", None, low=1024, high=65535,
+    doc="a Celery worker's own metrics listener (its processes' values, multi-process); off: none")
+KYC_METRICS_ADDRESS = string("KYC_METRICS_ADDRESS", "127.0.0.1", allowed="an IP address of this machine",
+                             doc="where KYC_METRICS_PORT listens: a private address, never a public one")
+
+SENTRY_DSN = _url("SENTRY_DSN", "", schemes=("http", "https"), what="a Sentry DSN", allow_empty=True,
                  doc="error tracking (sentry-sdk, Django and Celery integrations); empty: off")
 SENTRY_ENVIRONMENT = string("SENTRY_ENVIRONMENT", KYC_ENV, doc="the environment events are filed under")
 SENTRY_TRACES_SAMPLE_RATE = number("SENTRY_TRACES_SAMPLE_RATE", 0.0, low=0.0, high=1.0,

@@ -1,9 +1,10 @@
-"""The request id travels with a task in its message headers (``kyc_request_id``) and is bound,
-with the task's name, while the task runs; prefork processes that end are marked dead for the
-multi-process metrics."""
+"""The request id travels with a task in its message headers (``kyc_request_id``) and is bound
+while the task runs; a worker empties its metrics folder at start and may serve its metrics on
+KYC_METRICS_PORT; prefork processes that end are marked dead for the multi-process metrics."""
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 from celery import signals
@@ -38,9 +39,30 @@ def _process_end(**_: Any) -> None:
         multiprocess.mark_process_dead(os.getpid())
 
 
+def _worker_start(**_: Any) -> None:
+    """In a worker's main process, before its pool forks: empty its metrics folder (values of an
+    earlier run would be counted again) and, with KYC_METRICS_PORT, serve its processes' metrics."""
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder and os.path.isdir(folder):
+        for stale in Path(folder).glob("*.db"):
+            stale.unlink()
+    from django.conf import settings
+
+    if settings.KYC_METRICS_PORT:
+        from prometheus_client import CollectorRegistry, multiprocess, start_http_server
+
+        registry = None
+        if folder:
+            registry = CollectorRegistry()
+            multiprocess.MultiProcessCollector(registry)
+        start_http_server(settings.KYC_METRICS_PORT, addr=settings.KYC_METRICS_ADDRESS,
+                          **({"registry": registry} if registry is not None else {}))
+
+
 def connect() -> None:
     """Connect the signal handlers (idempotent: Celery keys them by the function)."""
     signals.before_task_publish.connect(_publish, weak=False)
     signals.task_prerun.connect(_prerun, weak=False)
     signals.task_postrun.connect(_postrun, weak=False)
     signals.worker_process_shutdown.connect(_process_end, weak=False)
+    signals.worker_init.connect(_worker_start, weak=False)

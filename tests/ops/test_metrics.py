@@ -155,3 +155,28 @@ def test_a_failing_metric_never_breaks_a_check(monkeypatch, django_capture_on_co
     assert result.outcome is RunOutcome.DONE
     case.refresh_from_db()
     assert case.state != CaseState.PROCESSING
+
+
+def test_a_worker_serves_its_processes_metrics_on_its_own_port(settings, tmp_path, monkeypatch):
+    """A Celery worker (KYC_METRICS_PORT): its folder emptied at start, then served privately."""
+    import socket
+    import urllib.request
+
+    from liveness.ops import celery_context
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.KYC_METRICS_PORT, settings.KYC_METRICS_ADDRESS = port, "127.0.0.1"
+    folder = tmp_path / "worker-metrics"
+    folder.mkdir()
+    (folder / "counter_999999.db").write_bytes(b"stale values of an earlier run")
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(folder))
+
+    celery_context._worker_start()
+
+    assert not (folder / "counter_999999.db").exists()
+    code = "from liveness.ops import metrics; metrics.rate_limit_answered(provider='from_a_worker_process')"
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, env={**os.environ})
+    text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()  # noqa: S310
+    assert 'kyc_vendor_rate_limited_total{provider="from_a_worker_process"} 1.0' in text
