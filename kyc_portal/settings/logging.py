@@ -17,7 +17,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
-        "json": {"()": "pythonjsonlogger.json.JsonFormatter",
+        "json": {"()": "liveness.ops.logging.JsonLines",
                  "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s %(case_id)s %(check_id)s "
                            "%(partner_id)s",
                  "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"}},

@@ -76,9 +76,8 @@ class RequestIdMiddleware:
         request_id = request_id_from(request.headers.get(HEADER))
         request.request_id = request_id  # type: ignore[attr-defined]
         _VARS["request_id"].set(request_id)
-        try:
-            response = self.get_response(request)
-        finally:
-            clear()
+        # Not cleared on the way out: Django logs a 4xx/5xx (django.request) after the middleware
+        # returned; the next request (or task) on this thread clears it first.
+        response = self.get_response(request)
         response[HEADER] = request_id
         return response

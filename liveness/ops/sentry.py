@@ -4,7 +4,7 @@ Events leave the building, so :func:`scrub` runs on every one before it is sent:
 bodies (media, forms), cookies, query strings or headers except a harmless few; capture-link
 tokens, API keys and bearer credentials cut out of every string (``liveness.web.log_redaction``);
 no local variables (``include_local_variables=False``: a frame's locals hold image bytes and
-keys) and no user details (``send_default_pii=False``).
+keys) and no user details (``send_default_pii`` left off).
 """
 from __future__ import annotations
 
@@ -36,7 +36,7 @@ def sentry_start() -> bool:
         dsn=settings.SENTRY_DSN, environment=settings.SENTRY_ENVIRONMENT,
         traces_sample_rate=settings.SENTRY_TRACES_SAMPLE_RATE,
         integrations=[DjangoIntegration(), CeleryIntegration()],
-        send_default_pii=False, include_local_variables=False, max_request_body_size="never",
+        include_local_variables=False, max_request_body_size="never",  # send_default_pii stays False (default)
         before_send=scrub, before_send_transaction=scrub, before_breadcrumb=_scrub_breadcrumb,
     )
     return True

@@ -66,7 +66,20 @@ def test_a_request_gets_an_id_answered_back_and_bound_while_it_runs(client):
     assert sane["X-Request-ID"] == "proxy-req-0001"
     odd = client.get("/livez", HTTP_X_REQUEST_ID="bad id with spaces")
     assert odd["X-Request-ID"] != "bad id with spaces" and len(odd["X-Request-ID"]) == 32
-    assert context.current() == {}, "nothing leaks past the request"
+
+
+def test_djangos_own_4xx_line_carries_the_request_id_and_no_token_or_query(client, json_lines):
+    logger, lines = json_lines
+    logging.getLogger("django.request").addHandler(logger.handlers[0])
+    try:
+        client.get("/c/AbCdEf.SiGnEdToKeN123/nowhere/?reference=secret-ref-9", HTTP_X_REQUEST_ID="req-404-00001")
+    finally:
+        logging.getLogger("django.request").removeHandler(logger.handlers[0])
+
+    line = next(line for line in lines() if line["logger"] == "django.request")
+    assert line["request_id"] == "req-404-00001" and line["status_code"] == 404
+    text = json.dumps(line)
+    assert "SiGnEdToKeN123" not in text and "secret-ref-9" not in text and "request" not in line
 
 
 def test_the_request_id_travels_in_the_task_headers_into_the_task():
