@@ -25,7 +25,8 @@ def _seed(now):
             (1, CaseState.APPROVED, True, "youtu_legacy", None, 12), (1, CaseState.RETAKE_REQUESTED, False,
                                                                      "youtu_legacy", None, 45),
             (2, CaseState.MANUAL_REVIEW, None, "local", None, 0), (2, CaseState.REJECTED, False, "local", person, 3600),
-            (2, CaseState.APPROVED, True, "local", person, 900), (40, CaseState.APPROVED, True, "local", None, 5)]
+            (2, CaseState.APPROVED, True, "local", person, 900), (1, CaseState.APPROVED, True, "local", None, 20),
+            (40, CaseState.APPROVED, True, "local", None, 5)]
     for days_ago, state, passed, provider, decider, wait in plan:
         opened = now - timedelta(days=days_ago, hours=1)
         case = Case.objects.create(kind=CaseKind.SELFIE, state=state, created_at=opened)
@@ -58,15 +59,15 @@ def test_the_numbers_equal_sql_counts_on_seeded_data():
     assert per_day == {(day, state): n for day, state, n in _sql(
         f"SELECT (created_at AT TIME ZONE %s)::date, state, count(*) FROM {Case._meta.db_table} "
         f"WHERE created_at >= %s GROUP BY 1, 2", [str(timezone.get_current_timezone()), since])}
-    assert sum(per_day.values()) == 7, "the case 40 days old is outside the window"
+    assert sum(per_day.values()) == 8, "the case 40 days old is outside the window"
     assert {(r["operation"], r["provider"], r["total"], r["passed"]) for r in a.pass_rates} == set(_sql(
         f"SELECT operation, provider, count(*), count(*) FILTER (WHERE passed) FROM {Check._meta.db_table} "
         f"WHERE created_at >= %s AND status IN ('done', 'failed') GROUP BY 1, 2", [since]))
     assert a.refusals == [tuple(row) for row in _sql(
         f"SELECT reason_code, count(*) FROM {Decision._meta.db_table} WHERE created_at >= %s "
         f"AND outcome IN ('reject', 'retake') GROUP BY 1 ORDER BY 2 DESC, 1", [since])]
-    assert (a.retakes, a.decisions) == (1, 6)
-    assert a.decision_times["automatic"] == (30, 45, 3)  # waits 12, 30, 45 s
+    assert (a.retakes, a.decisions) == (1, 7)
+    assert a.decision_times["automatic"] == (20, 45, 4)  # waits 12, 20, 30, 45 s
     assert a.decision_times["human"] == (900, 3600, 3)  # waits 600, 900, 3600 s
 
 
@@ -86,7 +87,7 @@ def test_the_page_is_for_supervisors_and_shows_the_numbers(client):
 
     assert page.status_code == 200 and page["Cache-Control"].startswith("max-age=0")
     html = page.content.decode()
-    assert '<svg id="cases-per-day"' in html and html.count("<rect ") == 7
-    assert "Retake rate: 1 of 6 decisions (17 %)" in html
-    assert "<td>selfie_liveness</td><td>local</td><td class=\"n\">4</td><td class=\"n\">2</td>" in html
+    assert '<svg id="cases-per-day"' in html and html.count("<rect ") == 7  # day 1 has two approved: one bar segment
+    assert "Retake rate: 1 of 7 decisions (14 %)" in html
+    assert "<td>selfie_liveness</td><td>local</td><td class=\"n\">5</td><td class=\"n\">3</td>" in html
     assert "<script" not in html.split("<h1>Analytics", 1)[1], "CSP-safe: no inline script"
