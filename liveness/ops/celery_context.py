@@ -39,13 +39,27 @@ def _process_end(**_: Any) -> None:
         multiprocess.mark_process_dead(os.getpid())
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _worker_start(**_: Any) -> None:
-    """In a worker's main process, before its pool forks: empty its metrics folder (values of an
-    earlier run would be counted again) and, with KYC_METRICS_PORT, serve its processes' metrics."""
+    """In a worker's main process, before its pool forks: remove the metric files of processes no
+    longer running (values of an earlier run would be counted again; a live process's file, of
+    another service sharing the folder, is never touched) and, with KYC_METRICS_PORT, serve this
+    worker's processes' metrics."""
     folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
     if folder and os.path.isdir(folder):
-        for stale in Path(folder).glob("*.db"):
-            stale.unlink()
+        for stale in Path(folder).glob("*_*.db"):
+            pid = stale.stem.rsplit("_", 1)[-1]
+            if not (pid.isdigit() and _pid_alive(int(pid))):
+                stale.unlink(missing_ok=True)
     from django.conf import settings
 
     if settings.KYC_METRICS_PORT:

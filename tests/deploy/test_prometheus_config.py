@@ -40,3 +40,35 @@ def test_alert_rules_cover_the_issue_and_name_only_exported_metrics():
     assert {"VendorErrorRateHigh", "QueueWorkWaiting", "WebhookDeliveriesFailing", "QueueWithoutWorker"} <= names
     used = {name for rule in rules for name in re.findall(r"\b(kyc_[a-z0-9_]+)", rule["expr"])}
     assert used and used <= _exported(), used - _exported()
+
+
+def test_gunicorn_empties_the_metrics_folder_at_start_and_marks_dead_workers(tmp_path, monkeypatch):
+    import importlib.util
+    from types import SimpleNamespace
+
+    folder = tmp_path / "web-metrics"
+    folder.mkdir()
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(folder))
+    spec = importlib.util.spec_from_file_location("_gunicorn_conf_under_test", ROOT / "deploy/gunicorn.conf.py")
+    conf = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(conf)
+    import os
+    import subprocess
+    import sys
+
+    gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True, check=True).stdout.strip()
+    (folder / f"counter_{gone}.db").write_bytes(b"an earlier run")
+    (folder / f"gauge_livesum_{gone}.db").write_bytes(b"")
+    live = folder / f"counter_{os.getpid()}.db"
+    live.write_bytes(b"a process still running (another service sharing the folder)")
+
+    conf.on_starting(server=None)
+    assert list(folder.iterdir()) == [live]
+
+    marked = []
+    from prometheus_client import multiprocess
+
+    monkeypatch.setattr(multiprocess, "mark_process_dead", lambda pid, path=None: marked.append(pid))
+    conf.child_exit(server=None, worker=SimpleNamespace(pid=4343))
+    assert marked == [4343]

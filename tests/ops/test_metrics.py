@@ -170,12 +170,15 @@ def test_a_worker_serves_its_processes_metrics_on_its_own_port(settings, tmp_pat
     settings.KYC_METRICS_PORT, settings.KYC_METRICS_ADDRESS = port, "127.0.0.1"
     folder = tmp_path / "worker-metrics"
     folder.mkdir()
-    (folder / "counter_999999.db").write_bytes(b"stale values of an earlier run")
+    (folder / "counter_4194999.db").write_bytes(b"stale values of an earlier run")  # above Linux's pid_max
+    live = folder / f"counter_{os.getpid()}.db"
+    live.write_bytes(b"")
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(folder))
 
     celery_context._worker_start()
 
-    assert not (folder / "counter_999999.db").exists()
+    assert not (folder / "counter_4194999.db").exists() and live.exists()
+    live.unlink()
     code = "from liveness.ops import metrics; metrics.rate_limit_answered(provider='from_a_worker_process')"
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, env={**os.environ})
     text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()  # noqa: S310
