@@ -117,3 +117,34 @@ class RedactingLogger(Logger):
 
 
 logger_class = RedactingLogger
+
+
+# --- metrics (liveness/ops/metrics.py, docs/deploy.md "Metrics, logs and errors") ---------------
+# With PROMETHEUS_MULTIPROC_DIR set, every worker writes its metric values to files there and
+# /metrics sums them. When the master starts, the files of processes no longer running are
+# removed (values of a previous run would be counted again; a live process's file is never
+# touched) and a worker that exits is marked dead (its live gauges dropped).
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def on_starting(server):
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder and os.path.isdir(folder):
+        for stale in Path(folder).glob("*_*.db"):
+            pid = stale.stem.rsplit("_", 1)[-1]
+            if not (pid.isdigit() and _pid_alive(int(pid))):
+                stale.unlink(missing_ok=True)
+
+
+def child_exit(server, worker):
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -26,3 +26,14 @@ def _db_connections_tidy(**kwargs) -> None:
     from django.db import close_old_connections
 
     close_old_connections()
+
+
+@signals.setup_logging.connect
+def _logging_from_settings(**kwargs) -> None:
+    """Workers log like the web tier (settings.LOGGING: JSON lines with the request, case and check
+    ids, capture tokens and keys cut out) instead of Celery's own root handler, which knew neither."""
+    from logging.config import dictConfig
+
+    from django.conf import settings
+
+    dictConfig(settings.LOGGING)

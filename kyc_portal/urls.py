@@ -1,12 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from liveness.ops.views import metrics
 from liveness.web.views import healthz, livez, readyz
 
 urlpatterns = [
     path("livez", livez, name="livez"),
     path("readyz", readyz, name="readyz"),
     path("healthz", healthz, name="healthz"),
+    path("metrics", metrics, name="metrics"),  # operators only: KYC_METRICS_TOKEN (liveness/ops/views.py)
     path("admin/", admin.site.urls),
     path("staff/", include("liveness.signin.urls")),
     path("api/", include("liveness.partners.api.urls")),

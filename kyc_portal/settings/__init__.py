@@ -17,10 +17,10 @@ from .env import load_env_file
 
 load_env_file()  # before any area reads a variable
 
-from . import base, capture, database, logging, partners, pipeline, security, staff, storage, vendors
+from . import base, capture, database, logging, ops, partners, pipeline, security, staff, storage, vendors
 
 _areas: tuple[ModuleType, ...] = (base, database, security, storage, capture, staff, vendors, pipeline, partners,
-                                 logging)
+                                 logging, ops)
 
 
 def _settings_of(area: ModuleType) -> dict[str, object]:

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "liveness.media",
     "liveness.partners",
     "liveness.review",
+    "liveness.ops.apps.OpsConfig",
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
@@ -45,6 +46,7 @@ if not PRODUCTION:
     INSTALLED_APPS.append("tools.sandbox.apps.SandboxConfig")
 
 MIDDLEWARE = [
+    "liveness.ops.context.RequestIdMiddleware",  # first: every later line of the request carries its id
     "django.middleware.security.SecurityMiddleware",
     "liveness.web.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -38,6 +38,7 @@ from liveness.cases.selectors import case_retake_message
 from liveness.cases.upload_limits import operation_of, upload_limits_for
 from liveness.checks.models import CheckStatus
 from liveness.media.files import MediaRejected
+from liveness.ops import metrics
 from liveness.web.client_ip import client_ip
 from liveness.web.errors import UserFacingError
 
@@ -201,6 +202,7 @@ def capture(request, token):
             services.submission_accept(case=case, selfie=upload.read(), source="browser", actor_label=SELF_SERVICE)
             return redirect("liveness:status", token=token)
         except UserFacingError as exc:
+            metrics.upload_refused(door="capture", code=exc.code)
             form.add_error("selfie" if isinstance(exc, MediaRejected) else None,
                            str(ERROR_MESSAGES.get(exc.code, exc.message)))
             status = exc.status
@@ -244,12 +246,14 @@ def upload(request, token):
         if case.kind == CaseKind.SELFIE:
             selfie = files.get("selfie")
             if _too_large(selfie, limits["max_image_bytes"]):
+                metrics.upload_refused(door="capture", code="too_large")
                 return _json_error("too_large", "", 413)
             services.submission_accept(case=case, selfie=selfie.read() if selfie else None, source="browser",
                                        actor_label=SELF_SERVICE)
         else:
             video, card = files.get("video"), files.get("card")
             if _too_large(video, limits["max_video_bytes"]) or _too_large(card, limits["max_image_bytes"]):
+                metrics.upload_refused(door="capture", code="too_large")
                 return _json_error("too_large", "", 413)
             try:
                 challenge_id = int(request.POST.get("challenge_id", ""))
@@ -261,6 +265,7 @@ def upload(request, token):
                                        card=card.read() if card else None, challenge_id=challenge_id,
                                        source="browser", actor_label=SELF_SERVICE)
     except UserFacingError as exc:
+        metrics.upload_refused(door="capture", code=exc.code)
         return _json_error(exc.code, exc.message, exc.status)
     return JsonResponse({"status_url": reverse("liveness:status", kwargs={"token": token})}, status=201)
 

@@ -21,6 +21,7 @@ from ..checks.models import Check
 from ..checks.queue import check_enqueue_on_commit
 from ..media import files as media
 from ..media.models import MediaKind
+from ..ops import metrics
 from ..partners.models import Partner
 from liveness.vendors import catalogue, get_provider, provider_name_for
 from liveness.vendors.base import Operation, ProviderError, departure
@@ -104,6 +105,7 @@ def case_transition(
     outbox_record(case=locked, kind=OutboxEvent.CASE_STATE_CHANGED,
                   payload={"previous": previous, "state": to, "reason": reason, "actor": actor_label,
                            "decision": decision.as_json() if decision is not None else None})
+    metrics.case_moved(case=locked, previous=previous, human=actor is not None)
     case.refresh_from_db()
     return locked
 

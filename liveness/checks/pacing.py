@@ -56,6 +56,7 @@ import redis
 from django.conf import settings
 
 from liveness.vendors.base import Departure
+from liveness.ops import metrics
 
 logger = logging.getLogger(__name__)
 
@@ -354,6 +355,8 @@ def provider_error_seen(provider: str, *, vendor: str, code: str) -> None:
     """Feed a vendor error back: its rate-limit answer holds this provider's calls (slots and
     departures) for :data:`PENALTY_S` and slows their pace (:data:`SLOWDOWN`); any other error
     changes nothing."""
+    if is_rate_limit_answer(vendor=vendor, code=code):
+        metrics.rate_limit_answered(provider=provider)
     limited = _provider_limiter(provider) if is_rate_limit_answer(vendor=vendor, code=code) else None
     if limited is not None:
         active, rate = limited

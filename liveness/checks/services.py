@@ -32,6 +32,8 @@ from ..jobs.services import (
 )
 from ..media import files as media
 from ..media.models import MediaBlob
+from ..ops import context as log_context
+from ..ops import metrics
 from liveness.vendors import catalogue, get_provider
 from liveness.vendors.base import Media, Operation, ProviderError, ProviderResult, departure
 from . import pacing
@@ -129,11 +131,14 @@ def check_run(*, check_id: int, worker: str = "") -> CheckRunResult:
     if claimed is None:
         return CheckRunResult(RunOutcome.SKIPPED)
     check, attempt = claimed
+    log_context.bind(check_id=check.pk, case_id=check.case_id)  # on this task's log lines (and the vendor call's)
     started = time.monotonic()
     gate = pacing.provider_departure(check.provider)
 
     def failed(error: ProviderError) -> CheckRunResult:
         latency_ms = _ms_since(gate.left_at or started)
+        metrics.vendor_call_observed(provider=check.provider, operation=check.operation, seconds=latency_ms / 1000,
+                                     answered=False)
         return _check_record(check_record_error, check=check, attempt=attempt, error=error, latency_ms=latency_ms)
 
     try:
@@ -158,6 +163,8 @@ def check_run(*, check_id: int, worker: str = "") -> CheckRunResult:
         return failed(ProviderError(f"{type(exc).__name__}: {exc}", vendor="internal", code="provider_crashed",
                                     transient=False))
     latency_ms = _ms_since(gate.left_at or started)
+    metrics.vendor_call_observed(provider=check.provider, operation=check.operation, seconds=latency_ms / 1000,
+                                 answered=True)
     return _check_record(check_record_result, check=check, attempt=attempt, result=result, latency_ms=latency_ms,
                          photos=returned_photos_prepare(result=result))
 
@@ -236,6 +243,7 @@ def check_record_error(*, check: Check, attempt: Attempt, error: ProviderError, 
         check.error_vendor, check.error_code, check.error_message = error.vendor, error.code, error.message
         check.save(update_fields=["status", "claimed_at", "next_attempt_at", "error_vendor", "error_code",
                                   "error_message"])
+        metrics.check_retry_scheduled(provider=check.provider, code=f"{error.vendor}/{error.code}")
         return CheckRunResult(RunOutcome.RETRY, retry_in=delay, provider=check.provider)
     message = error.message
     if error.transient:
@@ -254,6 +262,7 @@ def _check_fail(*, check: Check, vendor: str, code: str, message: str, request_i
     check.request_id = request_id or check.request_id
     check.latency_ms = latency_ms
     check.save()
+    metrics.check_recorded(check=check)
     audit_record(action="check.failed", actor_label=PIPELINE, case=check.case,
                  details={"check": check.pk, "vendor": vendor, "code": code})
     case_evaluate(case_id=check.case_id)
@@ -319,6 +328,7 @@ def check_record_result(*, check: Check, attempt: Attempt, result: ProviderResul
     check.error_message = result.error_message
     check.error_category = catalogue.lookup(result.vendor, result.error_code).category.value if result.error_code else ""
     check.save()
+    metrics.check_recorded(check=check)
     audit_record(action="check.done", actor_label=PIPELINE, case=check.case,
                  details={"check": check.pk, "passed": all_passed, "code": result.error_code})
     case_evaluate(case_id=check.case_id)

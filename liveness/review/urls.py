@@ -1,5 +1,6 @@
 from django.urls import path
 
+from liveness.ops.analytics_views import analytics
 from liveness.review import views
 
 app_name = "dashboard"
@@ -14,5 +15,6 @@ urlpatterns = [
     path("thresholds/", views.thresholds, name="thresholds"),
     path("thresholds/<str:provider>/<str:metric>/", views.threshold_edit, name="threshold_edit"),
     path("audit/", views.audit, name="audit"),
+    path("analytics/", analytics, name="analytics"),
     path("audit.csv", views.audit_csv, name="audit_csv"),
 ]

@@ -369,7 +369,7 @@ def test_a_supervisor_assigns_a_case_to_a_reviewer_and_a_reviewer_cannot(client,
 
 def test_an_assignee_name_with_a_nul_is_no_such_reviewer(client, review_case):
     """Issue 17: a NUL in ``assignee`` reached PostgreSQL, which refuses NULs in strings (500)."""
-    from tests.dashboard.conftest import role_user
+    from tests.review.conftest import role_user
 
     sam = role_user("sam-supervisor", "supervisor")
     staff_login(client, sam)

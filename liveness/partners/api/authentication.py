@@ -18,6 +18,7 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from liveness.partners import keys as partner_keys
 from liveness.partners.models import PartnerApiKey
 from liveness.web.client_ip import client_ip
+from liveness.ops import context as log_context
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class PartnerKeyAuthentication(BaseAuthentication):
         if key is None:
             partner_keys.key_failure_record(address=address)
             raise exceptions.AuthenticationFailed("The API key is not valid, or it was revoked.")
+        log_context.bind(partner_id=key.partner_id)  # on this request's log lines (liveness.ops.context)
         return PartnerClient(key), key
 
     def authenticate_header(self, request) -> str:

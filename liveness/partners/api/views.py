@@ -33,6 +33,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from liveness.cases import services as case_services
 from liveness.media.files import MediaRejected
+from liveness.ops import metrics
 from liveness.partners import idempotency
 from liveness.partners import services as partner_services
 from liveness.partners.api import errors as api_errors
@@ -74,6 +75,8 @@ def api_exception_handler(exc, context):
     Django's malformed-request refusals (too many fields or files) are its 400/413; anything else
     is logged with its traceback and answered ``500 server_error`` in the envelope, never Django's
     HTML page."""
+    if isinstance(exc, (MediaRejected, case_services.SubmissionRefused)):
+        metrics.upload_refused(door="api", code=exc.code)
     if isinstance(exc, (UserFacingError, MediaRejected, case_services.SubmissionRefused)):
         return error_response(exc.status, exc.code, exc.message)
     if isinstance(exc, SuspiciousOperation):

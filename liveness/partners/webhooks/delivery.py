@@ -23,6 +23,7 @@ from django.utils import timezone
 from liveness.cases.audit import audit_record
 from liveness.jobs.enqueue import enqueue_or_leave_for_sweep
 from liveness.jobs.models import AttemptOutcome, JobStatus
+from liveness.ops import metrics
 from liveness.jobs.services import (
     JobPolicy,
     job_attempt_close,
@@ -184,6 +185,8 @@ def webhook_delivery_record(*, delivery: WebhookDelivery, attempt: DeliveryAttem
             delivery.last_error = f"{error} (gave up after {delivery.attempts} attempts)"
             result = DeliveryResult(DeliveryOutcome.FAILED)
     delivery.save()
+    metrics.webhook_attempted(outcome=result.outcome.value, delivered_at=now if delivered else None,
+                              created_at=delivery.created_at)
     return result
 
 

@@ -1,0 +1,82 @@
+"""The request id travels with a task in its message headers (``kyc_request_id``) and is bound
+while the task runs; a worker empties its metrics folder at start and may serve its metrics on
+KYC_METRICS_PORT; prefork processes that end are marked dead for the multi-process metrics."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from celery import signals
+
+from . import context
+
+HEADER = "kyc_request_id"
+
+
+def _publish(headers: dict[str, Any] | None = None, **_: Any) -> None:
+    request_id = context.current().get("request_id")
+    if headers is not None and request_id and HEADER not in headers:
+        headers[HEADER] = request_id
+
+
+def _prerun(task: Any = None, **_: Any) -> None:
+    if task is None or getattr(task.request, "is_eager", False):
+        return  # an eager task runs inside its caller's context: keep it
+    context.clear()
+    context.bind(request_id=getattr(task.request, HEADER, None) or (task.request.headers or {}).get(HEADER))
+
+
+def _postrun(task: Any = None, **_: Any) -> None:
+    if task is not None and not getattr(task.request, "is_eager", False):
+        context.clear()
+
+
+def _process_end(**_: Any) -> None:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(os.getpid())
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _worker_start(**_: Any) -> None:
+    """In a worker's main process, before its pool forks: remove the metric files of processes no
+    longer running (values of an earlier run would be counted again; a live process's file, of
+    another service sharing the folder, is never touched) and, with KYC_METRICS_PORT, serve this
+    worker's processes' metrics."""
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder and os.path.isdir(folder):
+        for stale in Path(folder).glob("*_*.db"):
+            pid = stale.stem.rsplit("_", 1)[-1]
+            if not (pid.isdigit() and _pid_alive(int(pid))):
+                stale.unlink(missing_ok=True)
+    from django.conf import settings
+
+    if settings.KYC_METRICS_PORT:
+        from prometheus_client import CollectorRegistry, multiprocess, start_http_server
+
+        registry = None
+        if folder:
+            registry = CollectorRegistry()
+            multiprocess.MultiProcessCollector(registry)
+        start_http_server(settings.KYC_METRICS_PORT, addr=settings.KYC_METRICS_ADDRESS,
+                          **({"registry": registry} if registry is not None else {}))
+
+
+def connect() -> None:
+    """Connect the signal handlers (idempotent: Celery keys them by the function)."""
+    signals.before_task_publish.connect(_publish, weak=False)
+    signals.task_prerun.connect(_prerun, weak=False)
+    signals.task_postrun.connect(_postrun, weak=False)
+    signals.worker_process_shutdown.connect(_process_end, weak=False)
+    signals.worker_init.connect(_worker_start, weak=False)
