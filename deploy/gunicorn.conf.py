@@ -124,23 +124,19 @@ logger_class = RedactingLogger
 # /metrics sums them. When the master starts, the files of processes no longer running are
 # removed (values of a previous run would be counted again; a live process's file is never
 # touched) and a worker that exits is marked dead (its live gauges dropped).
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+def _load_multiproc_files():
+    """liveness/ops/multiproc_files.py, loaded by file path like the redaction above."""
+    spec = importlib.util.spec_from_file_location("_kyc_multiproc_files", ROOT / "liveness/ops/multiproc_files.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_multiproc_files = _load_multiproc_files()
 
 
 def on_starting(server):
-    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
-    if folder and os.path.isdir(folder):
-        for stale in Path(folder).glob("*_*.db"):
-            pid = stale.stem.rsplit("_", 1)[-1]
-            if not (pid.isdigit() and _pid_alive(int(pid))):
-                stale.unlink(missing_ok=True)
+    _multiproc_files.stale_files_remove(os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
 
 
 def child_exit(server, worker):

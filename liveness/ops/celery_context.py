@@ -4,12 +4,12 @@ KYC_METRICS_PORT; prefork processes that end are marked dead for the multi-proce
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Any
 
 from celery import signals
 
 from . import context
+from .multiproc_files import stale_files_remove
 
 HEADER = "kyc_request_id"
 
@@ -39,27 +39,13 @@ def _process_end(**_: Any) -> None:
         multiprocess.mark_process_dead(os.getpid())
 
 
-def _pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def _worker_start(**_: Any) -> None:
     """In a worker's main process, before its pool forks: remove the metric files of processes no
     longer running (values of an earlier run would be counted again; a live process's file, of
     another service sharing the folder, is never touched) and, with KYC_METRICS_PORT, serve this
     worker's processes' metrics."""
     folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
-    if folder and os.path.isdir(folder):
-        for stale in Path(folder).glob("*_*.db"):
-            pid = stale.stem.rsplit("_", 1)[-1]
-            if not (pid.isdigit() and _pid_alive(int(pid))):
-                stale.unlink(missing_ok=True)
+    stale_files_remove(folder)
     from django.conf import settings
 
     if settings.KYC_METRICS_PORT:

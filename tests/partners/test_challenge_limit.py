@@ -8,7 +8,6 @@ Attack reproduced: a capture link's ``POST /c/<token>/challenge/`` sent 30 times
 """
 from __future__ import annotations
 
-import copy
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -18,21 +17,13 @@ from django.test import Client
 from liveness.capture.links import capture_token_make
 from liveness.cases.models import AuditEvent, CaseKind, Challenge
 from tests.factories import CaseFactory
-from tests.vendors.conftest import sandbox, sandbox_server  # noqa: F401  (vendor sandbox fixtures)
+from tests.vendors.conftest import sandbox, sandbox_server, youtu_at_sandbox  # noqa: F401  (sandbox fixtures)
 
 DIGITS = "/face/livegetfour"
-CREDS = {"appid": "1000001", "secret_id": "AKIDsandboxYoutuLegacy000000000000",
-         "secret_key": "sandboxYoutuLegacySecretKey00000"}
-
-
 @pytest.fixture
 def youtu(settings, sandbox):  # noqa: F811
     """YouTu at the sandbox is the video vendor, unpaced (so only the new limit can refuse)."""
-    settings.KYC_VIDEO_PROVIDER = "youtu_legacy"
-    providers = copy.deepcopy(settings.KYC_PROVIDERS)
-    providers["youtu_legacy"].update(endpoint=sandbox.base_url, bucket="", timeout=10.0, **CREDS)
-    settings.KYC_PROVIDERS = providers
-    settings.KYC_RATE_LIMITS = {k: v for k, v in settings.KYC_RATE_LIMITS.items() if k != "youtu_legacy"}
+    youtu_at_sandbox(settings, sandbox, timeout=10.0)
     return sandbox
 
 

@@ -4,7 +4,6 @@ full rate limiter is a clear 5xx with nothing stored, explained on the case, nev
 The vendor is the project's sandbox over real HTTP (YouTu livegetfour); the limiter is the
 real Redis one.
 """
-import copy
 
 import pytest
 from django.urls import reverse
@@ -14,24 +13,15 @@ from liveness.cases import services
 from liveness.cases.models import AuditEvent, CaseKind, Challenge
 from liveness.checks import pacing as ratelimit
 from tests.factories import CaseFactory
-from tests.vendors.conftest import sandbox, sandbox_server  # noqa: F401  (vendor sandbox fixtures)
+from tests.vendors.conftest import sandbox, sandbox_server, youtu_at_sandbox  # noqa: F401  (sandbox fixtures)
 
 pytestmark = pytest.mark.django_db
 
 DIGITS = "/face/livegetfour"
-CREDS = {"appid": "1000001", "secret_id": "AKIDsandboxYoutuLegacy000000000000",
-         "secret_key": "sandboxYoutuLegacySecretKey00000"}
-
-
 @pytest.fixture
 def youtu(settings, sandbox):  # noqa: F811
     """The configured video vendor is YouTu, at the sandbox, with no rate limit unless a test sets one."""
-    settings.KYC_VIDEO_PROVIDER = "youtu_legacy"
-    providers = copy.deepcopy(settings.KYC_PROVIDERS)
-    providers["youtu_legacy"].update(endpoint=sandbox.base_url, bucket="", timeout=2.0, **CREDS)
-    settings.KYC_PROVIDERS = providers
-    settings.KYC_RATE_LIMITS = {k: v for k, v in settings.KYC_RATE_LIMITS.items() if k != "youtu_legacy"}
-    return providers["youtu_legacy"]
+    return youtu_at_sandbox(settings, sandbox, timeout=2.0)
 
 
 @pytest.fixture

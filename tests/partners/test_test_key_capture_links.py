@@ -10,7 +10,6 @@ on the local engine, whichever door.
 """
 from __future__ import annotations
 
-import copy
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -20,22 +19,14 @@ from liveness.cases.models import Case, Challenge
 from liveness.checks.models import Check
 from liveness.checks.services import check_run
 from tests.partners.conftest import jpeg, tiny_video
-from tests.vendors.conftest import sandbox, sandbox_server  # noqa: F401  (vendor sandbox fixtures)
+from tests.vendors.conftest import sandbox, sandbox_server, youtu_at_sandbox  # noqa: F401  (sandbox fixtures)
 
 pytestmark = pytest.mark.django_db
-
-CREDS = {"appid": "1000001", "secret_id": "AKIDsandboxYoutuLegacy000000000000",
-         "secret_key": "sandboxYoutuLegacySecretKey00000"}
-
 
 @pytest.fixture
 def youtu_everywhere(settings, sandbox):  # noqa: F811
     """YouTu, at the sandbox, is the configured vendor for selfies and digit videos, unpaced."""
-    settings.KYC_VIDEO_PROVIDER = settings.KYC_SELFIE_PROVIDER = "youtu_legacy"
-    providers = copy.deepcopy(settings.KYC_PROVIDERS)
-    providers["youtu_legacy"].update(endpoint=sandbox.base_url, bucket="", timeout=5.0, **CREDS)
-    settings.KYC_PROVIDERS = providers
-    settings.KYC_RATE_LIMITS = {k: v for k, v in settings.KYC_RATE_LIMITS.items() if k != "youtu_legacy"}
+    youtu_at_sandbox(settings, sandbox, timeout=5.0, selfies=True)
     return sandbox
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import copy
 import pytest
 import requests
 
@@ -108,3 +109,21 @@ class DepartureProbe:
 @pytest.fixture
 def departure_probe(sandbox) -> DepartureProbe:
     return DepartureProbe(sandbox)
+
+
+#: The sandbox's built-in YouTu demo account (tools/sandbox/youtu.py).
+YOUTU_SANDBOX_CREDS = {"appid": "1000001", "secret_id": "AKIDsandboxYoutuLegacy000000000000",
+                       "secret_key": "sandboxYoutuLegacySecretKey00000"}
+
+
+def youtu_at_sandbox(settings, sandbox: SandboxClient, *, timeout: float, selfies: bool = False) -> dict:
+    """Make YouTu, at the sandbox, the configured video vendor (and the selfie vendor with
+    ``selfies``), with no rate limit unless a test sets one; returns its provider settings."""
+    settings.KYC_VIDEO_PROVIDER = "youtu_legacy"
+    if selfies:
+        settings.KYC_SELFIE_PROVIDER = "youtu_legacy"
+    providers = copy.deepcopy(settings.KYC_PROVIDERS)
+    providers["youtu_legacy"].update(endpoint=sandbox.base_url, bucket="", timeout=timeout, **YOUTU_SANDBOX_CREDS)
+    settings.KYC_PROVIDERS = providers
+    settings.KYC_RATE_LIMITS = {k: v for k, v in settings.KYC_RATE_LIMITS.items() if k != "youtu_legacy"}
+    return providers["youtu_legacy"]
