@@ -3,8 +3,9 @@
 A 10 MB video was accepted and then refused by YouTu (6 MB per request) into manual review; the
 person had long left. A provider may declare ``max_video_bytes`` and ``max_image_bytes`` (ints,
 bytes of one uploaded file); the upload limit is the smaller of that and ``KYC_MAX_VIDEO_BYTES`` /
-``KYC_MAX_IMAGE_BYTES``. The provider is built through the registry function only (no vendor
-module is imported here), so moving vendor code does not change this contract.
+``KYC_MAX_IMAGE_BYTES``. The limits are class attributes, read from the provider's class through
+the registry (``provider_class``): no provider is built on the upload path, and no vendor module is
+imported here.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
-from liveness.vendors import get_provider, provider_name_for
+from liveness.vendors import provider_class, provider_name_for
 from liveness.vendors.base import Operation
 
 
@@ -26,7 +27,7 @@ class UploadLimits:
 
 def upload_limits_for(*, operation: str, provider_name: str | None = None) -> UploadLimits:
     """The limits for ``operation`` with ``provider_name`` (default: the configured provider)."""
-    provider = get_provider(provider_name or provider_name_for(operation))
+    provider = provider_class(provider_name or provider_name_for(operation))
     return UploadLimits(
         image_bytes=_lower(settings.KYC_MAX_IMAGE_BYTES, getattr(provider, "max_image_bytes", None)),
         video_bytes=_lower(settings.KYC_MAX_VIDEO_BYTES, getattr(provider, "max_video_bytes", None)),

@@ -11,7 +11,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -68,10 +68,6 @@ def check_job_policy() -> JobPolicy:
                      retry_delays=tuple(settings.KYC_CHECK_RETRY_DELAYS))
 
 
-def max_attempts() -> int:
-    return check_job_policy().max_attempts
-
-
 def check_claim(*, check_id: int, worker: str) -> tuple[Check, Attempt] | None:
     """Take a check for one attempt (``liveness.jobs.services.job_claim``), or None when it is not
     ours to run. A stale check whose attempts are spent is failed as ``internal/abandoned``."""
@@ -86,14 +82,7 @@ def check_claim(*, check_id: int, worker: str) -> tuple[Check, Attempt] | None:
 def check_ids_to_requeue(*, lost_after: timedelta | None = None) -> list[int]:
     """Checks whose message was lost or whose worker died, each returned once per lost window
     (``liveness.jobs.services.job_ids_to_requeue``)."""
-    policy = check_job_policy()
-    if lost_after is not None:
-        policy = JobPolicy(stale_after=policy.stale_after, retry_delays=policy.retry_delays, lost_after=lost_after)
-    return job_ids_to_requeue(model=Check, policy=policy)
-
-
-def _check_runnable(check: Check, now: datetime) -> bool:
-    return job_runnable(check, now=now, policy=check_job_policy())
+    return job_ids_to_requeue(model=Check, policy=check_job_policy(), lost_after=lost_after)
 
 
 def check_pace(*, check_id: int) -> CheckRunResult | None:
@@ -109,7 +98,7 @@ def check_pace(*, check_id: int) -> CheckRunResult | None:
     check = Check.objects.only("provider", "status", "next_attempt_at", "claimed_at").filter(pk=check_id).first()
     if check is None or pacing.provider_rate(check.provider) is None:
         return None  # no limit: check_claim decides
-    if not _check_runnable(check, timezone.now()):
+    if not job_runnable(check, now=timezone.now(), policy=check_job_policy()):
         return CheckRunResult(RunOutcome.SKIPPED)
     reservation = pacing.provider_reserve(check.provider)
     if reservation.granted:

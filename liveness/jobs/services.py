@@ -113,11 +113,12 @@ def job_finish(*, job: Job, status: str, now: datetime) -> None:
     job.finished_at = now
 
 
-def job_ids_to_requeue(*, model: type[Job], policy: JobPolicy, limit: int = 500,
-                       extra: Q | None = None) -> list:
-    """Ids of lost or stale jobs, stamped ``requeued_at`` in the same transaction (see module doc)."""
+def job_ids_to_requeue(*, model: type[Job], policy: JobPolicy, lost_after: timedelta | None = None,
+                       limit: int = 500, extra: Q | None = None) -> list:
+    """Ids of lost or stale jobs, stamped ``requeued_at`` in the same transaction (see module doc).
+    ``lost_after`` overrides the policy's window (operators' commands and tests)."""
     now = timezone.now()
-    lost_before = now - policy.lost_after
+    lost_before = now - (policy.lost_after if lost_after is None else lost_after)
     lost = Q(status=JobStatus.PENDING) & (
         Q(next_attempt_at__lt=lost_before) | Q(next_attempt_at__isnull=True, created_at__lt=lost_before))
     stale = Q(status=JobStatus.IN_FLIGHT, claimed_at__lt=now - policy.stale_after)

@@ -14,6 +14,8 @@ name, for deployments with their own vendor.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.utils.module_loading import import_string
 
@@ -23,9 +25,13 @@ from .registry import SPECS
 REGISTRY: dict[str, str] = {name: spec.provider_class for name, spec in SPECS.items()}
 
 
+def provider_class(name: str) -> Any:
+    """The class behind a provider name (or a dotted path), not built: for what it declares."""
+    return import_string(REGISTRY.get(name, name))
+
+
 def get_provider(name: str) -> Provider:
-    cls = import_string(REGISTRY.get(name, name))
-    return cls(config=settings.KYC_PROVIDERS.get(name, {}))
+    return provider_class(name)(config=settings.KYC_PROVIDERS.get(name, {}))
 
 
 def provider_name_for(operation: str) -> str:

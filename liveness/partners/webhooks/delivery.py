@@ -212,7 +212,4 @@ def webhook_redeliver(*, key: PartnerApiKey, delivery: WebhookDelivery) -> Webho
 def webhook_delivery_ids_to_requeue(*, lost_after: timedelta | None = None) -> list:
     """Deliveries whose queued message was lost or whose worker died mid-attempt, each returned
     once per lost window (``liveness.jobs.services.job_ids_to_requeue``)."""
-    policy = delivery_job_policy()
-    if lost_after is not None:
-        policy = JobPolicy(stale_after=policy.stale_after, retry_delays=policy.retry_delays, lost_after=lost_after)
-    return job_ids_to_requeue(model=WebhookDelivery, policy=policy)
+    return job_ids_to_requeue(model=WebhookDelivery, policy=delivery_job_policy(), lost_after=lost_after)

@@ -13,8 +13,8 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
-#: Seconds of video the engine is given: what it would analyse anyway (engine.video.MAX_DURATION_S).
-MAX_VIDEO_SECONDS = 60.0
+from liveness.engine.video import MAX_DURATION_S as MAX_VIDEO_SECONDS  # what the engine analyses anyway
+
 #: Packets read at most (a stream of tiny packets or without timestamps cannot make reading unbounded).
 MAX_PACKETS = 20_000
 
