@@ -90,7 +90,10 @@ def case_decision(*, case: Case) -> CaseDecision | None:
         return CaseDecision(outcome=outcome, reason_code="", reason=case.state_reason, user_message="",
                             decided_by=SYSTEM_ROLE, decided_at=case.state_changed_at)
     code = "checks_passed" if outcome == DecisionOutcome.APPROVE else "checks_failed_user_fixable"
-    message = case_retake_message(case=case, language="en") if outcome == DecisionOutcome.RETAKE else ""
+    message = ""
+    if outcome == DecisionOutcome.RETAKE:  # no reviewer's retake (checked above): the catalogue's message
+        with translation.override("en"):
+            message = _checks_retake_message(case)
     return CaseDecision(outcome=outcome, reason_code=code, reason=reason_label(outcome=outcome, reason_code=code),
                         user_message=message, decided_by=SYSTEM_ROLE, decided_at=case.state_changed_at)
 
@@ -113,13 +116,18 @@ def case_retake_message(*, case: Case, language: str | None = None) -> str:
         decision = case_human_decision(case=case)
         if decision is not None and decision.outcome == DecisionOutcome.RETAKE:
             return _reviewer_retake_message(decision)
-        submission = _latest_submission(case)
-        check = None
-        if submission is not None:
-            check = submission.checks.exclude(error_code="").order_by("-created_at", "-pk").first()
-        if check is None:
-            return translation.gettext(GENERIC_RETRY)
-        return catalogue.lookup(check.error_vendor, check.error_code).user_message(None)
+        return _checks_retake_message(case)
+
+
+def _checks_retake_message(case: Case) -> str:
+    """Steps 2 and 3 of :func:`case_retake_message`, in the active language."""
+    submission = _latest_submission(case)
+    check = None
+    if submission is not None:
+        check = submission.checks.exclude(error_code="").order_by("-created_at", "-pk").first()
+    if check is None:
+        return translation.gettext(GENERIC_RETRY)
+    return catalogue.lookup(check.error_vendor, check.error_code).user_message(None)
 
 
 def _reviewer_retake_message(decision: Decision) -> str:

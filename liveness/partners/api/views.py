@@ -14,7 +14,7 @@ import logging
 from django.core.exceptions import SuspiciousOperation
 from django.core.files.uploadedfile import UploadedFile
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.urls import Resolver404, resolve, reverse
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
@@ -389,4 +389,4 @@ def unknown_endpoint(request, rest=""):
             match = None
         if match is not None and match.func is not unknown_endpoint:
             message = f"No API endpoint at {request.path}: API paths have no trailing slash; use {request.path.rstrip('/')}"
-    return JsonResponse({"error": {"code": "not_found", "message": message}}, status=404)
+    return api_errors.envelope(404, "not_found", message)
