@@ -135,6 +135,8 @@ def main() -> None:
         "queue: all states, newest first": "/dashboard/?state=all&sort=newest",
         "queue: failing LOCAL_BLURRY, youtu": "/dashboard/?state=all&failing=LOCAL_BLURRY&provider=youtu_legacy",
         "queue: search by reference": f"/dashboard/?q=bench-{args.cases // 2}",
+        "queue: search by reference start": f"/dashboard/?q=BENCH-{args.cases // 200}",
+        "queue: search by public id start": f"/dashboard/?q={str(case.public_id)[:8]}",
         "case view (photos, scores, timeline)": f"/dashboard/cases/{case.public_id}/",
     }
     print(f"\n{total:,} cases in PostgreSQL; {args.repeat} requests per page (in-process, Django test client)\n")

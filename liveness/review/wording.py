@@ -45,11 +45,16 @@ def detail_value(value) -> str:
     return str(value)
 
 
+#: Keys shown first, in this order (PostgreSQL's jsonb keeps keys sorted by length, not as written).
+DETAIL_FIRST = ("from", "to", "reason", "outcome", "reason_code", "code")
+
+
 def detail_rows(details) -> list[tuple[str, str]]:
-    """``(label, value)`` for each key of an audit event's details, in the order they were written."""
+    """``(label, value)`` for each key of an audit event's details (``from``, ``to``, ``reason``... first)."""
     if not isinstance(details, dict):
         return [("Details", detail_value(details))] if details not in (None, "", []) else []
-    return [(detail_label(str(k)), detail_value(v)) for k, v in details.items()]
+    keys = sorted(details, key=lambda k: DETAIL_FIRST.index(k) if k in DETAIL_FIRST else len(DETAIL_FIRST))
+    return [(detail_label(str(k)), detail_value(details[k])) for k in keys]
 
 
 @dataclass(frozen=True)

@@ -85,7 +85,10 @@ def test_a_delivery_error_in_plain_words_keeps_the_raw_text(raw, summary):
 def test_audit_details_as_labelled_rows():
     assert wording.detail_rows({"over_failed_check": True, "failing_checks": [3, 4], "reason_code": "verified",
                                 "previous": None, "filters": {"action": "case.", "actor": ""}}) == [
-        ("Approved over a failed check", "yes"), ("Checks that did not pass", "3, 4"), ("Reason code", "verified"),
+        ("Reason code", "verified"), ("Approved over a failed check", "yes"), ("Checks that did not pass", "3, 4"),
         ("Previously assigned to", "—"), ("Filters", "Action: case.; Actor: —")]
+    # jsonb hands keys back sorted by length: the state change still reads from, to, reason.
+    assert [label for label, _ in wording.detail_rows({"to": "b", "reason": "r", "from": "a"})] == [
+        "From state", "To state", "Reason"]
     assert wording.detail_rows({"four_eyes": False}) == [("Approved over a failed check", "no")]  # older events
     assert wording.detail_rows({}) == []
