@@ -41,9 +41,9 @@ def seed(n: int) -> None:
         states = "ARRAY[" + ",".join(f"'{s}'" for s in STATES) + "]"
         cur.execute(f"""
             INSERT INTO cases_case (public_id, reference, kind, state, state_changed_at, state_changed_by_label,
-                                       state_reason, created_at)
+                                       state_reason, created_at, challenges_issued, test_mode)
             SELECT md5('bench' || i)::uuid, 'bench-' || i, 'selfie', ({states})[1 + i % {len(STATES)}],
-                   now() - i * interval '7 seconds', 'bench', '', now() - i * interval '7 seconds'
+                   now() - i * interval '7 seconds', 'bench', '', now() - i * interval '7 seconds', 0, false
             FROM generate_series({have + 1}, {n}) AS i""")
         cur.execute("""
             INSERT INTO cases_submission (case_id, kind, source, created_at)
@@ -60,6 +60,11 @@ def seed(n: int) -> None:
                    '', '', 'req-' || s.id, 300, '[]', '', '{}', s.created_at
             FROM cases_submission s JOIN cases_case c ON c.id = s.case_id
             WHERE s.source = 'bench' AND NOT EXISTS (SELECT 1 FROM checks_check k WHERE k.submission_id = s.id)""")
+        # One liveness score per check (the queue shows each case's key scores against their thresholds).
+        cur.execute("""
+            INSERT INTO checks_score (check_run_id, metric, value, scale, threshold, passed)
+            SELECT k.id, 'liveness', CASE WHEN k.passed THEN 90 ELSE 40 END, 100, 70, k.passed FROM checks_check k
+            WHERE k.request_id LIKE 'req-%%' AND NOT EXISTS (SELECT 1 FROM checks_score x WHERE x.check_run_id = k.id)""")
         cur.execute("ANALYZE")
     print(f"seed: {n - have:,} cases with submissions and checks in {time.monotonic() - started:.0f} s")
 
@@ -130,6 +135,8 @@ def main() -> None:
         "queue: all states, newest first": "/dashboard/?state=all&sort=newest",
         "queue: failing LOCAL_BLURRY, youtu": "/dashboard/?state=all&failing=LOCAL_BLURRY&provider=youtu_legacy",
         "queue: search by reference": f"/dashboard/?q=bench-{args.cases // 2}",
+        "queue: search by reference start": f"/dashboard/?q=BENCH-{args.cases // 200}",
+        "queue: search by public id start": f"/dashboard/?q={str(case.public_id)[:8]}",
         "case view (photos, scores, timeline)": f"/dashboard/cases/{case.public_id}/",
     }
     print(f"\n{total:,} cases in PostgreSQL; {args.repeat} requests per page (in-process, Django test client)\n")
