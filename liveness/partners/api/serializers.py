@@ -25,6 +25,7 @@ from liveness.partners.models import (
     WebhookEndpoint,
     WebhookEvent,
 )
+from liveness.partners.webhooks import history
 from liveness.vendors import catalogue
 
 # --- input ----------------------------------------------------------------------------------
@@ -305,6 +306,11 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
     endpoint_url = serializers.URLField(source="endpoint.url")
     case_id = serializers.SerializerMethodField()
     redelivery_of = serializers.UUIDField(source="redelivery_of_id", allow_null=True)
+    # The latest recorded attempt's, read from attempt_log's rows (liveness.partners.webhooks.history).
+    last_status_code = serializers.SerializerMethodField(help_text="HTTP status your endpoint answered last")
+    last_latency_ms = serializers.SerializerMethodField(help_text="How long the last answer took")
+    last_error = serializers.SerializerMethodField(help_text="Why the delivery is not delivered yet, in words "
+                                                             "(empty once delivered)")
 
     class Meta:
         model = WebhookDelivery
@@ -315,6 +321,21 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.UUID)
     def get_case_id(self, delivery: WebhookDelivery):
         return delivery.payload.get("case_id")
+
+    def _last(self, delivery: WebhookDelivery) -> history.LastAttempt:
+        cache = self.context.setdefault("_last_attempts", {})
+        if delivery.pk not in cache:
+            cache[delivery.pk] = history.delivery_last_attempt(delivery=delivery)
+        return cache[delivery.pk]
+
+    def get_last_status_code(self, delivery: WebhookDelivery) -> int | None:
+        return self._last(delivery).status_code
+
+    def get_last_latency_ms(self, delivery: WebhookDelivery) -> int | None:
+        return self._last(delivery).latency_ms
+
+    def get_last_error(self, delivery: WebhookDelivery) -> str:
+        return self._last(delivery).error
 
 
 class WebhookEndpointSerializer(serializers.ModelSerializer):
