@@ -123,6 +123,9 @@ def test_every_webhook_event_is_documented_with_its_payload_and_signature_header
         assert "HMAC-SHA256" in headers["X-KYC-Signature"]["description"]
         assert all(h["required"] for h in headers.values())
         assert "2XX" in operation["responses"]
+        example = operation["requestBody"]["content"]["application/json"]["example"]
+        assert _event_validator(schema, name).is_valid(example), f"the {name} example fits its own schema"
+        assert set(example) == set(payload["properties"])
     decided = schema["webhooks"]["case.decided"]["post"]["requestBody"]["content"]["application/json"]["schema"]
     assert decided["allOf"][1]["properties"]["decision"] == {"$ref": "#/components/schemas/Decision"}, \
         "a decided event always carries its decision"

@@ -76,6 +76,7 @@ WEBHOOK_EVENTS = {
                        "case.decided.",
         "states": [CaseState.APPROVED, CaseState.REJECTED, CaseState.RETAKE_REQUESTED, CaseState.MANUAL_REVIEW],
         "decision_nullable": True,
+        "example_state": CaseState.MANUAL_REVIEW, "example_decision": None,
     },
     WebhookEvent.DECIDED.value: {
         "summary": "The case was approved or rejected",
@@ -84,6 +85,11 @@ WEBHOOK_EVENTS = {
                        "system: a role, never a name) and when.",
         "states": [CaseState.APPROVED, CaseState.REJECTED],
         "decision_nullable": False,
+        "example_state": CaseState.REJECTED,
+        "example_decision": {"outcome": "reject", "reason_code": "spoof_suspected",
+                             "reason": "Presentation attack suspected (photo, screen, mask)",
+                             "user_message": "We could not verify your identity.", "decided_by": "reviewer",
+                             "decided_at": "2026-11-22T04:16:00.120001Z"},
     },
     WebhookEvent.RETAKE_REQUESTED.value: {
         "summary": "The person must try again",
@@ -92,6 +98,11 @@ WEBHOOK_EVENTS = {
                        "link or upload a new submission.",
         "states": [CaseState.RETAKE_REQUESTED],
         "decision_nullable": False,
+        "example_state": CaseState.RETAKE_REQUESTED,
+        "example_decision": {"outcome": "retake", "reason_code": "poor_lighting",
+                             "reason": "Too dark, too bright or blurry",
+                             "user_message": "Your photo was blurry. Hold the phone still, in good light.",
+                             "decided_by": "reviewer", "decided_at": "2026-11-22T04:16:00.120001Z"},
     },
 }
 
@@ -137,7 +148,10 @@ def postprocess(result: dict, generator, request, public) -> dict:
                            "decision": decision},
         }]}
         operation = operations["post"]
-        operation["requestBody"]["content"] = {"application/json": {"schema": narrowed}}
+        example = {"id": "5b1e0c43-2f7a-5d7e-9c1b-0a4f6d2e8b10", "event": name, "timestamp": "2026-11-22T04:16:00.123456Z",
+                   "case_id": "8d0f6a2c-94b1-4c8e-a7d3-2e5f1b9c0d47", "reference": "customer-42",
+                   "state": str(spec["example_state"]), "decision": spec["example_decision"]}
+        operation["requestBody"]["content"] = {"application/json": {"schema": narrowed, "example": example}}
         operation["responses"] = {"2XX": operation["responses"].pop("200")}
         operation["parameters"] = [{"name": header, "in": "header", "required": True, "description": text,
                                     "schema": schema} for header, text, schema in WEBHOOK_HEADERS]
