@@ -71,7 +71,7 @@ def _docstrings() -> list[str]:
 @pytest.mark.django_db
 def test_every_operation_has_a_description_written_for_partners(schema):
     operations = dict(_operations(schema))
-    assert len(operations) == 15
+    assert len(operations) >= 15  # a new endpoint must bring its own description too
     for name, operation in operations.items():
         description = operation.get("description", "")
         assert len(description) >= 60, f"{name} has no real description: {description!r}"
