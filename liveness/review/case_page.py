@@ -19,6 +19,7 @@ from liveness.cases.reasons import reason_label
 from liveness.checks.models import Check, CheckStatus, Score
 from liveness.checks.thresholds import threshold_meaning
 from liveness.partners.models import WebhookDelivery
+from liveness.partners.webhooks.history import LastAttempt, delivery_last_attempt
 from liveness.review import wording
 from liveness.review.models import CaseNote
 from liveness.vendors import catalogue
@@ -88,6 +89,7 @@ class TimelineItem:
 @dataclass
 class DeliveryView:
     delivery: WebhookDelivery
+    last: LastAttempt
     problem: wording.DeliveryProblem | None
 
 
@@ -157,7 +159,7 @@ def case_review(*, case: Case) -> CaseReview:
     events = list(case.audit_events.exclude(action__in=["case.viewed", "media.viewed"])
                   .order_by("created_at", "pk")[:500])
     deliveries = list(WebhookDelivery.objects.filter(case=case).select_related("endpoint")
-                      .order_by("-created_at")[:50])
+                      .prefetch_related("attempt_rows").order_by("-created_at")[:50])
     transitions = [e for e in events if e.action == "case.transition"]
 
     views: list[SubmissionView] = []
@@ -210,8 +212,13 @@ def case_review(*, case: Case) -> CaseReview:
     latest = submissions[-1].pk if submissions else None
     failing = [c for c in checks if c.submission_id == latest and (c.status == CheckStatus.FAILED or c.passed is not True)]
     return CaseReview(case=case, submissions=views[::-1], decisions=decisions, notes=notes, timeline=timeline,
-                      deliveries=[DeliveryView(d, wording.delivery_problem(d.last_error)) for d in deliveries],
+                      deliveries=[_delivery_view(d) for d in deliveries],
                       failing_count=len(failing))
+
+
+def _delivery_view(delivery: WebhookDelivery) -> DeliveryView:
+    last = delivery_last_attempt(delivery=delivery)
+    return DeliveryView(delivery, last, wording.delivery_problem(last.error))
 
 
 def _event_detail(event: AuditEvent) -> str:

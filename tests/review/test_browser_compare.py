@@ -23,10 +23,10 @@ from liveness.cases.models import AuditEvent, CaseState, Submission
 from liveness.cases.services import case_transition
 from liveness.checks.judging import threshold_policy_current
 from liveness.checks.models import Check, CheckStatus, Score
-from liveness.jobs.models import JobStatus
+from liveness.jobs.models import AttemptOutcome, JobStatus
 from liveness.media import files as media
 from liveness.media.models import MediaKind
-from liveness.partners.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from liveness.partners.models import DeliveryAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from liveness.review import services
 from liveness.review.models import CaseAssignment
 from liveness.vendors.base import Metric, Operation
@@ -258,9 +258,11 @@ def test_audit_details_are_readable_and_a_failed_webhook_is_explained(live_serve
     case.save(update_fields=["partner"])
     services.case_assign(case=case, assignee=supervisor, actor=supervisor)
     endpoint = WebhookEndpoint.objects.create(partner=partner, url="https://hooks.partner.example/kyc", secret="s")
-    WebhookDelivery.objects.create(endpoint=endpoint, case=case, event=WebhookEvent.CHECKS_COMPLETED, payload={},
-                                   status=JobStatus.FAILED, attempts=8,
-                                   last_error=RAW_WEBHOOK_ERROR + " (gave up after 8 attempts)")
+    delivery = WebhookDelivery.objects.create(endpoint=endpoint, case=case, event=WebhookEvent.CHECKS_COMPLETED,
+                                              payload={}, status=JobStatus.FAILED, attempts=8)
+    for number in range(1, 9):  # eight refused connections, the last one given up on
+        DeliveryAttempt.objects.create(delivery=delivery, number=number, outcome=AttemptOutcome.TRANSIENT_ERROR,
+                                       error_code="connection", error_message=RAW_WEBHOOK_ERROR)
     client = _signed_in(supervisor)
 
     with sync_api.sync_playwright() as p:
