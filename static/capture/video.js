@@ -144,6 +144,8 @@
     $("file-path").hidden = false;
     $("file-digits").hidden = !!challenge;
     videoFile.disabled = !challenge;
+    // the focused button just disappeared: keyboard users go on from Retry (or the file path)
+    (unsupported ? (challenge ? videoFile : $("file-digits")) : $("camera-retry")).focus();
     return error;
   }
 

@@ -92,6 +92,7 @@ def test_camera_refused_shows_retry_and_a_file_upload_and_retry_works_once_allow
             assert "upload the file below" in text
             assert page.is_visible("#camera-retry") and page.is_visible("#file-path")
             assert page.is_visible("#file-digits") and page.is_disabled("#video-file")
+            assert page.evaluate("document.activeElement.id") == "camera-retry"
             # nothing counts down: no digits were asked for while the camera is off
             page.wait_for_timeout(1200)
             assert page.is_hidden("#digits") and page.is_hidden("#digits-expiry") and page.is_hidden("#record")
