@@ -31,7 +31,7 @@ class CrashingProvider:
     def check_selfie(self, *, image: Media) -> ProviderResult:
         raise RuntimeError("simulated provider bug")
 
-    def check_video(self, *, video: Media, digits: str, card: Media | None) -> ProviderResult:
+    def check_video(self, *, video: Media, digits: str, card: Media | None, language: str = "en") -> ProviderResult:
         raise RuntimeError("simulated provider bug")
 
 

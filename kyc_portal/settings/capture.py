@@ -51,3 +51,8 @@ KYC_SELF_SERVICE_CASE_WINDOW = integer("KYC_SELF_SERVICE_CASE_WINDOW", 3600, low
 # (YouTu livegetfour) while a person waits. Past this many the case gets 429 too_many_challenges.
 KYC_CHALLENGES_PER_CASE = integer("KYC_CHALLENGES_PER_CASE", 20, low=1, high=1000,
                                   doc="digit challenges one case may be issued (each a vendor call); more get 429")
+# Digits one capture link (one signed token, whoever holds it) may ask for, apart from the case's limit
+# above: a leaked link cannot use up the case's challenges. Past it the page gets 429 too_many_link_challenges.
+KYC_CHALLENGES_PER_LINK = integer("KYC_CHALLENGES_PER_LINK", 10, low=1, high=1000,
+                                  doc="digit challenges one capture link may ask for (apart from the case's "
+                                      "limit); more get 429")

@@ -4,14 +4,17 @@ Same rules: keyword-only ``<entity>_<action>`` functions, an ``AuditEvent`` for 
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 from dataclasses import astuple
 
 from django.conf import settings
+from django.db.models import F
 
 from liveness.cases.audit import audit_record
-from liveness.cases.models import Case
-from liveness.cases.services import case_open
+from liveness.cases.models import AuditEvent, CaptureLinkUse, Case, Challenge
+from liveness.cases.services import case_open, challenge_issue
+from liveness.web.errors import UserFacingError
 from liveness.web.attempt_window import attempt_count
 
 logger = logging.getLogger(__name__)
@@ -52,3 +55,43 @@ def self_service_case_open(*, kind: str, address: str | None) -> Case:
                                   details={"limit": limit, "window_s": window, "retry_after_s": retry_after})
         raise SelfServiceThrottled(retry_after)
     return case_open(kind=kind, actor_label=SELF_SERVICE)
+
+
+class LinkChallengeLimitReached(UserFacingError):
+    """This capture link asked for ``KYC_CHALLENGES_PER_LINK`` challenges already: 429, no vendor call."""
+
+
+#: Refusals of ``challenge_issue`` made before any vendor request left: the link's slot is given back.
+_NOTHING_SENT = frozenset({"provider_busy", "too_many_challenges", "wrong_kind", "case_closed", "language_unsupported"})
+
+
+def link_challenge_issue(*, case: Case, token: str, language: str | None) -> Challenge:
+    """Digits for the person on a capture link: at most ``KYC_CHALLENGES_PER_LINK`` per link (one
+    signed token), apart from the case's ``KYC_CHALLENGES_PER_CASE`` (API and links together), so
+    one leaked link cannot use up the case's challenges or mint them without end.
+
+    The link's slot is taken by one conditional ``UPDATE`` before the case's limit and the vendor
+    call (concurrent requests cannot pass it together) and given back when ``challenge_issue``
+    refuses before a request was sent. The first refusal per link is audited
+    (``challenge.link_limit_reached``, with the token's digest, never the token).
+    """
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    limit = settings.KYC_CHALLENGES_PER_LINK
+    use, _ = CaptureLinkUse.objects.get_or_create(token_digest=digest, defaults={"case": case})
+    taken = CaptureLinkUse.objects.filter(pk=use.pk, challenges_issued__lt=limit).update(
+        challenges_issued=F("challenges_issued") + 1)
+    if not taken:
+        if not AuditEvent.objects.filter(case=case, action="challenge.link_limit_reached",
+                                         details__link=digest[:16]).exists():
+            audit_record(action="challenge.link_limit_reached", actor_label=SELF_SERVICE, case=case,
+                         details={"limit": limit, "link": digest[:16]})
+        raise LinkChallengeLimitReached(
+            "too_many_link_challenges", f"This link was used to ask for new digits {limit} times, the most one link "
+                                        f"may; ask whoever sent it for a new link.", status=429)
+    try:
+        return challenge_issue(case=case, actor_label=SELF_SERVICE, language=language)
+    except UserFacingError as refused:
+        if refused.code in _NOTHING_SENT:
+            CaptureLinkUse.objects.filter(pk=use.pk, challenges_issued__gt=0).update(
+                challenges_issued=F("challenges_issued") - 1)
+        raise

@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from liveness.capture import services as capture_services
+from liveness.capture import video
 from liveness.capture.links import (
     CaptureLinkInvalid,
     capture_token_case,
@@ -83,6 +84,8 @@ ERROR_MESSAGES = {
     "link_expired": gettext_lazy("This link has expired."),
     "provider_busy": gettext_lazy("Many video checks are starting right now; please try again in a few seconds."),
     "challenge_unavailable": gettext_lazy("The digits could not be fetched just now; please try again in a moment."),
+    "language_unsupported": gettext_lazy("The digits cannot be read in that language for this check; please "
+                                         "choose one of the languages shown."),
     # refused by Django before the view runs (see csrf_failure and bad_request below)
     "csrf_failed": gettext_lazy("This page's security check failed (cookies may be blocked, or the page is out of "
                                 "date). Reload the page and try again."),
@@ -111,6 +114,7 @@ def cooldown_message() -> str:
 def _json_error(code: str, message: str, status: int) -> JsonResponse:
     if code == "too_many_attempts":
         message = cooldown_message()
+    message = video.limit_message(code) or message
     return JsonResponse({"error": {"code": code, "message": str(ERROR_MESSAGES.get(code, message))}}, status=status)
 
 
@@ -190,7 +194,8 @@ def capture(request, token):
            "cooling_down": _cooling_down(case), "cooldown_message": cooldown_message(),
            "js_messages": _js_messages()}
     if case.kind == CaseKind.DIGIT_VIDEO:
-        return render(request, "capture/video.html", ctx)
+        ctx["js_messages"] = {**ctx["js_messages"], **video.video_js_messages()}
+        return render(request, "capture/video.html", {**ctx, **video.video_context(case)})
     form = SelfieForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST" and ctx["cooling_down"]:
@@ -218,12 +223,16 @@ def challenge(request, token):
         return error
     if _cooling_down(case):
         return _json_error("too_many_attempts", "", 429)
+    language = video.digit_language_wanted(request.POST.get("language"), case)
+    if language is None:
+        return _json_error("language_unsupported", "", 400)
     try:
-        issued = services.challenge_issue(case=case, actor_label=SELF_SERVICE)
+        issued = capture_services.link_challenge_issue(case=case, token=token, language=language)
     except UserFacingError as exc:
         return _json_error(exc.code, exc.message, exc.status)
     return JsonResponse({
-        "challenge_id": issued.pk, "digits": issued.digits, "expires_at": issued.expires_at.isoformat(),
+        "challenge_id": issued.pk, "digits": issued.digits, "language": issued.language,
+        "expires_at": issued.expires_at.isoformat(),
         "expires_in": max(0, int((issued.expires_at - timezone.now()).total_seconds())),
     }, status=201)
 

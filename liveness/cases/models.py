@@ -78,18 +78,41 @@ class Case(models.Model):
         return state in CASE_TRANSITIONS[self.state]
 
 
+class DigitLanguage(models.TextChoices):
+    """What the person reads the digits in (``liveness.vendors.languages``)."""
+
+    ENGLISH = "en", "English"
+    MANDARIN = "zh", "Mandarin"
+
+
 class Challenge(models.Model):
     """Digits a user must read aloud; bound to one case, used once, expiring."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="challenges")
     digits = models.CharField(max_length=12)
     provider = models.CharField(max_length=100)
+    language = models.CharField(
+        max_length=5, choices=DigitLanguage.choices, default=DigitLanguage.ENGLISH,
+        help_text="What the person said they would read the digits in; the check passes it to the provider")
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self) -> str:
         return f"Challenge {self.digits} for case {self.case_id}"
+
+
+class CaptureLinkUse(models.Model):
+    """Digit challenges one capture link (one signed token) asked for: ``KYC_CHALLENGES_PER_LINK``
+    caps it, apart from the case's own ``KYC_CHALLENGES_PER_CASE``. Only a digest of the token is kept."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="capture_link_uses")
+    token_digest = models.CharField(max_length=64, unique=True, help_text="SHA-256 of the capture link's token")
+    challenges_issued = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"Capture link {self.token_digest[:12]} of case {self.case_id}: {self.challenges_issued} challenges"
 
 
 class Submission(models.Model):

@@ -25,6 +25,7 @@ from ..ops import metrics
 from ..partners.models import Partner
 from liveness.vendors import catalogue, get_provider, provider_name_for
 from liveness.vendors.base import Operation, ProviderError, departure
+from liveness.vendors.languages import digit_languages_of
 from ..web.errors import UserFacingError
 from .audit import audit_record
 from .models import AuditEvent, Case, CaseKind, CaseState, Challenge, OutboxEvent, Submission
@@ -112,8 +113,13 @@ def case_transition(
 
 # --- challenges --------------------------------------------------------------------------
 
-def challenge_issue(*, case: Case, actor_label: str, provider_name: str | None = None) -> Challenge:
+def challenge_issue(*, case: Case, actor_label: str, provider_name: str | None = None,
+                    language: str | None = None) -> Challenge:
     """Ask the video provider for digits (a vendor call, outside any transaction) and bind them to the case.
+
+    ``language``: what the person will read them in ("en", "zh"; None: the provider's preferred
+    language), kept on the challenge for the check; one the provider does not understand is refused
+    (400 ``language_unsupported``, no call).
 
     ``provider_name`` overrides the configured video provider (test API keys pin the local engine);
     a test-mode case always uses :data:`TEST_PROVIDER`. At most ``KYC_CHALLENGES_PER_CASE`` per case,
@@ -125,6 +131,7 @@ def challenge_issue(*, case: Case, actor_label: str, provider_name: str | None =
         raise SubmissionRefused("case_closed", "This case is not waiting for a video.", status=409)
     provider_name = case_provider_pin(case=case, provider_name=provider_name) or provider_name_for(
         Operation.DIGIT_VIDEO)
+    language = _challenge_language(provider_name=provider_name, language=language)
     _challenge_slot_take(case=case, actor_label=actor_label)
     try:
         digits = _challenge_digits_fetch(case=case, provider_name=provider_name, actor_label=actor_label)
@@ -135,10 +142,21 @@ def challenge_issue(*, case: Case, actor_label: str, provider_name: str | None =
     with transaction.atomic():
         challenge = Challenge.objects.create(
             case=case, digits=digits, provider=provider_name, expires_at=timezone.now() + CHALLENGE_TTL,
+            language=language,
         )
         audit_record(action="challenge.issued", actor_label=actor_label, case=case,
-                     details={"challenge": challenge.pk, "provider": provider_name})
+                     details={"challenge": challenge.pk, "provider": provider_name, "language": language})
     return challenge
+
+
+def _challenge_language(*, provider_name: str, language: str | None) -> str:
+    understood = digit_languages_of(provider_name)
+    if language is None:
+        return understood[0]
+    if language not in understood:
+        raise SubmissionRefused("language_unsupported", f"The digits cannot be read in {language!r} for this check; "
+                                f"choose one of: {', '.join(understood)}.", status=400)
+    return language
 
 
 class ChallengeLimitReached(UserFacingError):

@@ -36,6 +36,7 @@ from ..ops import context as log_context
 from ..ops import metrics
 from liveness.vendors import catalogue, get_provider
 from liveness.vendors.base import Media, Operation, ProviderError, ProviderResult, departure
+from liveness.vendors.languages import digit_language_for
 from . import pacing
 from .judging import result_judge
 from .models import Attempt, Check, CheckStatus, Score
@@ -213,7 +214,17 @@ def _provider_call_prepare(check: Check) -> Callable[[], ProviderResult]:
         return functools.partial(provider.check_selfie, image=image)
     video = Media(media.blob_read(submission.video), submission.video.content_type, "video")
     card = Media(media.blob_read(submission.card), submission.card.content_type, "card.jpg") if submission.card else None
-    return functools.partial(provider.check_video, video=video, digits=submission.challenge.digits, card=card)
+    challenge = submission.challenge
+    language = digit_language_for(check.provider, challenge.language)
+
+    def call() -> ProviderResult:
+        result = provider.check_video(video=video, digits=challenge.digits, card=card, language=language)
+        result.raw["digit_language"] = language  # what the provider was told (the reviewer sees it)
+        if language != challenge.language:
+            result.findings.append(f"the person read the digits in {challenge.get_language_display()}; "
+                                   f"{check.provider} only understands {language}")
+        return result
+    return call
 
 
 @transaction.atomic

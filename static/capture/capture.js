@@ -1,4 +1,4 @@
-/* Capture pages: selfie camera, digit video recording, uploads with progress, status polling.
+/* Capture pages: selfie camera, uploads with progress, status polling (the digit video: video.js).
  * No dependencies. Every page works (or explains itself) without this script. */
 (function () {
   "use strict";
@@ -157,180 +157,6 @@
     });
   }
 
-  /* ---------------------------------------------------------------- digit video */
-  var RECORD_MS = 4000;
-
-  function pickMime() {
-    var candidates = ["video/webm;codecs=vp8,opus", "video/webm;codecs=vp9,opus", "video/webm", "video/mp4"];
-    for (var i = 0; i < candidates.length; i++) {
-      if (window.MediaRecorder && MediaRecorder.isTypeSupported && MediaRecorder.isTypeSupported(candidates[i])) {
-        return candidates[i];
-      }
-    }
-    return "";
-  }
-
-  function videoPage(app) {
-    var maxVideo = parseInt(app.dataset.maxVideoBytes, 10);
-    var maxImage = parseInt(app.dataset.maxImageBytes, 10);
-    var challenge = null;   // {challenge_id, digits, expires_at}
-    var stream = null;
-    var recording = null;   // Blob
-    var expiryTimer = null;
-    var card = $("card");
-
-    function ready() {
-      $("send").disabled = !(recording && challenge && card.files.length);
-    }
-
-    function showChallenge(c) {
-      challenge = c;
-      var digits = $("digits");
-      digits.textContent = c.digits;
-      digits.setAttribute("aria-label", c.digits.split("").join(" "));
-      digits.hidden = false;
-      var expires = Date.parse(c.expires_at);
-      clearInterval(expiryTimer);
-      var tick = function () {
-        var left = Math.max(0, Math.round((expires - Date.now()) / 1000));
-        var text = Math.floor(left / 60) + ":" + ("0" + (left % 60)).slice(-2);
-        $("digits-expiry").textContent = (MSG.expires || "%s").replace("%s", text);
-        $("digits-expiry").hidden = false;
-        if (left === 0) { clearInterval(expiryTimer); challenge = null; ready(); $("get-digits").hidden = false; }
-      };
-      tick();
-      expiryTimer = setInterval(tick, 1000);
-    }
-
-    function requestChallenge() {
-      showError("");
-      $("get-digits").disabled = true;
-      var xhr = new XMLHttpRequest();
-      xhr.open("POST", app.dataset.challengeUrl);
-      xhr.setRequestHeader("X-CSRFToken", csrf());
-      xhr.setRequestHeader("Accept", "application/json");
-      return new Promise(function (resolve, reject) {
-        xhr.onload = function () {
-          $("get-digits").disabled = false;
-          var body = {};
-          try { body = JSON.parse(xhr.responseText); } catch (err) { body = {}; }
-          if (xhr.status === 201 && body.digits) { resolve(body); return; }
-          var error = body.error || {message: MSG.network};
-          showError(error.message);
-          reject(error);
-        };
-        xhr.onerror = function () { $("get-digits").disabled = false; showError(MSG.network); reject(); };
-        xhr.send();
-      });
-    }
-
-    function ensureStream() {
-      if (stream) { return Promise.resolve(stream); }
-      return openCamera({video: {facingMode: "user", width: {ideal: 640}, height: {ideal: 480}}, audio: true})
-        .then(function (s) {
-          stream = s;
-          $("live").srcObject = s;
-          $("viewfinder").hidden = false;
-          return s;
-        });
-    }
-
-    $("get-digits").addEventListener("click", function () {
-      requestChallenge()
-        .then(function (c) {
-          showChallenge(c);
-          $("get-digits").hidden = true;
-          return ensureStream().then(function () { $("record").hidden = false; $("record").focus(); },
-                                     function () { showError(MSG.camera_denied); });
-        })
-        .catch(function () {});
-    });
-
-    function countdown(n) {
-      var box = $("countdown");
-      return new Promise(function (resolve) {
-        box.hidden = false;
-        (function step(k) {
-          if (k === 0) { box.hidden = true; resolve(); return; }
-          box.textContent = String(k);
-          setTimeout(function () { step(k - 1); }, 1000);
-        })(n);
-      });
-    }
-
-    function record() {
-      var mime = pickMime();
-      if (!window.MediaRecorder) { showError(MSG.no_recorder); return; }
-      showError("");
-      $("record").disabled = true;
-      $("rerecord").hidden = true;
-      $("playback").hidden = true;
-      $("viewfinder").hidden = false;
-      ensureStream().then(function (s) {
-        return countdown(3).then(function () {
-          var chunks = [];
-          var recorder = new MediaRecorder(s, mime ? {mimeType: mime} : undefined);
-          recorder.ondataavailable = function (e) { if (e.data && e.data.size) { chunks.push(e.data); } };
-          recorder.onstop = function () {
-            $("rec").hidden = true;
-            recording = new Blob(chunks, {type: (recorder.mimeType || mime || "video/webm").split(";")[0]});
-            var playback = $("playback");
-            if (playback.src) { URL.revokeObjectURL(playback.src); }
-            playback.src = URL.createObjectURL(recording);
-            playback.hidden = false;
-            $("viewfinder").hidden = true;
-            $("record").hidden = true;
-            $("record").disabled = false;
-            $("rerecord").hidden = false;
-            playback.setAttribute("data-recorded", String(recording.size));
-            ready();
-          };
-          $("rec").hidden = false;
-          recorder.start();
-          setTimeout(function () { recorder.stop(); }, RECORD_MS);
-        });
-      }, function () { $("record").disabled = false; showError(MSG.camera_denied); });
-    }
-
-    $("record").addEventListener("click", record);
-    $("rerecord").addEventListener("click", function () { recording = null; ready(); record(); });
-
-    card.addEventListener("change", function () {
-      var problem = card.files.length ? checkImage(card.files[0], maxImage) : "";
-      showError(problem);
-      if (problem) { card.value = ""; }
-      ready();
-    });
-
-    $("send").addEventListener("click", function () {
-      if (!(recording && challenge && card.files.length)) { showError(MSG.need_video_card); return; }
-      if (recording.size > maxVideo) { showError(MSG.too_large); return; }
-      var problem = checkImage(card.files[0], maxImage);
-      if (problem) { showError(problem); return; }
-      var ext = recording.type.indexOf("mp4") >= 0 ? "mp4" : "webm";
-      var data = new FormData();
-      data.append("video", recording, "digits." + ext);
-      data.append("card", card.files[0], card.files[0].name);
-      data.append("challenge_id", String(challenge.challenge_id));
-      $("send").disabled = true;
-      upload(app.dataset.uploadUrl, data, function (error) {
-        if (error && /^challenge_/.test(error.code)) {
-          // The digits can no longer be used: new digits, new recording.
-          challenge = null;
-          recording = null;
-          clearInterval(expiryTimer);  // no countdown left ticking for digits that are gone
-          $("digits-expiry").hidden = true;
-          $("playback").hidden = true;
-          $("rerecord").hidden = true;
-          $("digits").hidden = true;
-          $("get-digits").hidden = false;
-          $("get-digits").focus();
-        }
-        ready();
-      });
-    });
-  }
-
   /* ---------------------------------------------------------------- status */
   /* Poll status.json until the case has an outcome. A 404/410 means the link stopped working
    * (expired or invalid) while the page was open: no later poll can succeed, so polling stops and
@@ -368,10 +194,12 @@
     setTimeout(poll, 2000);
   }
 
+  /* the digit-video page's script (video.js) uses the same helpers */
+  window.KycCapture = {MSG: MSG, csrf: csrf, showError: showError, checkImage: checkImage, upload: upload,
+                       openCamera: openCamera, stopStream: stopStream};
+
   var selfieForm = $("selfie-form");
   if (selfieForm) { selfiePage(selfieForm); }
-  var videoApp = $("video-app");
-  if (videoApp) { videoPage(videoApp); }
   var statusApp = $("status-app");
   if (statusApp) { statusPage(statusApp); }
 })();

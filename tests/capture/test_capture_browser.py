@@ -115,7 +115,7 @@ def _shot(page, name):
 
 def _record_digit_video(page, while_recording=None):
     """On the video page: ask for the digits (the pinned DIGITS), record 4 s, wait for the playback."""
-    page.click("#get-digits")
+    page.click("#start-camera")
     page.wait_for_selector("#digits:not([hidden])")
     assert page.inner_text("#digits") == DIGITS
     page.wait_for_selector("#record:not([hidden])")
@@ -218,7 +218,7 @@ def test_record_a_digit_video_and_take_a_selfie_in_chromium(live_server, fake_me
                 _shot(page, f"start-{lang}-desktop")
                 page.click("#start-video")
                 page.wait_for_selector("#video-app")
-                page.click("#get-digits")
+                page.click("#start-camera")
                 page.wait_for_selector("#record:not([hidden])")
                 page.wait_for_function("() => document.getElementById('live').videoWidth > 0")
                 _shot(page, f"video-{lang}-desktop")
@@ -390,7 +390,7 @@ def test_a_selfie_can_be_taken_and_sent_with_the_keyboard_alone(live_server, fak
 @pytest.mark.django_db(transaction=True)
 def test_digits_used_up_before_sending_leave_no_countdown_behind(live_server, fake_media, monkeypatch):
     """The server refuses the video because its digits were used meanwhile (another tab): the page asks for new
-    digits, hides the old ones and their expiry countdown (it kept ticking), and puts focus on 'Show my digits'."""
+    digits, hides the old ones and their expiry countdown (it kept ticking), and puts focus on 'Show new digits'."""
     from django.utils import timezone
 
     from liveness.cases.models import Challenge
@@ -403,12 +403,12 @@ def test_digits_used_up_before_sending_leave_no_countdown_behind(live_server, fa
             _video_recorded_with_card(page, fake_media["card"])
             Challenge.objects.update(used_at=timezone.now())
             page.click("#send")
-            page.wait_for_selector("#get-digits:not([hidden])")
+            page.wait_for_selector("#new-digits:not([hidden])")
             assert page.inner_text("#client-error") == "These digits were already used; ask for new digits."
             assert page.is_hidden("#digits") and page.is_hidden("#playback")
             page.wait_for_timeout(1500)  # a countdown would have ticked (and shown itself) by now
             assert page.is_hidden("#digits-expiry")
-            assert page.evaluate("document.activeElement.id") == "get-digits"
+            assert page.evaluate("document.activeElement.id") == "new-digits"
             assert errors == []
         finally:
             browser.close()

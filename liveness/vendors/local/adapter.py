@@ -24,6 +24,8 @@ class LocalProvider:
     name: ClassVar[str] = SPEC.name
     vendor: ClassVar[str] = SPEC.family
     operations: ClassVar[frozenset[str]] = SPEC.operations
+    #: the engine's digit recognisers (liveness.vendors.languages): English, Mandarin
+    digit_languages: ClassVar[tuple[str, ...]] = ("en", "zh")
 
     def __init__(self, *, config: dict) -> None:
         config = SPEC.with_defaults(config)
@@ -37,14 +39,14 @@ class LocalProvider:
         result = engine.analyse_selfie(image.content)
         return _to_result(result, metric=Metric.LIVENESS)
 
-    def check_video(self, *, video: Media, digits: str, card: Media | None) -> ProviderResult:
+    def check_video(self, *, video: Media, digits: str, card: Media | None, language: str = "en") -> ProviderResult:
         """The engine's verdict on at most clip.MAX_VIDEO_SECONDS of ``video`` (the rest is cut
         before the engine sees it: its work is bounded). Interrupted by the task's soft time
         limit, the check ends, not retried, with internal ``engine_time_limit``."""
         clipped = video_clip(video.content)
         try:
             result = engine.analyse_digit_video(
-                clipped.data, digits=digits, card=card.content if card else None,
+                clipped.data, digits=digits, card=card.content if card else None, language=language,
                 min_short_side=self.min_short_side, min_long_side=self.min_long_side,
             )
         except SoftTimeLimitExceeded:

@@ -55,6 +55,8 @@ class SenseidProvider:
     name: ClassVar[str] = SPEC.name
     vendor: ClassVar[str] = SPEC.family
     operations: ClassVar[frozenset[str]] = SPEC.operations
+    #: silent liveness: the digits are not heard at all (DIGITS_NOT_CHECKED), so either language will do
+    digit_languages: ClassVar[tuple[str, ...]] = ("en", "zh")
 
     def __init__(self, *, config: dict) -> None:
         config = SPEC.with_defaults(config)
@@ -78,7 +80,7 @@ class SenseidProvider:
         raise ProviderError("SenseID silent_image_verification takes a video and a photo, not a selfie alone.",
                             vendor=VENDOR, code="1200", transient=False)
 
-    def check_video(self, *, video: Media, digits: str, card: Media | None) -> ProviderResult:
+    def check_video(self, *, video: Media, digits: str, card: Media | None, language: str = "en") -> ProviderResult:
         if not self.base_url:
             raise ProviderError("senseid base_url is not configured; no request was sent.", vendor=VENDOR,
                                 code="1200", transient=False)

@@ -78,6 +78,8 @@ class TencentFaceidProvider:
     name: ClassVar[str] = FACEID_SPEC.name
     vendor: ClassVar[str] = FACEID_SPEC.family
     operations: ClassVar[frozenset[str]] = FACEID_SPEC.operations
+    #: LivenessCompare (LIP) takes no language: its lip-language check is for digits read in Mandarin
+    digit_languages: ClassVar[tuple[str, ...]] = ("zh",)
 
     def __init__(self, *, config: dict) -> None:
         self.config = FACEID_SPEC.with_defaults(config)
@@ -106,7 +108,7 @@ class TencentFaceidProvider:
         raise ProviderError("FaceID LivenessCompare takes a video, not a selfie.", vendor=VENDOR,
                             code="UnsupportedOperation", transient=False)
 
-    def check_video(self, *, video: Media, digits: str, card: Media | None) -> ProviderResult:
+    def check_video(self, *, video: Media, digits: str, card: Media | None, language: str = "zh") -> ProviderResult:
         if card is None:
             raise ProviderError(
                 "Tencent FaceID LivenessCompare compares the video with a photo (ImageBase64) and this submission has "

@@ -130,7 +130,7 @@ class TencentIaiProvider:
         raise ProviderError("DetectLiveFace is a selfie check; it issues no digits.", vendor=VENDOR,
                             code="UnsupportedOperation", transient=False)
 
-    def check_video(self, *, video: Media, digits: str, card: Media | None) -> ProviderResult:
+    def check_video(self, *, video: Media, digits: str, card: Media | None, language: str = "en") -> ProviderResult:
         raise ProviderError("DetectLiveFace does not take videos.", vendor=VENDOR, code="UnsupportedOperation",
                             transient=False)
 

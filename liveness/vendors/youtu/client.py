@@ -66,6 +66,8 @@ class YoutuLegacyProvider:
     name: ClassVar[str] = SPEC.name
     vendor: ClassVar[str] = SPEC.family
     operations: ClassVar[frozenset[str]] = SPEC.operations
+    #: livedetectfour takes no language: its lip-language check is for digits read in Mandarin
+    digit_languages: ClassVar[tuple[str, ...]] = ("zh",)
     #: Upload limits the portal applies when YouTu judges the case (liveness.cases.upload_limits): one
     #: multipart request carries the video and the card photo with the form fields and must stay under
     #: MAX_REQUEST_BYTES; a card photo is re-encoded to well under 0.5 MiB, so a video over 5.5 MiB
@@ -115,7 +117,7 @@ class YoutuLegacyProvider:
             raw=body,
         )
 
-    def check_video(self, *, video: Media, digits: str, card: Media | None) -> ProviderResult:
+    def check_video(self, *, video: Media, digits: str, card: Media | None, language: str = "zh") -> ProviderResult:
         digits = (digits or "").strip()
         if not digits.isdigit():
             raise ProviderError(
