@@ -158,3 +158,23 @@ def test_the_favicon_is_linked_from_every_base_template_and_served(client, admin
         assert b'rel="icon" href="/static/favicon.ico"' in page.content
     response = client.get("/favicon.ico")
     assert response.status_code == 301 and response.url == "/static/favicon.ico"
+
+
+def test_the_reviewers_case_page_shows_the_consent_in_one_line(client):
+    from tests.conftest import staff_login
+    from tests.review.conftest import role_user
+
+    staff_login(client, role_user("rita", "reviewer"))
+    without = CaseFactory(consent=False)
+    given = CaseFactory(consent=False)
+    version = notice_version(case=given)
+    client.post(_path(given, "consent"), {"agree": "yes", "notice_version": version}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    consent = Consent.objects.get(case=given)
+
+    page = client.get(f"/dashboard/cases/{given.public_id}/").content.decode()
+    missing = client.get(f"/dashboard/cases/{without.public_id}/").content.decode()
+
+    line = page.split('id="case-consent">', 1)[1].split("</p>", 1)[0]
+    assert line == (f"Consent: given {consent.given_at:%Y-%m-%d %H:%M:%S} to privacy notice {version} "
+                    f"(on the capture page, zh-hans)")
+    assert "Consent: not given yet; uploads are refused" in missing

@@ -38,7 +38,7 @@ FETCH = """async (url) => {
 
 
 @pytest.mark.django_db(transaction=True)
-def test_no_capture_before_consent_then_consent_is_recorded_audited_and_in_the_api(live_server, fake_media,
+def test_no_capture_before_consent_then_consent_is_recorded_audited_and_in_the_api(live_server, fake_media,  # noqa: F811
                                                                                    settings):
     settings.KYC_RETENTION_DAYS = {"approved": 45, "rejected": 60, "retake_requested": 12}
     partner = PartnerFactory(name="Acme Bank")
@@ -114,7 +114,7 @@ def test_no_capture_before_consent_then_consent_is_recorded_audited_and_in_the_a
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_bad_capture_link_shows_the_capture_pages_own_404_with_debug_on(live_server, fake_media, settings):
+def test_a_bad_capture_link_shows_the_capture_pages_own_404_with_debug_on(live_server, fake_media, settings):  # noqa: F811
     settings.DEBUG = True
     with sync_api.sync_playwright() as p:
         browser = _launch(p, fake_media)
