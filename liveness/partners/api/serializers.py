@@ -10,6 +10,7 @@ import base64
 import binascii
 
 from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -69,8 +70,6 @@ class ConsentCreateSerializer(serializers.Serializer):
                                                                    "the future")
 
     def validate_given_at(self, value):
-        from django.utils import timezone
-
         if value > timezone.now():
             raise serializers.ValidationError("given_at may not be in the future.")
         return value
