@@ -17,8 +17,13 @@ from tests.mediagen import selfie_jpeg
 pytestmark = pytest.mark.django_db
 
 
+_TOKENS: dict[str, str] = {}
+
+
 def _path(case, name="capture"):
-    return reverse(f"liveness:{name}", kwargs={"token": capture_token_make(case=case)})
+    """One token per case (a token names its second of issue, so two made apart would differ)."""
+    token = _TOKENS.setdefault(str(case.public_id), capture_token_make(case=case))
+    return reverse(f"liveness:{name}", kwargs={"token": token})
 
 
 def _jpeg(name="me.jpg"):
