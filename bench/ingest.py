@@ -56,6 +56,7 @@ PARTNER = "Ingest bench partner"
 SELFIE = {"size": (1200, 1600), "quality": 95}  # 1200x1600 JPEG, ~306 KiB: a phone's front camera
 BOUNDARY = "kycbench" + secrets.token_hex(8)
 API_PATH = "/api/v1/cases/{}/selfie"
+CONSENT = json.dumps({"notice_version": "bench"}).encode()
 BARE_PATH = "/bench/bare-upload"
 
 
@@ -114,8 +115,13 @@ def open_cases(base_url: str, key: str, count: int, *, clients: int = 4) -> list
             status, payload = conn.post("/api/v1/cases", body, "application/json")
             if status != 201:
                 raise RuntimeError(f"opening a case answered {status}: {payload[:300]!r}")
+            case_id = json.loads(payload)["id"]
+            # uploads need the person's consent on record (docs/api.md, "Consent")
+            status, payload = conn.post(f"/api/v1/cases/{case_id}/consent", CONSENT, "application/json")
+            if status != 201:
+                raise RuntimeError(f"recording consent answered {status}: {payload[:300]!r}")
             with lock:
-                ids.append(json.loads(payload)["id"])
+                ids.append(case_id)
         conn.close()
 
     threads = [threading.Thread(target=client) for _ in range(clients)]
@@ -211,6 +217,8 @@ def profile_uploads(env: dict[str, str], key: str, n: int, body_jpeg: bytes, top
     client = Client(HTTP_AUTHORIZATION=f"Bearer {key}", HTTP_X_FORWARDED_PROTO="https", HTTP_HOST="127.0.0.1")
     ids = [client.post("/api/v1/cases", {"kind": "selfie", "reference": "profile"},
                        content_type="application/json").json()["id"] for _ in range(n + 6)]
+    for case_id in ids:
+        client.post(f"/api/v1/cases/{case_id}/consent", CONSENT, content_type="application/json")
 
     def upload(case_id: str):
         response = client.post(API_PATH.format(case_id), {"selfie": io.BytesIO(body_jpeg)},

@@ -209,6 +209,11 @@ class Partner:
             run.error = f"open: HTTP {response.status_code} {response.text[:200]}"
             return run
         run.case_id = response.json()["id"]
+        response = session.post(f"{self.base_url}/api/v1/cases/{run.case_id}/consent", headers=self.headers,
+                                json={"notice_version": "bench"}, timeout=60)
+        if response.status_code != 201:
+            run.error = f"consent: HTTP {response.status_code} {response.text[:200]}"
+            return run
         run.upload_sent = time.time()
         response = session.post(f"{self.base_url}/api/v1/cases/{run.case_id}/selfie", headers=self.headers,
                                 files={"selfie": ("selfie.jpg", self.selfie, "image/jpeg")}, timeout=60)

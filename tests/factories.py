@@ -1,7 +1,7 @@
 import factory
 from django.contrib.auth import get_user_model
 
-from liveness.cases.models import Case, CaseKind
+from liveness.cases.models import Case, CaseKind, Consent, ConsentSource
 from liveness.partners.models import Partner
 
 
@@ -21,8 +21,18 @@ class PartnerFactory(factory.django.DjangoModelFactory):
 
 
 class CaseFactory(factory.django.DjangoModelFactory):
+    """A case whose person already accepted the capture page's privacy notice (uploads need it);
+    ``CaseFactory(consent=False)`` for one without."""
+
     class Meta:
         model = Case
+        skip_postgeneration_save = True
 
     kind = CaseKind.SELFIE
     reference = factory.Sequence(lambda n: f"ref-{n}")
+
+    @factory.post_generation
+    def consent(case, create, extracted, **kwargs):
+        if create and extracted is not False:
+            Consent.objects.create(case=case, notice_version="test", source=ConsentSource.CAPTURE_PAGE,
+                                   actor_label="test")

@@ -28,6 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from liveness.capture import services as capture_services
 from liveness.capture import video
+from liveness.capture.consent_views import consent_gate, consent_missing, consent_refusal_message
 from liveness.capture.links import (
     CaptureLinkInvalid,
     capture_token_case,
@@ -190,6 +191,8 @@ def capture(request, token):
         return error
     if case.state not in OPEN_STATES:
         return redirect("liveness:status", token=token)
+    if (refusal := consent_gate(request, case, token)) is not None:
+        return refusal
     ctx = {"case": case, "token": token, "retake": _retake_message(case), "limits": _limits(case),
            "cooling_down": _cooling_down(case), "cooldown_message": cooldown_message(),
            "js_messages": _js_messages()}
@@ -221,6 +224,8 @@ def challenge(request, token):
     case, error = _json_case(token)
     if error:
         return error
+    if case.state in OPEN_STATES and consent_missing(case):
+        return _json_error("consent_required", consent_refusal_message(), 409)
     if _cooling_down(case):
         return _json_error("too_many_attempts", "", 429)
     language = video.digit_language_wanted(request.POST.get("language"), case)
@@ -247,6 +252,8 @@ def upload(request, token):
     case, error = _json_case(token)
     if error:
         return error
+    if case.state in OPEN_STATES and consent_missing(case):
+        return _json_error("consent_required", consent_refusal_message(), 409)
     if _cooling_down(case):
         return _json_error("too_many_attempts", "", 429)
     files = request.FILES

@@ -7,7 +7,7 @@ from django.contrib import admin
 from liveness.checks.admin import CheckInline
 from liveness.web.admin import ReadOnlyModelAdmin
 
-from .models import AuditEvent, Case, Challenge, Decision, Submission
+from .models import AuditEvent, Case, Challenge, Consent, Decision, Submission
 
 
 @admin.register(Case)
@@ -37,6 +37,13 @@ class ChallengeAdmin(ReadOnlyModelAdmin):
 @admin.register(Decision)
 class DecisionAdmin(ReadOnlyModelAdmin):
     list_display = ["case", "outcome", "reason_code", "decided_by", "created_at"]
+    raw_id_fields = ["case"]
+
+
+@admin.register(Consent)
+class ConsentAdmin(ReadOnlyModelAdmin):
+    list_display = ["case", "notice_version", "source", "language", "given_at"]
+    list_filter = ["source"]
     raw_id_fields = ["case"]
 
 

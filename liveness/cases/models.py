@@ -190,3 +190,31 @@ class OutboxEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} of case {self.case_id} ({'relayed' if self.relayed_at else 'pending'})"
+
+
+class ConsentSource(models.TextChoices):
+    CAPTURE_PAGE = "capture_page", "The person, on the capture page's privacy notice"
+    PARTNER_API = "partner_api", "The partner, through the API (consent collected in its own app)"
+
+
+class Consent(models.Model):
+    """A person's explicit consent to the privacy notice, for one case. Append-only: recorded by
+    ``liveness.cases.consent.case_consent_record`` (audited ``case.consent_given``), never changed.
+
+    A case takes no upload without one (the capture pages need one from their own notice; the
+    partner API accepts the partner's record too)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consents")
+    notice_version = models.CharField(max_length=50, help_text="The version of the notice the person accepted")
+    given_at = models.DateTimeField(default=timezone.now)
+    source = models.CharField(max_length=20, choices=ConsentSource.choices)
+    language = models.CharField(max_length=10, blank=True, help_text="The language the notice was shown in")
+    actor_label = models.CharField(max_length=100)
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-given_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["case", "source"], name="consent_once_per_case_and_source")]
+
+    def __str__(self) -> str:
+        return f"consent of case {self.case_id} to notice {self.notice_version} ({self.source})"

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from liveness.capture.links import capture_token_make
 from liveness.cases.audit import audit_record
-from liveness.cases.models import Case, CaseState, Challenge, Submission
+from liveness.cases.consent import case_consent_record, case_consent_require
+from liveness.cases.models import Case, CaseState, Challenge, Consent, ConsentSource, Submission
 from liveness.cases.services import (
     TEST_PROVIDER,
     SubmissionRefused,
@@ -41,10 +42,24 @@ def submission_accept_for(
     *, key: PartnerApiKey, case: Case, selfie: bytes | None = None, video: bytes | None = None,
     card: bytes | None = None, challenge_id: int | None = None,
 ) -> Submission:
-    """``submission_accept`` for a partner; a test key's checks are pinned to the local engine."""
+    """``submission_accept`` for a partner; a test key's checks are pinned to the local engine. Refused
+    (409 ``consent_required``) while the case has no consent, from its capture page or the partner."""
+    case_consent_require(case=case, message=CONSENT_REQUIRED_MESSAGE)
     return submission_accept(
         case=case, actor_label=actor_label_for(key), source=f"api:{key.mode}", selfie=selfie, video=video,
         card=card, challenge_id=challenge_id, provider_name=TEST_PROVIDER if key.is_test else None)
+
+
+CONSENT_REQUIRED_MESSAGE = (
+    "The person has not accepted a privacy notice for this case yet: record their consent first (POST "
+    "/api/v1/cases/{id}/consent), or send them the capture link, whose first page asks for it.")
+
+
+def consent_record_for(*, key: PartnerApiKey, case: Case, notice_version: str, given_at: datetime | None,
+                       ip_address: str | None) -> tuple[Consent, bool]:
+    """The partner records the consent it collected in its own app (audited like the capture page's)."""
+    return case_consent_record(case=case, notice_version=notice_version, source=ConsentSource.PARTNER_API,
+                               actor_label=actor_label_for(key), given_at=given_at, ip_address=ip_address)
 
 
 def capture_link_create(*, key: PartnerApiKey, case: Case, path_for) -> tuple[str, datetime]:

@@ -13,6 +13,7 @@ from liveness.checks import queue
 from liveness.checks.models import Check
 from liveness.media.models import MediaBlob
 from liveness.vendors import catalogue
+from tests.consent import consent_on_page
 from tests.factories import CaseFactory
 from tests.mediagen import card_jpeg, digit_video, selfie_jpeg
 
@@ -60,6 +61,8 @@ def test_the_start_page_offers_both_checks_and_opens_a_video_case(client):
 
     case = Case.objects.get()
     assert case.kind == CaseKind.DIGIT_VIDEO
+    assert client.get(response.url).url == response.url + "consent/"  # the privacy notice first
+    consent_on_page(client, response.url, case)
     video_page = client.get(response.url)
     assert video_page.status_code == 200 and b'id="video-app"' in video_page.content
     assert b"capture/capture.js" in video_page.content

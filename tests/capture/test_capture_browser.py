@@ -98,10 +98,20 @@ def _launch(p, fake_media):
         f"--use-file-for-fake-audio-capture={fake_media['wav']}"])
 
 
-def _page(browser, live_server, lang, viewport):
+#: The person ticks "I agree" on the privacy notice and sends it, in the page, whenever it shows (tests
+#: whose subject is not consent; tests/capture/test_consent_browser.py checks the notice itself).
+ACCEPT_NOTICE = """document.addEventListener('DOMContentLoaded', () => {
+  const form = document.getElementById('consent-form');
+  if (form) { document.getElementById('agree').checked = true; form.requestSubmit(); }
+});"""
+
+
+def _page(browser, live_server, lang, viewport, *, accept_notice: bool = True):
     """A page in a fresh context (language, viewport, camera+mic allowed) and the list of its JS errors."""
     context = browser.new_context(viewport=viewport, extra_http_headers={"Accept-Language": lang},
                                   permissions=["camera", "microphone"], base_url=live_server.url)
+    if accept_notice:
+        context.add_init_script(ACCEPT_NOTICE)
     context.set_default_timeout(20_000)
     page = context.new_page()
     errors: list[str] = []

@@ -23,7 +23,8 @@ def test_start_opens_a_case_and_sends_the_user_to_its_capture_link(client):
     case = Case.objects.get()
     assert response.status_code == 302
     assert response.url == reverse("liveness:capture", kwargs={"token": capture_token_make(case=case)})
-    assert client.get(response.url).status_code == 200
+    page = client.get(response.url)  # the privacy notice comes first
+    assert page.status_code == 302 and page.url == reverse("liveness:consent", kwargs={"token": capture_token_make(case=case)})
 
 
 def test_a_selfie_upload_is_accepted_and_the_status_page_follows_the_case(client, django_capture_on_commit_callbacks):

@@ -35,6 +35,7 @@ from liveness.media import files as media
 from liveness.media import retention
 from liveness.media.models import MediaBlob, MediaKind
 from liveness.partners import keys as partner_keys
+from tests.consent import consent_by_api
 from tests.conftest import ROOT
 from tests.factories import PartnerFactory
 from tests.mediagen import selfie_jpeg
@@ -107,6 +108,7 @@ def _partner_client() -> APIClient:
 def test_selfie_from_the_api_is_sealed_in_the_bucket_and_the_engine_and_the_api_read_it_back(s3_media):
     api = _partner_client()
     case_id = api.post("/api/v1/cases", {"kind": "selfie", "reference": "s3-1"}, format="json").json()["id"]
+    consent_by_api(api, case_id)
     upload = selfie_jpeg()
 
     response = api.post(f"/api/v1/cases/{case_id}/selfie", {"selfie": io.BytesIO(upload)}, format="multipart")

@@ -18,6 +18,7 @@ from django.test import Client
 from liveness.cases.models import Case, Challenge
 from liveness.checks.models import Check
 from liveness.checks.services import check_run
+from tests.consent import consent_on_page
 from tests.partners.conftest import jpeg, tiny_video
 from tests.vendors.conftest import sandbox, sandbox_server, youtu_at_sandbox  # noqa: F401  (sandbox fixtures)
 
@@ -37,7 +38,9 @@ def _capture_path(key_client, kind: str) -> tuple[Case, str]:
     case = Case.objects.get(public_id=opened.json()["id"])
     link = key_client.post(f"/api/v1/cases/{case.public_id}/capture-link", format="json")
     assert link.status_code == 201, link.content
-    return case, "/" + link.json()["url"].split("://", 1)[1].split("/", 1)[1]
+    path = "/" + link.json()["url"].split("://", 1)[1].split("/", 1)[1]
+    consent_on_page(Client(), path, case)  # the person accepts the privacy notice, the link's first page
+    return case, path
 
 
 def test_a_test_keys_digit_video_capture_link_makes_no_vendor_call(testkey_api, youtu_everywhere):

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from django.contrib.auth.models import Group, Permission
 
-from liveness.cases.models import Case, CaseKind, CaseState, Submission
+from liveness.cases.models import Case, CaseKind, CaseState, Consent, ConsentSource, Submission
 from liveness.cases.services import case_open, case_transition
 from liveness.checks.judging import threshold_policy_current
 from liveness.checks.models import Check, CheckStatus, Score
@@ -52,6 +52,8 @@ def make_review_case(*, passed: bool = False, reference: str = "ref-dash-1", sco
                      provider: str = "local") -> Case:
     """A selfie case the pipeline sent to manual review: one done check with a score under its threshold."""
     case = case_open(kind=CaseKind.SELFIE, actor_label="test", reference=reference)
+    # the person accepted the capture page's notice before sending the selfie
+    Consent.objects.create(case=case, notice_version="test", source=ConsentSource.CAPTURE_PAGE, actor_label="test")
     selfie = selfie_jpeg()
     blob = media.blob_store(data=selfie, kind=MediaKind.SELFIE, content_type="image/jpeg")
     crop = media.blob_store(data=selfie, kind=MediaKind.FACE_CROP, content_type="image/jpeg")

@@ -387,7 +387,8 @@ def test_a_reviewer_invites_someone_and_the_link_opens_that_case(client, reviewe
     assert case.kind == "digit_video" and case.state == CaseState.AWAITING_SUBMISSION
     link = re.search(r'id="capture-link" readonly value="([^"]+)"', response.content.decode()).group(1)
     client.logout()
-    assert client.get(link).status_code == 200  # the person needs no login
+    opened = client.get(link, follow=True)  # the person needs no login; the privacy notice comes first
+    assert opened.status_code == 200 and b'id="consent-form"' in opened.content
     assert AuditEvent.objects.filter(case=case, action="case.invited", actor=reviewer).exists()
 
 

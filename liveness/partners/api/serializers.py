@@ -10,12 +10,14 @@ import base64
 import binascii
 
 from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from liveness.cases import selectors as case_selectors
-from liveness.cases.models import Case, CaseKind, CaseState, DecisionOutcome
+from liveness.cases.consent import case_consent
+from liveness.cases.models import Case, CaseKind, CaseState, Consent, ConsentSource, DecisionOutcome
 from liveness.checks import selectors
 from liveness.checks.models import Check, Score
 from liveness.checks.thresholds import threshold_meaning
@@ -60,6 +62,18 @@ class CaseCreateSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=CaseKind.choices)
     reference = serializers.CharField(max_length=200, required=False, allow_blank=True, default="",
                                       help_text="Your own reference for this person or application")
+
+
+class ConsentCreateSerializer(serializers.Serializer):
+    notice_version = serializers.CharField(
+        max_length=50, help_text="The version of the privacy notice the person accepted in your app")
+    given_at = serializers.DateTimeField(required=False, help_text="When they accepted it (default: now); not in "
+                                                                   "the future")
+
+    def validate_given_at(self, value):
+        if value > timezone.now():
+            raise serializers.ValidationError("given_at may not be in the future.")
+        return value
 
 
 class CaseListQuerySerializer(serializers.Serializer):
@@ -214,6 +228,19 @@ class CaseSerializer(serializers.ModelSerializer):
         fields = ["id", "reference", "kind", "state", "created_at", "state_changed_at"]
 
 
+class ConsentSerializer(serializers.ModelSerializer):
+    """The person's consent to a privacy notice: the capture page's (shown before any capture), else
+    the one the partner recorded."""
+
+    source = serializers.ChoiceField(choices=ConsentSource.values,
+                                     help_text="capture_page: accepted on the capture link's notice; partner_api: "
+                                               "recorded by you with POST /api/v1/cases/{id}/consent")
+
+    class Meta:
+        model = Consent
+        fields = ["given_at", "notice_version", "source"]
+
+
 @extend_schema_serializer(description="The decision behind the case's state (approved, rejected or "
                                       "retake_requested); webhooks carry the same object.")
 class DecisionSerializer(serializers.Serializer):
@@ -238,12 +265,20 @@ class CaseDetailSerializer(CaseSerializer):
                   "advice for the failing check of the latest submission); empty in any other state")
     decision = serializers.SerializerMethodField(
         help_text="The decision behind an approved, rejected or retake_requested case; null in other states")
+    consent = serializers.SerializerMethodField(
+        help_text="The person's consent to a privacy notice; null until given (uploads are refused until then)")
     # Not read_only: the schema marks every read-only field required, and photos appear only
     # with ?include=photos (this serializer is never used for input).
     photos = PhotoSerializer(many=True, required=False, help_text="Only with ?include=photos")
 
     class Meta(CaseSerializer.Meta):
-        fields = [*CaseSerializer.Meta.fields, "decision", "retake_message", "checks", "photos"]
+        fields = [*CaseSerializer.Meta.fields, "consent", "decision", "retake_message", "checks", "photos"]
+
+    @extend_schema_field(ConsentSerializer(allow_null=True))
+    def get_consent(self, case: Case):
+        """The consent uploads need (the capture page's first); null until the person gave it."""
+        consent = case_consent(case=case, source=ConsentSource.CAPTURE_PAGE) or case_consent(case=case)
+        return ConsentSerializer(consent).data if consent is not None else None
 
     @extend_schema_field(CheckSerializer(many=True))
     def get_checks(self, case: Case):

@@ -2,7 +2,7 @@
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from liveness.partners.api import views, webhook_views
+from liveness.partners.api import consent_views, views, webhook_views
 
 app_name = "api"
 urlpatterns = [
@@ -11,6 +11,7 @@ urlpatterns = [
     path("v1/cases/<str:public_id>/challenge", views.ChallengeView.as_view(), name="case-challenge"),
     path("v1/cases/<str:public_id>/selfie", views.SelfieView.as_view(), name="case-selfie"),
     path("v1/cases/<str:public_id>/video", views.VideoView.as_view(), name="case-video"),
+    path("v1/cases/<str:public_id>/consent", consent_views.ConsentView.as_view(), name="case-consent"),
     path("v1/cases/<str:public_id>/capture-link", views.CaptureLinkView.as_view(), name="case-capture-link"),
     path("v1/webhooks/deliveries", webhook_views.DeliveriesView.as_view(), name="webhook-deliveries"),
     path("v1/webhooks/deliveries/<str:delivery_id>/redeliver", webhook_views.RedeliverView.as_view(),
