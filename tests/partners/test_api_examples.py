@@ -65,7 +65,7 @@ def test_the_python_example_runs_as_written(live_server, partner_key, tmp_path):
     assert cases["customer-43"].state != CaseState.AWAITING_SUBMISSION, "the video was accepted"
     assert cases["customer-44"].state == CaseState.AWAITING_SUBMISSION
     assert lines[2].split()[0] in CaseState.values, "the poll printed the selfie case's state"
-    assert IdempotencyRecord.objects.filter(partner=partner).count() == 7, "every POST sent its own key"
+    assert IdempotencyRecord.objects.filter(partner=partner).count() == 9, "every POST sent its own key (two of them consents)"
 
 
 def test_the_curl_example_runs_as_written_without_uuidgen(live_server, partner_key, tmp_path):
@@ -84,7 +84,7 @@ def test_the_curl_example_runs_as_written_without_uuidgen(live_server, partner_k
     case = Case.objects.get(partner=partner)
     assert case.reference == "customer-42" and case.state != CaseState.AWAITING_SUBMISSION
     assert str(case.public_id) in run.stdout
-    assert IdempotencyRecord.objects.filter(partner=partner).count() == 2, "both POSTs sent a key"
+    assert IdempotencyRecord.objects.filter(partner=partner).count() == 3, "every POST sent a key (case, consent, selfie)"
 
 
 def test_the_curl_example_stops_when_it_cannot_make_a_key(live_server, partner_key, tmp_path):

@@ -10,17 +10,13 @@ from rest_framework import status
 from rest_framework.response import Response
 
 from liveness.partners import services as partner_services
-from liveness.partners.api import serializers
+from liveness.partners.api import descriptions, serializers
 from liveness.partners.api.views import CASE_ID_PARAM, IdempotentPostView, post_schema
 
 
 @extend_schema_view(post=post_schema(
     summary="Record the person's consent to your privacy notice (before uploading media yourself)",
-    description="Uploads through the API need the person's consent on record. Send the version of the notice "
-                "they accepted in your app (it must tell them what is collected, why, for how long and who sees "
-                "it; docs/api.md) and when. Recorded once per case: a second call changes nothing and answers "
-                "200 with the first record. Persons who use the capture link accept the portal's own notice there "
-                "instead.",
+    description=descriptions.CONSENT,
     parameters=[CASE_ID_PARAM], request=serializers.ConsentCreateSerializer,
     responses={201: serializers.ConsentSerializer,
                200: OpenApiResponse(serializers.ConsentSerializer, description="Already recorded: the first record")}))

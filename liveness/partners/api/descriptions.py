@@ -22,6 +22,12 @@ CASE_DETAIL = (
     "error code with what it means and what the person should do. include=photos adds the photos the provider "
     "returned (best frame, face crop) as base64; every such read is audited.")
 
+CONSENT = (
+    "Uploads through the API need the person's consent on record (409 consent_required until then). Send the "
+    "version of the privacy notice they accepted in your app (it must tell them what is collected, why, for how "
+    "long and who sees it) and when. Recorded once per case: a second call changes nothing and answers 200 with "
+    "the first record. Persons who use the capture link accept the portal's own notice there instead.")
+
 CHALLENGE = (
     "Issues the digits the person must read aloud on camera, for a digit_video case. Each challenge is single use "
     "and expires after 10 minutes: send its challenge_id with the video. 503 challenge_unavailable or "
@@ -30,12 +36,14 @@ CHALLENGE = (
 SELFIE = (
     "Uploads the selfie of a selfie case, as a multipart file part named selfie or as a base64 string in JSON. "
     "Accepted uploads answer 202 and the case moves to processing; the result arrives by webhook or in "
-    "GET /api/v1/cases/{id}. 409 case_not_accepting: the case is not waiting for a submission (see its state).")
+    "GET /api/v1/cases/{id}. 409 case_not_accepting: the case is not waiting for a submission (see its state); 409 consent_required: record "
+    "the person's consent first (POST /api/v1/cases/{id}/consent).")
 
 VIDEO = (
     "Uploads the digit-reading video, the photo of the person's ID card and the challenge_id the digits came "
     "from, as multipart file parts or base64 strings in JSON. Accepted uploads answer 202 and the case moves to "
-    "processing. A used or expired challenge is 409 challenge_used / challenge_expired: issue new digits.")
+    "processing. A used or expired challenge is 409 challenge_used / challenge_expired: issue new digits. "
+    "409 consent_required: record the person's consent first.")
 
 CAPTURE_LINK = (
     "A signed link to send the person to: in their browser they take the selfie or the digit video with their "
