@@ -17,13 +17,14 @@ from datetime import timedelta
 
 from django import forms
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Min, Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from liveness.capture import services as capture_services
@@ -102,15 +103,18 @@ def _case_or_error(request, token):
         return None, render(request, "capture/link_invalid.html", {"reason": exc.reason}, status=status)
 
 
-def cooldown_message() -> str:
-    """The refusal people see while a case cools down; names the configured window."""
-    return _("Too many unsuccessful attempts. Please wait about %(minutes)d minutes, then try again.") % {
-        "minutes": settings.KYC_CAPTURE_FAILURE_WINDOW_MINUTES}
+def cooldown_message(seconds: float | None = None) -> str:
+    """The refusal people see while a case cools down, saying when they may try again: in the
+    minutes left (``seconds``; the whole configured window when not known), rounded up."""
+    minutes = max(1, math.ceil(seconds / 60)) if seconds is not None else settings.KYC_CAPTURE_FAILURE_WINDOW_MINUTES
+    return ngettext("Too many unsuccessful attempts. You can try again in about %(minutes)d minute.",
+                    "Too many unsuccessful attempts. You can try again in about %(minutes)d minutes.",
+                    minutes) % {"minutes": minutes}
 
 
-def _json_error(code: str, message: str, status: int) -> JsonResponse:
+def _json_error(code: str, message: str, status: int, *, retry_in: float | None = None) -> JsonResponse:
     if code == "too_many_attempts":
-        message = cooldown_message()
+        message = cooldown_message(retry_in)
     return JsonResponse({"error": {"code": code, "message": str(ERROR_MESSAGES.get(code, message))}}, status=status)
 
 
@@ -150,16 +154,18 @@ def _js_messages() -> dict:
     }
 
 
-def failed_recently(case) -> int:
-    """Failed submissions of the case within the window (a check that did not pass, or got no answer)."""
-    since = timezone.now() - timedelta(minutes=settings.KYC_CAPTURE_FAILURE_WINDOW_MINUTES)
-    return case.checks.filter(created_at__gte=since).filter(
-        Q(passed=False) | Q(status=CheckStatus.FAILED)).values("submission").distinct().count()
-
-
-def _cooling_down(case) -> bool:
-    """KYC_CAPTURE_MAX_FAILURES failed submissions within the window block new uploads for the case."""
-    return failed_recently(case) >= settings.KYC_CAPTURE_MAX_FAILURES
+def cooldown_left(case) -> float | None:
+    """Seconds until the case takes a submission again (its KYC_CAPTURE_MAX_FAILURES-th most recent
+    failed submission leaves the window), or None when it is not cooling down."""
+    window = timedelta(minutes=settings.KYC_CAPTURE_FAILURE_WINDOW_MINUTES)
+    now = timezone.now()
+    failures = case.checks.filter(created_at__gte=now - window).filter(
+        Q(passed=False) | Q(status=CheckStatus.FAILED)).values("submission").annotate(
+        at=Min("created_at")).order_by("-at").values_list("at", flat=True)
+    recent = list(failures[:settings.KYC_CAPTURE_MAX_FAILURES])
+    if len(recent) < settings.KYC_CAPTURE_MAX_FAILURES:
+        return None
+    return max(1.0, (recent[-1] + window - now).total_seconds())
 
 
 @require_http_methods(["GET", "POST"])
@@ -186,16 +192,16 @@ def capture(request, token):
         return error
     if case.state not in OPEN_STATES:
         return redirect("liveness:status", token=token)
+    retry_in = cooldown_left(case)
     ctx = {"case": case, "token": token, "retake": _retake_message(case), "limits": _limits(case),
-           "cooling_down": _cooling_down(case), "cooldown_message": cooldown_message(),
-           "js_messages": _js_messages()}
+           "cooling_down": retry_in is not None, "cooldown_message": cooldown_message(retry_in),
+           "retry_in": math.ceil(retry_in or 0), "js_messages": _js_messages()}
     if case.kind == CaseKind.DIGIT_VIDEO:
         return render(request, "capture/video.html", ctx)
     form = SelfieForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST" and ctx["cooling_down"]:
-        form.add_error(None, cooldown_message())
-        status = 429
+        status = 429  # the page says why and offers no capture
     elif request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["selfie"]
         try:
@@ -216,8 +222,9 @@ def challenge(request, token):
     case, error = _json_case(token)
     if error:
         return error
-    if _cooling_down(case):
-        return _json_error("too_many_attempts", "", 429)
+    retry_in = cooldown_left(case)
+    if retry_in is not None:
+        return _json_error("too_many_attempts", "", 429, retry_in=retry_in)
     try:
         issued = services.challenge_issue(case=case, actor_label=SELF_SERVICE)
     except UserFacingError as exc:
@@ -238,8 +245,9 @@ def upload(request, token):
     case, error = _json_case(token)
     if error:
         return error
-    if _cooling_down(case):
-        return _json_error("too_many_attempts", "", 429)
+    retry_in = cooldown_left(case)
+    if retry_in is not None:
+        return _json_error("too_many_attempts", "", 429, retry_in=retry_in)
     files = request.FILES
     limits = _limits(case)
     try:
@@ -300,14 +308,14 @@ def status_info(case, token: str) -> dict:
         CaseState.REJECTED: ("rejected", _("We could not verify your identity.")),
         CaseState.RETAKE_REQUESTED: ("retry", _retry_sentence(case)),
     }.get(state, ("waiting", _("We are waiting for your submission.")))
-    cooling = state in OPEN_STATES and _cooling_down(case)
-    if cooling:
-        message = f"{message} {cooldown_message()}"
+    retry_in = cooldown_left(case) if state in OPEN_STATES else None
+    if retry_in is not None:  # one message, saying when; no way to capture until then
+        outcome, message = "cooldown", cooldown_message(retry_in)
     return {
         "state": state, "outcome": outcome, "message": message, "done": state != CaseState.PROCESSING,
-        "cooling_down": cooling,
+        "cooling_down": retry_in is not None, "retry_in": math.ceil(retry_in) if retry_in is not None else None,
         "retry_url": reverse("liveness:capture", kwargs={"token": token})
-        if state in OPEN_STATES else None,
+        if state in OPEN_STATES and retry_in is None else None,
     }
 
 

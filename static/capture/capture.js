@@ -336,7 +336,11 @@
    * (expired or invalid) while the page was open: no later poll can succeed, so polling stops and
    * the page says why, in the page's language. Other failures (network, 5xx) are retried. */
   function statusPage(app) {
-    if (app.dataset.done === "1") { return; }
+    var cooldown = parseInt(app.dataset.retryIn, 10);  // attempts used up: look again once they may retry
+    if (app.dataset.done === "1") {
+      if (cooldown > 0) { setTimeout(function () { window.location.reload(); }, cooldown * 1000 + 500); }
+      return;
+    }
     var url = app.dataset.statusUrl;
     var el = $("status-message");
     function linkGone(status) {
@@ -358,7 +362,9 @@
           el.className = "state state-" + info.state + " outcome-" + info.outcome;
           if (info.done) {
             el.textContent = info.message;
-            if (info.retry_url) { $("retry-link").href = info.retry_url; $("retry").hidden = false; }
+            if (info.retry_url) { $("retry-link").href = info.retry_url; }
+            $("retry").hidden = !info.retry_url;  // no capture while the attempts are used up
+            if (info.retry_in) { setTimeout(poll, info.retry_in * 1000 + 500); }
             return;
           }
           setTimeout(poll, 2000);
@@ -366,6 +372,12 @@
         .catch(function () { setTimeout(poll, 4000); });
     }
     setTimeout(poll, 2000);
+  }
+
+  /* Attempts used up (the capture page shows only when they may try again): back to capturing then. */
+  var cooldownNote = $("cooldown");
+  if (cooldownNote && parseInt(cooldownNote.dataset.retryIn, 10) > 0) {
+    setTimeout(function () { window.location.reload(); }, parseInt(cooldownNote.dataset.retryIn, 10) * 1000 + 500);
   }
 
   var selfieForm = $("selfie-form");
