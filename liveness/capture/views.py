@@ -38,7 +38,7 @@ from liveness.cases.models import CaseKind, CaseState, Challenge
 from liveness.cases.selectors import case_retake_message
 from liveness.cases.upload_limits import operation_of, upload_limits_for
 from liveness.checks.models import CheckStatus
-from liveness.media.files import MediaRejected
+from liveness.media.files import MediaRejected, sizes_text
 from liveness.ops import metrics
 from liveness.web.client_ip import client_ip
 from liveness.web.errors import UserFacingError
@@ -53,7 +53,8 @@ VIDEO_TYPES = ("video/webm", "video/mp4", "video/quicktime", "video/x-matroska")
 # Translations of the refusals people meet most; anything else keeps the service's English message.
 ERROR_MESSAGES = {
     "gif": gettext_lazy("GIF images are not accepted; please send a JPEG or PNG photo."),
-    "too_large": gettext_lazy("The file is too large."),
+    # formatted with the limit (too_large_message); Django's own refusal of a too large body keeps it as it is
+    "too_large": gettext_lazy("The file is too large; the limit is %(limit)s."),
     "empty": gettext_lazy("The file is empty."),
     "not_an_image": gettext_lazy("The file is not an image we can read."),
     "not_a_video": gettext_lazy("The file is not a video we can read."),
@@ -74,6 +75,7 @@ ERROR_MESSAGES = {
     "no_video_stream": gettext_lazy("The recording could not be read; please record the video again."),
     "corrupt_video": gettext_lazy("The recording could not be read; please record the video again."),
     "selfie_required": gettext_lazy("Take or choose a photo first."),
+    "burst_invalid": gettext_lazy("The photo could not be read; please take it again."),
     "video_card_challenge_required": gettext_lazy("Record the video and choose the ID-card photo first."),
     "challenge_used": gettext_lazy("These digits were already used; ask for new digits."),
     "challenge_expired": gettext_lazy("These digits have expired; ask for new digits."),
@@ -112,9 +114,17 @@ def cooldown_message(seconds: float | None = None) -> str:
                     minutes) % {"minutes": minutes}
 
 
-def _json_error(code: str, message: str, status: int, *, retry_in: float | None = None) -> JsonResponse:
+def too_large_message(limit: int) -> str:
+    """"The file is too large" with the limit people may send, in MiB ("8 MiB")."""
+    return str(ERROR_MESSAGES["too_large"]) % {"limit": sizes_text(limit, limit)[1]}
+
+
+def _json_error(code: str, message: str, status: int, *, retry_in: float | None = None,
+                limit: int | None = None) -> JsonResponse:
     if code == "too_many_attempts":
         message = cooldown_message(retry_in)
+    if code in ("too_large", "request_too_large") and limit:
+        return JsonResponse({"error": {"code": code, "message": too_large_message(limit)}}, status=status)
     return JsonResponse({"error": {"code": code, "message": str(ERROR_MESSAGES.get(code, message))}}, status=status)
 
 
@@ -132,13 +142,16 @@ def _limits(case) -> dict:
     return {"max_image_bytes": limits.image_bytes, "max_video_bytes": limits.video_bytes}
 
 
-def _js_messages() -> dict:
-    """Sentences the page's script shows, in the request's language."""
+def _js_messages(limits: dict | None = None) -> dict:
+    """Sentences the page's script shows, in the request's language (``limits``: the case's, named
+    in the too-large messages)."""
+    limits = limits or {"max_image_bytes": settings.KYC_MAX_IMAGE_BYTES, "max_video_bytes": settings.KYC_MAX_VIDEO_BYTES}
     return {
         "camera_denied": _("We could not use your camera or microphone. Allow access in your browser, "
                            "or upload a file instead."),
         "no_recorder": _("This browser cannot record video. Please try another browser."),
-        "too_large": _("The file is too large."),
+        "too_large": too_large_message(limits["max_image_bytes"]),
+        "too_large_video": too_large_message(limits["max_video_bytes"]),
         "bad_type": _("Please choose a JPEG or PNG photo."),
         "need_photo": _("Take or choose a photo first."),
         "need_video_card": _("Record the video and choose the ID-card photo first."),
@@ -195,7 +208,8 @@ def capture(request, token):
     retry_in = cooldown_left(case)
     ctx = {"case": case, "token": token, "retake": _retake_message(case), "limits": _limits(case),
            "cooling_down": retry_in is not None, "cooldown_message": cooldown_message(retry_in),
-           "retry_in": math.ceil(retry_in or 0), "js_messages": _js_messages()}
+           "retry_in": math.ceil(retry_in or 0)}
+    ctx["js_messages"] = _js_messages(ctx["limits"])
     if case.kind == CaseKind.DIGIT_VIDEO:
         return render(request, "capture/video.html", ctx)
     form = SelfieForm(request.POST or None, request.FILES or None)
@@ -210,7 +224,8 @@ def capture(request, token):
         except UserFacingError as exc:
             metrics.upload_refused(door="capture", code=exc.code)
             form.add_error("selfie" if isinstance(exc, MediaRejected) else None,
-                           str(ERROR_MESSAGES.get(exc.code, exc.message)))
+                           too_large_message(ctx["limits"]["max_image_bytes"]) if exc.code == "too_large"
+                           else str(ERROR_MESSAGES.get(exc.code, exc.message)))
             status = exc.status
     elif request.method == "POST":
         status = 400
@@ -253,16 +268,18 @@ def upload(request, token):
     try:
         if case.kind == CaseKind.SELFIE:
             selfie = files.get("selfie")
-            if _too_large(selfie, limits["max_image_bytes"]):
+            burst = files.getlist("burst")  # a camera selfie's later frames (liveness.media.burst)
+            if any(_too_large(part, limits["max_image_bytes"]) for part in (selfie, *burst)):
                 metrics.upload_refused(door="capture", code="too_large")
-                return _json_error("too_large", "", 413)
+                return _json_error("too_large", "", 413, limit=limits["max_image_bytes"])
             services.submission_accept(case=case, selfie=selfie.read() if selfie else None, source="browser",
-                                       actor_label=SELF_SERVICE)
+                                       actor_label=SELF_SERVICE, burst=[part.read() for part in burst] or None)
         else:
             video, card = files.get("video"), files.get("card")
-            if _too_large(video, limits["max_video_bytes"]) or _too_large(card, limits["max_image_bytes"]):
-                metrics.upload_refused(door="capture", code="too_large")
-                return _json_error("too_large", "", 413)
+            for part, limit in ((video, limits["max_video_bytes"]), (card, limits["max_image_bytes"])):
+                if _too_large(part, limit):
+                    metrics.upload_refused(door="capture", code="too_large")
+                    return _json_error("too_large", "", 413, limit=limit)
             try:
                 challenge_id = int(request.POST.get("challenge_id", ""))
             except ValueError:
@@ -274,7 +291,10 @@ def upload(request, token):
                                        source="browser", actor_label=SELF_SERVICE)
     except UserFacingError as exc:
         metrics.upload_refused(door="capture", code=exc.code)
-        return _json_error(exc.code, exc.message, exc.status)
+        # the view's own size checks above come first; the service's (same limits) names the part it refused
+        video_part = exc.message.startswith("The video")
+        return _json_error(exc.code, exc.message, exc.status,
+                           limit=limits["max_video_bytes" if video_part else "max_image_bytes"])
     return JsonResponse({"status_url": reverse("liveness:status", kwargs={"token": token})}, status=201)
 
 
@@ -284,7 +304,7 @@ def status(request, token):
         return error
     return render(request, "capture/status.html", {
         "case": case, "token": token, "info": status_info(case, token), "processing": case.state == CaseState.PROCESSING,
-        "js_messages": _js_messages(),
+        "js_messages": _js_messages(_limits(case)),
     })
 
 
@@ -391,7 +411,8 @@ def bad_request(request, exception=None):
         code = "too_many_files"
     elif isinstance(exception, RequestDataTooBig):
         code, status = "request_too_large", 413
-    return _json_error(code, ERROR_MESSAGES["too_large" if status == 413 else "bad_request"], status)
+    return _json_error(code, ERROR_MESSAGES["bad_request"], status,
+                       limit=settings.DATA_UPLOAD_MAX_MEMORY_SIZE if status == 413 else None)
 
 
 def robots(request):

@@ -73,10 +73,13 @@
   }
 
   /* ---------------------------------------------------------------- selfie */
+  var BURST_FRAMES = 2, BURST_GAP_MS = 150;
+
   function selfiePage(form) {
     var fileInput = form.querySelector("input[type=file]");
     var maxBytes = parseInt(form.dataset.maxBytes, 10);
     var blob = null;        // the camera snapshot, when the camera was used
+    var burst = [];         // the frames taken after it (camera only; an uploaded file is one image)
     var stream = null;
     var video = $("selfie-video");
     var preview = $("preview");
@@ -104,31 +107,44 @@
         .catch(function () { showError(MSG.camera_denied); });
     });
 
-    $("snap").addEventListener("click", function () {
+    /* The largest centred 3:4 (portrait) crop of the current camera frame, as a JPEG Blob. Stored as the
+     * camera saw it: only the live preview is mirrored (CSS), never the photo (badge text reads right). */
+    function grab(done) {
       var vw = video.videoWidth, vh = video.videoHeight;
-      if (!vw || !vh) { return; }
-      // The largest centred 3:4 (portrait) crop of the camera frame, mirrored like the preview.
       var cw = Math.min(vw, Math.round(vh * 3 / 4)), ch = Math.round(cw * 4 / 3);
       var canvas = document.createElement("canvas");
       canvas.width = cw;
       canvas.height = ch;
-      var ctx = canvas.getContext("2d");
-      ctx.translate(cw, 0);
-      ctx.scale(-1, 1);
-      ctx.drawImage(video, (vw - cw) / 2, (vh - ch) / 2, cw, ch, 0, 0, cw, ch);
-      canvas.toBlob(function (b) {
-        blob = b;
-        fileInput.value = "";
-        showPreview(b);
-        $("camera").hidden = true;
-        stopStream(stream);
-        stream = null;
-        $("send").focus();  // the shutter is hidden now; the next step is sending the photo
-      }, "image/jpeg", 0.92);
+      canvas.getContext("2d").drawImage(video, (vw - cw) / 2, (vh - ch) / 2, cw, ch, 0, 0, cw, ch);
+      canvas.toBlob(done, "image/jpeg", 0.92);
+    }
+
+    $("snap").addEventListener("click", function () {
+      if (!video.videoWidth || !video.videoHeight) { return; }
+      // A short burst: the photo, then BURST_FRAMES more BURST_GAP_MS apart; the server checks that the
+      // camera's picture is live (frames identical beyond sensor noise: a still image fed to the camera).
+      var frames = [];
+      $("snap").disabled = true;
+      (function next() {
+        grab(function (b) {
+          frames.push(b);
+          if (frames.length <= BURST_FRAMES) { setTimeout(next, BURST_GAP_MS); return; }
+          blob = frames[0];
+          burst = frames.slice(1);
+          fileInput.value = "";
+          showPreview(blob);
+          $("camera").hidden = true;
+          $("snap").disabled = false;
+          stopStream(stream);
+          stream = null;
+          $("send").focus();  // the shutter is hidden now; the next step is sending the photo
+        });
+      })();
     });
 
     $("retake").addEventListener("click", function () {
       blob = null;
+      burst = [];
       fileInput.value = "";
       $("preview-wrap").hidden = true;
       $("retake").hidden = true;
@@ -139,6 +155,7 @@
     fileInput.addEventListener("change", function () {
       var file = fileInput.files[0];
       blob = null;
+      burst = [];
       var problem = file ? checkImage(file, maxBytes) : "";
       showError(problem);
       if (file && !problem) { showPreview(file); }
@@ -152,6 +169,7 @@
       if (problem) { return; }
       var data = new FormData();
       data.append("selfie", file, blob ? "selfie.jpg" : file.name);
+      if (blob) { burst.forEach(function (b, i) { data.append("burst", b, "burst-" + (i + 1) + ".jpg"); }); }
       $("send").disabled = true;
       upload(form.dataset.uploadUrl, data, function () { $("send").disabled = false; });
     });
@@ -304,7 +322,7 @@
 
     $("send").addEventListener("click", function () {
       if (!(recording && challenge && card.files.length)) { showError(MSG.need_video_card); return; }
-      if (recording.size > maxVideo) { showError(MSG.too_large); return; }
+      if (recording.size > maxVideo) { showError(MSG.too_large_video || MSG.too_large); return; }
       var problem = checkImage(card.files[0], maxImage);
       if (problem) { showError(problem); return; }
       var ext = recording.type.indexOf("mp4") >= 0 ? "mp4" : "webm";
