@@ -233,14 +233,17 @@ def _jpeg_bytes(image: Image.Image) -> bytes:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_card_without_a_face_is_told_to_the_person(live_server, fake_media, tmp_path, monkeypatch, celery_worker):
-    """Item 8. Before: LOCAL_CARD_NO_FACE reached only the reviewer's screen."""
+    """Item 8. The person reads the wrong digits AND sends a card photo with no face on it. Before: the
+    status page told only the digits ("LOCAL_CARD_NO_FACE" was on the reviewer's screen alone), so the next
+    attempt failed on the same card."""
     monkeypatch.setattr(LocalProvider, "challenge_digits", lambda self: base.DIGITS)
+    devices = {**fake_media, **base.fake_devices(tmp_path, spoken=base.WRONG_DIGITS_SPOKEN)}
     card = tmp_path / "back-of-card.jpg"
     _faceless_card(card)
     celery_worker()
-    sentence = catalogue.lookup("local", "LOCAL_CARD_NO_FACE").user_message_en
+    digits, no_face = (catalogue.lookup("local", code) for code in ("LOCAL_WRONG_DIGITS", "LOCAL_CARD_NO_FACE"))
     with sync_api.sync_playwright() as p:
-        browser = _launch(p, fake_media)
+        browser = _launch(p, devices)
         try:
             page, errors = _page(browser, live_server, "en", PHONE)
             base._video_recorded_with_card(page, card)
@@ -249,12 +252,18 @@ def test_a_card_without_a_face_is_told_to_the_person(live_server, fake_media, tm
             _wait_for_outcome(page)
             case = Case.objects.get(kind=CaseKind.DIGIT_VIDEO)
             check = case.checks.get()
-            assert any("LOCAL_CARD_NO_FACE" in f for f in check.findings), check.findings
-            assert case.state == CaseState.RETAKE_REQUESTED, (case.state, check.error_code, check.findings)
-            assert sentence in page.inner_text("#status-message")
+            assert (case.state, check.error_code) == (CaseState.RETAKE_REQUESTED, "LOCAL_WRONG_DIGITS"), check.findings
+            expected = f"{digits.user_message_en} {no_face.user_message_en}"
+            assert page.inner_text("#status-message").strip() == f"Please try again: {expected}"
             page.click("#retry-link")
             page.wait_for_selector("#video-app")
-            assert sentence in page.inner_text(".notice")
+            assert page.inner_text(".notice").strip() == expected
+            assert "LOCAL_" not in page.inner_text("body") and errors == []
+            page.context.close()
+
+            page, errors = _page(browser, live_server, "zh-CN,zh;q=0.9", PHONE)
+            page.goto(f"/c/{capture_token_make(case=case)}/status/")
+            assert no_face.user_message("zh-hans") in page.inner_text("#status-message")
             assert errors == []
         finally:
             browser.close()

@@ -65,6 +65,8 @@ class LocalProvider:
                 provider_result.scores.append(Score(Metric.SIMILARITY, float(similarity.score), 100.0))
             provider_result.findings.extend(similarity.findings)
             provider_result.raw["similarity_metrics"] = dict(similarity.metrics)
+            if similarity.code == codes.CARD_NO_FACE:  # the person is told beside the video's own problem
+                provider_result.raw["card_code"] = similarity.code
             if not similarity.ok and not provider_result.error_code:
                 provider_result.error_code = similarity.code
                 provider_result.error_message = _first_finding(similarity)
