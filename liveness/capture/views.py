@@ -53,7 +53,7 @@ VIDEO_TYPES = ("video/webm", "video/mp4", "video/quicktime", "video/x-matroska")
 # Translations of the refusals people meet most; anything else keeps the service's English message.
 ERROR_MESSAGES = {
     "gif": gettext_lazy("GIF images are not accepted; please send a JPEG or PNG photo."),
-    # formatted with the limit (too_large_message); Django's own refusal of a too large body keeps it as it is
+    # formatted with the limit (too_large_message): the case's, or Django's DATA_UPLOAD_MAX_MEMORY_SIZE for a whole body
     "too_large": gettext_lazy("The file is too large; the limit is %(limit)s."),
     "empty": gettext_lazy("The file is empty."),
     "not_an_image": gettext_lazy("The file is not an image we can read."),
