@@ -17,13 +17,14 @@ from datetime import timedelta
 
 from django import forms
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Min, Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from liveness.capture import services as capture_services
@@ -39,7 +40,7 @@ from liveness.cases.models import CaseKind, CaseState, Challenge
 from liveness.cases.selectors import case_retake_message
 from liveness.cases.upload_limits import operation_of, upload_limits_for
 from liveness.checks.models import CheckStatus
-from liveness.media.files import MediaRejected
+from liveness.media.files import MediaRejected, sizes_text
 from liveness.ops import metrics
 from liveness.web.client_ip import client_ip
 from liveness.web.errors import UserFacingError
@@ -54,7 +55,8 @@ VIDEO_TYPES = ("video/webm", "video/mp4", "video/quicktime", "video/x-matroska")
 # Translations of the refusals people meet most; anything else keeps the service's English message.
 ERROR_MESSAGES = {
     "gif": gettext_lazy("GIF images are not accepted; please send a JPEG or PNG photo."),
-    "too_large": gettext_lazy("The file is too large."),
+    # formatted with the limit (too_large_message): the case's, or Django's DATA_UPLOAD_MAX_MEMORY_SIZE for a whole body
+    "too_large": gettext_lazy("The file is too large; the limit is %(limit)s."),
     "empty": gettext_lazy("The file is empty."),
     "not_an_image": gettext_lazy("The file is not an image we can read."),
     "not_a_video": gettext_lazy("The file is not a video we can read."),
@@ -75,6 +77,7 @@ ERROR_MESSAGES = {
     "no_video_stream": gettext_lazy("The recording could not be read; please record the video again."),
     "corrupt_video": gettext_lazy("The recording could not be read; please record the video again."),
     "selfie_required": gettext_lazy("Take or choose a photo first."),
+    "burst_invalid": gettext_lazy("The photo could not be read; please take it again."),
     "video_card_challenge_required": gettext_lazy("Record the video and choose the ID-card photo first."),
     "challenge_used": gettext_lazy("These digits were already used; ask for new digits."),
     "challenge_expired": gettext_lazy("These digits have expired; ask for new digits."),
@@ -106,15 +109,26 @@ def _case_or_error(request, token):
         return None, render(request, "capture/link_invalid.html", {"reason": exc.reason}, status=status)
 
 
-def cooldown_message() -> str:
-    """The refusal people see while a case cools down; names the configured window."""
-    return _("Too many unsuccessful attempts. Please wait about %(minutes)d minutes, then try again.") % {
-        "minutes": settings.KYC_CAPTURE_FAILURE_WINDOW_MINUTES}
+def cooldown_message(seconds: float | None = None) -> str:
+    """The refusal people see while a case cools down, saying when they may try again: in the
+    minutes left (``seconds``; the whole configured window when not known), rounded up."""
+    minutes = max(1, math.ceil(seconds / 60)) if seconds is not None else settings.KYC_CAPTURE_FAILURE_WINDOW_MINUTES
+    return ngettext("Too many unsuccessful attempts. You can try again in about %(minutes)d minute.",
+                    "Too many unsuccessful attempts. You can try again in about %(minutes)d minutes.",
+                    minutes) % {"minutes": minutes}
 
 
-def _json_error(code: str, message: str, status: int) -> JsonResponse:
+def too_large_message(limit: int) -> str:
+    """"The file is too large" with the limit people may send, in MiB ("8 MiB")."""
+    return str(ERROR_MESSAGES["too_large"]) % {"limit": sizes_text(limit, limit)[1]}
+
+
+def _json_error(code: str, message: str, status: int, *, retry_in: float | None = None,
+                limit: int | None = None) -> JsonResponse:
     if code == "too_many_attempts":
-        message = cooldown_message()
+        message = cooldown_message(retry_in)
+    if code in ("too_large", "request_too_large") and limit:
+        return JsonResponse({"error": {"code": code, "message": too_large_message(limit)}}, status=status)
     message = video.limit_message(code) or message
     return JsonResponse({"error": {"code": code, "message": str(ERROR_MESSAGES.get(code, message))}}, status=status)
 
@@ -133,13 +147,16 @@ def _limits(case) -> dict:
     return {"max_image_bytes": limits.image_bytes, "max_video_bytes": limits.video_bytes}
 
 
-def _js_messages() -> dict:
-    """Sentences the page's script shows, in the request's language."""
+def _js_messages(limits: dict | None = None) -> dict:
+    """Sentences the page's script shows, in the request's language (``limits``: the case's, named
+    in the too-large messages)."""
+    limits = limits or {"max_image_bytes": settings.KYC_MAX_IMAGE_BYTES, "max_video_bytes": settings.KYC_MAX_VIDEO_BYTES}
     return {
         "camera_denied": _("We could not use your camera or microphone. Allow access in your browser, "
                            "or upload a file instead."),
         "no_recorder": _("This browser cannot record video. Please try another browser."),
-        "too_large": _("The file is too large."),
+        "too_large": too_large_message(limits["max_image_bytes"]),
+        "too_large_video": too_large_message(limits["max_video_bytes"]),
         "bad_type": _("Please choose a JPEG or PNG photo."),
         "need_photo": _("Take or choose a photo first."),
         "need_video_card": _("Record the video and choose the ID-card photo first."),
@@ -155,16 +172,18 @@ def _js_messages() -> dict:
     }
 
 
-def failed_recently(case) -> int:
-    """Failed submissions of the case within the window (a check that did not pass, or got no answer)."""
-    since = timezone.now() - timedelta(minutes=settings.KYC_CAPTURE_FAILURE_WINDOW_MINUTES)
-    return case.checks.filter(created_at__gte=since).filter(
-        Q(passed=False) | Q(status=CheckStatus.FAILED)).values("submission").distinct().count()
-
-
-def _cooling_down(case) -> bool:
-    """KYC_CAPTURE_MAX_FAILURES failed submissions within the window block new uploads for the case."""
-    return failed_recently(case) >= settings.KYC_CAPTURE_MAX_FAILURES
+def cooldown_left(case) -> float | None:
+    """Seconds until the case takes a submission again (its KYC_CAPTURE_MAX_FAILURES-th most recent
+    failed submission leaves the window), or None when it is not cooling down."""
+    window = timedelta(minutes=settings.KYC_CAPTURE_FAILURE_WINDOW_MINUTES)
+    now = timezone.now()
+    failures = case.checks.filter(created_at__gte=now - window).filter(
+        Q(passed=False) | Q(status=CheckStatus.FAILED)).values("submission").annotate(
+        at=Min("created_at")).order_by("-at").values_list("at", flat=True)
+    recent = list(failures[:settings.KYC_CAPTURE_MAX_FAILURES])
+    if len(recent) < settings.KYC_CAPTURE_MAX_FAILURES:
+        return None
+    return max(1.0, (recent[-1] + window - now).total_seconds())
 
 
 @require_http_methods(["GET", "POST"])
@@ -193,17 +212,18 @@ def capture(request, token):
         return redirect("liveness:status", token=token)
     if (refusal := consent_gate(request, case, token)) is not None:
         return refusal
+    retry_in = cooldown_left(case)
     ctx = {"case": case, "token": token, "retake": _retake_message(case), "limits": _limits(case),
-           "cooling_down": _cooling_down(case), "cooldown_message": cooldown_message(),
-           "js_messages": _js_messages()}
+           "cooling_down": retry_in is not None, "cooldown_message": cooldown_message(retry_in),
+           "retry_in": math.ceil(retry_in or 0)}
+    ctx["js_messages"] = _js_messages(ctx["limits"])
     if case.kind == CaseKind.DIGIT_VIDEO:
         ctx["js_messages"] = {**ctx["js_messages"], **video.video_js_messages()}
         return render(request, "capture/video.html", {**ctx, **video.video_context(case)})
     form = SelfieForm(request.POST or None, request.FILES or None)
     status = 200
     if request.method == "POST" and ctx["cooling_down"]:
-        form.add_error(None, cooldown_message())
-        status = 429
+        status = 429  # the page says why and offers no capture
     elif request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["selfie"]
         try:
@@ -212,7 +232,8 @@ def capture(request, token):
         except UserFacingError as exc:
             metrics.upload_refused(door="capture", code=exc.code)
             form.add_error("selfie" if isinstance(exc, MediaRejected) else None,
-                           str(ERROR_MESSAGES.get(exc.code, exc.message)))
+                           too_large_message(ctx["limits"]["max_image_bytes"]) if exc.code == "too_large"
+                           else str(ERROR_MESSAGES.get(exc.code, exc.message)))
             status = exc.status
     elif request.method == "POST":
         status = 400
@@ -226,8 +247,9 @@ def challenge(request, token):
         return error
     if case.state in OPEN_STATES and consent_missing(case):
         return _json_error("consent_required", consent_refusal_message(), 409)
-    if _cooling_down(case):
-        return _json_error("too_many_attempts", "", 429)
+    retry_in = cooldown_left(case)
+    if retry_in is not None:
+        return _json_error("too_many_attempts", "", 429, retry_in=retry_in)
     language = video.digit_language_wanted(request.POST.get("language"), case)
     if language is None:
         return _json_error("language_unsupported", "", 400)
@@ -254,23 +276,26 @@ def upload(request, token):
         return error
     if case.state in OPEN_STATES and consent_missing(case):
         return _json_error("consent_required", consent_refusal_message(), 409)
-    if _cooling_down(case):
-        return _json_error("too_many_attempts", "", 429)
+    retry_in = cooldown_left(case)
+    if retry_in is not None:
+        return _json_error("too_many_attempts", "", 429, retry_in=retry_in)
     files = request.FILES
     limits = _limits(case)
     try:
         if case.kind == CaseKind.SELFIE:
             selfie = files.get("selfie")
-            if _too_large(selfie, limits["max_image_bytes"]):
+            burst = files.getlist("burst")  # a camera selfie's later frames (liveness.media.burst)
+            if any(_too_large(part, limits["max_image_bytes"]) for part in (selfie, *burst)):
                 metrics.upload_refused(door="capture", code="too_large")
-                return _json_error("too_large", "", 413)
+                return _json_error("too_large", "", 413, limit=limits["max_image_bytes"])
             services.submission_accept(case=case, selfie=selfie.read() if selfie else None, source="browser",
-                                       actor_label=SELF_SERVICE)
+                                       actor_label=SELF_SERVICE, burst=[part.read() for part in burst] or None)
         else:
             video, card = files.get("video"), files.get("card")
-            if _too_large(video, limits["max_video_bytes"]) or _too_large(card, limits["max_image_bytes"]):
-                metrics.upload_refused(door="capture", code="too_large")
-                return _json_error("too_large", "", 413)
+            for part, limit in ((video, limits["max_video_bytes"]), (card, limits["max_image_bytes"])):
+                if _too_large(part, limit):
+                    metrics.upload_refused(door="capture", code="too_large")
+                    return _json_error("too_large", "", 413, limit=limit)
             try:
                 challenge_id = int(request.POST.get("challenge_id", ""))
             except ValueError:
@@ -282,7 +307,10 @@ def upload(request, token):
                                        source="browser", actor_label=SELF_SERVICE)
     except UserFacingError as exc:
         metrics.upload_refused(door="capture", code=exc.code)
-        return _json_error(exc.code, exc.message, exc.status)
+        # the view's own size checks above come first; the service's (same limits) names the part it refused
+        video_part = exc.message.startswith("The video")
+        return _json_error(exc.code, exc.message, exc.status,
+                           limit=limits["max_video_bytes" if video_part else "max_image_bytes"])
     return JsonResponse({"status_url": reverse("liveness:status", kwargs={"token": token})}, status=201)
 
 
@@ -292,7 +320,7 @@ def status(request, token):
         return error
     return render(request, "capture/status.html", {
         "case": case, "token": token, "info": status_info(case, token), "processing": case.state == CaseState.PROCESSING,
-        "js_messages": _js_messages(),
+        "js_messages": _js_messages(_limits(case)),
     })
 
 
@@ -316,14 +344,14 @@ def status_info(case, token: str) -> dict:
         CaseState.REJECTED: ("rejected", _("We could not verify your identity.")),
         CaseState.RETAKE_REQUESTED: ("retry", _retry_sentence(case)),
     }.get(state, ("waiting", _("We are waiting for your submission.")))
-    cooling = state in OPEN_STATES and _cooling_down(case)
-    if cooling:
-        message = f"{message} {cooldown_message()}"
+    retry_in = cooldown_left(case) if state in OPEN_STATES else None
+    if retry_in is not None:  # one message, saying when; no way to capture until then
+        outcome, message = "cooldown", cooldown_message(retry_in)
     return {
         "state": state, "outcome": outcome, "message": message, "done": state != CaseState.PROCESSING,
-        "cooling_down": cooling,
+        "cooling_down": retry_in is not None, "retry_in": math.ceil(retry_in) if retry_in is not None else None,
         "retry_url": reverse("liveness:capture", kwargs={"token": token})
-        if state in OPEN_STATES else None,
+        if state in OPEN_STATES and retry_in is None else None,
     }
 
 
@@ -399,7 +427,8 @@ def bad_request(request, exception=None):
         code = "too_many_files"
     elif isinstance(exception, RequestDataTooBig):
         code, status = "request_too_large", 413
-    return _json_error(code, ERROR_MESSAGES["too_large" if status == 413 else "bad_request"], status)
+    return _json_error(code, ERROR_MESSAGES["bad_request"], status,
+                       limit=settings.DATA_UPLOAD_MAX_MEMORY_SIZE if status == 413 else None)
 
 
 def robots(request):

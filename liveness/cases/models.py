@@ -123,6 +123,10 @@ class Submission(models.Model):
     card = models.ForeignKey("media.MediaBlob", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     challenge = models.OneToOneField(Challenge, null=True, blank=True, on_delete=models.PROTECT)
     source = models.CharField(max_length=30, default="browser")
+    camera_motion = models.FloatField(
+        null=True, blank=True,
+        help_text="A camera selfie's burst: the share of the picture that moved between its frames "
+                  "(liveness.media.burst); empty for an uploaded file")
     created_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self) -> str:

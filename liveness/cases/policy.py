@@ -17,9 +17,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-#: Codes the catalogue calls user-fixable but which reviewers are told to look at (a dubbed video).
-REVIEW_CODES: frozenset[tuple[str, str]] = frozenset({("local", "LOCAL_NO_LIP_MOVEMENT")})
-#: Codes that mean retake whatever their category (the README: blurry means retake).
+#: Codes reviewers must look at whatever their category: a possibly dubbed video; a camera selfie whose
+#: burst shows a still picture (a photo fed to a virtual camera, ``liveness.media.burst``).
+REVIEW_CODES: frozenset[tuple[str, str]] = frozenset({
+    ("local", "LOCAL_NO_LIP_MOVEMENT"), ("internal", "frozen_camera_feed")})
+#: Codes that mean retake whatever their category (the README: blurry means retake; the local provider
+#: reports a selfie too blurred to judge as ``LOCAL_BLURRY``, ``liveness.vendors.local.adapter.too_blurred``).
 RETAKE_CODES: frozenset[tuple[str, str]] = frozenset({("local", "LOCAL_BLURRY")})
 
 

@@ -105,7 +105,8 @@ def case_retake_message(*, case: Case, language: str | None = None) -> str:
        sentence in the person's language (only the sentence when the reviewer wrote nothing, as
        the stored message is then that sentence in English).
     2. Else the failing check of the LATEST submission that has a vendor code: the catalogue's
-       message in the person's language (an older submission's code is never shown).
+       message in the person's language (an older submission's code is never shown), followed by
+       that of its ID-card photo's problem when the check failed on both (``raw_response["card_code"]``).
     3. Else the generic "Please try again.".
 
     ``language`` None: the active language. Never scores or vendor codes.
@@ -127,7 +128,12 @@ def _checks_retake_message(case: Case) -> str:
         check = submission.checks.exclude(error_code="").order_by("-created_at", "-pk").first()
     if check is None:
         return translation.gettext(GENERIC_RETRY)
-    return catalogue.lookup(check.error_vendor, check.error_code).user_message(None)
+    message = catalogue.lookup(check.error_vendor, check.error_code).user_message(None)
+    card_code = (check.raw_response or {}).get("card_code", "")
+    if card_code and card_code != check.error_code and catalogue.is_known(check.error_vendor, card_code):
+        # the ID-card photo failed too (no face on it): the person redoes both parts at once
+        message = f"{message} {catalogue.lookup(check.error_vendor, card_code).user_message(None)}"
+    return message
 
 
 def _reviewer_retake_message(decision: Decision) -> str:

@@ -20,6 +20,7 @@ from ..checks import pacing
 from ..checks.models import Check
 from ..checks.queue import check_enqueue_on_commit
 from ..media import files as media
+from ..media.burst import burst_motion
 from ..media.models import MediaKind
 from ..ops import metrics
 from ..partners.models import Partner
@@ -236,20 +237,22 @@ def _challenge_consume(*, case: Case, challenge_id: int) -> Challenge:
 def submission_accept(
     *, case: Case, actor_label: str, source: str, selfie: bytes | None = None, video: bytes | None = None,
     card: bytes | None = None, challenge_id: int | None = None, actor: AbstractBaseUser | None = None,
-    provider_name: str | None = None,
+    provider_name: str | None = None, burst: list[bytes] | None = None,
 ) -> Submission:
     """Validate and store the media of a submission, then queue its check once committed.
 
     Media is validated before any row is written (a refused upload leaves nothing
     behind). Raises ``media.MediaRejected`` or ``SubmissionRefused``. ``provider_name``
     overrides the configured provider for this submission's check; a test-mode case's check
-    always runs on :data:`TEST_PROVIDER`.
+    always runs on :data:`TEST_PROVIDER`. ``burst``: the frames a camera took after the selfie
+    (``liveness.media.burst``); their motion is kept on the submission, the frames are not stored.
     """
     limits = upload_limits_for(operation=operation_of(case.kind), provider_name=provider_name)
     if case.kind == CaseKind.SELFIE:
         if selfie is None:
             raise SubmissionRefused("selfie_required", "A selfie is required.", status=400)
         selfie_image = media.image_normalise(selfie, what="selfie", max_bytes=limits.image_bytes)
+        camera_motion = burst_motion(selfie, burst) if burst else None
         operation = Operation.SELFIE_LIVENESS
     else:
         if video is None or card is None or challenge_id is None:
@@ -259,6 +262,7 @@ def submission_accept(
         normalised_video = media.video_normalise(video, max_bytes=limits.video_bytes)
         video_info, video = normalised_video.info, normalised_video.content
         card_image = media.image_normalise(card, what="ID-card photo", max_bytes=limits.image_bytes)
+        camera_motion = None
         operation = Operation.DIGIT_VIDEO
 
     # Storage first, outside any transaction (up to 20 MiB of video; S3 may take seconds): the case
@@ -281,7 +285,7 @@ def submission_accept(
     try:
         submission = _submission_link(case=case, blobs=blobs, challenge_id=challenge_id, actor=actor,
                                       actor_label=actor_label, source=source, operation=operation,
-                                      provider_name=provider_name)
+                                      provider_name=provider_name, camera_motion=camera_motion)
     except BaseException:
         media.blob_discard(*blobs.values())
         raise
@@ -298,12 +302,13 @@ def _case_accepting_check(state: str) -> None:
 
 @transaction.atomic
 def _submission_link(*, case: Case, blobs: dict, challenge_id: int | None, actor: AbstractBaseUser | None,
-                     actor_label: str, source: str, operation: str, provider_name: str | None) -> Submission:
+                     actor_label: str, source: str, operation: str, provider_name: str | None,
+                     camera_motion: float | None = None) -> Submission:
     """Under the case lock: refuse a case that takes no submission, save the written blobs' rows,
     take the challenge, create the check and move the case; the check is queued on commit."""
     locked = Case.objects.select_for_update().get(pk=case.pk)
     _case_accepting_check(locked.state)
-    submission = Submission(case=locked, kind=locked.kind, source=source)
+    submission = Submission(case=locked, kind=locked.kind, source=source, camera_motion=camera_motion)
     if operation == Operation.DIGIT_VIDEO:
         submission.challenge = _challenge_consume(case=locked, challenge_id=challenge_id)
     for role, blob in blobs.items():

@@ -31,6 +31,7 @@ from ..jobs.services import (
     job_runnable,
 )
 from ..media import files as media
+from ..media.burst import FROZEN_BELOW, burst_frozen
 from ..media.models import MediaBlob
 from ..ops import context as log_context
 from ..ops import metrics
@@ -40,6 +41,9 @@ from liveness.vendors.languages import digit_language_for
 from . import pacing
 from .judging import result_judge
 from .models import Attempt, Check, CheckStatus, Score
+
+#: The check's code when a camera selfie's burst shows a still picture (catalogue family "internal").
+FROZEN_CAMERA_FEED = "frozen_camera_feed"
 
 logger = logging.getLogger(__name__)
 
@@ -307,11 +311,12 @@ def check_record_result(*, check: Check, attempt: Attempt, result: ProviderResul
         transaction.on_commit(lambda: media.blob_discard(*photos.blobs.values()))
         return _check_run_result(check)
     judged = result_judge(provider=check.provider, result=result)
+    frozen = not result.error_code and burst_frozen(check.submission.camera_motion)
     for item in judged.scores:
         Score.objects.create(check_run=check, metric=item.score.metric, value=item.score.value, scale=item.score.scale,
                              threshold=item.policy.value if item.policy else None, policy=item.policy,
                              passed=item.passed)
-    all_passed = judged.passed
+    all_passed = judged.passed and not frozen
     for role, blob in photos.blobs.items():
         blob.save()
         setattr(check, role, blob)
@@ -327,10 +332,16 @@ def check_record_result(*, check: Check, attempt: Attempt, result: ProviderResul
     check.error_code = result.error_code
     check.error_message = result.error_message
     check.error_category = catalogue.lookup(result.vendor, result.error_code).category.value if result.error_code else ""
+    if frozen:  # the camera's burst shows a still picture: whatever the vendor's score, not a live person
+        check.error_vendor, check.error_code = "internal", FROZEN_CAMERA_FEED
+        check.error_message = (f"camera burst: {check.submission.camera_motion:.2%} of the picture moved between "
+                               f"frames (a live camera moves {FROZEN_BELOW:.1%} or more)")
+        check.error_category = catalogue.lookup("internal", FROZEN_CAMERA_FEED).category.value
+        check.findings = [*check.findings, f"internal {FROZEN_CAMERA_FEED}: {check.error_message}"]
     check.save()
     metrics.check_recorded(check=check)
     audit_record(action="check.done", actor_label=PIPELINE, case=check.case,
-                 details={"check": check.pk, "passed": all_passed, "code": result.error_code})
+                 details={"check": check.pk, "passed": all_passed, "code": check.error_code})
     case_evaluate(case_id=check.case_id)
     return CheckRunResult(RunOutcome.DONE)
 

@@ -92,6 +92,11 @@ INTERNAL_TABLE: list[tuple[str, Category, str, str, str]] = [
      "The worker lost its database connection while loading the submission, before any request was sent "
      "to the vendor. Retried automatically on the fixed schedule; repeated failures mean PostgreSQL is "
      "down or refusing connections."),
+    ("frozen_camera_feed", F, "review", "The camera showed the same still picture in every frame.",
+     "The selfie was taken with the camera, but the frames of its burst (about 150 ms apart) are identical "
+     "beyond sensor noise: a still image fed to the camera (a virtual camera playing a photo) rather than a "
+     "live person, whatever the liveness score. Look at the selfie; ask for a retake if the camera may "
+     "simply have frozen. (liveness/media/burst.py; only camera selfies carry a burst, uploaded files do not.)"),
     ("abandoned", T, "retry_later", "Every attempt was interrupted by a stopped worker.",
      "Workers died during each attempt (deploys, crashes, out of memory). The vendor may have been "
      "reached; see the attempt rows. Decide by hand or ask for a retake."),

@@ -73,10 +73,13 @@
   }
 
   /* ---------------------------------------------------------------- selfie */
+  var BURST_FRAMES = 2, BURST_GAP_MS = 150;
+
   function selfiePage(form) {
     var fileInput = form.querySelector("input[type=file]");
     var maxBytes = parseInt(form.dataset.maxBytes, 10);
     var blob = null;        // the camera snapshot, when the camera was used
+    var burst = [];         // the frames taken after it (camera only; an uploaded file is one image)
     var stream = null;
     var video = $("selfie-video");
     var preview = $("preview");
@@ -104,31 +107,44 @@
         .catch(function () { showError(MSG.camera_denied); });
     });
 
-    $("snap").addEventListener("click", function () {
+    /* The largest centred 3:4 (portrait) crop of the current camera frame, as a JPEG Blob. Stored as the
+     * camera saw it: only the live preview is mirrored (CSS), never the photo (badge text reads right). */
+    function grab(done) {
       var vw = video.videoWidth, vh = video.videoHeight;
-      if (!vw || !vh) { return; }
-      // The largest centred 3:4 (portrait) crop of the camera frame, mirrored like the preview.
       var cw = Math.min(vw, Math.round(vh * 3 / 4)), ch = Math.round(cw * 4 / 3);
       var canvas = document.createElement("canvas");
       canvas.width = cw;
       canvas.height = ch;
-      var ctx = canvas.getContext("2d");
-      ctx.translate(cw, 0);
-      ctx.scale(-1, 1);
-      ctx.drawImage(video, (vw - cw) / 2, (vh - ch) / 2, cw, ch, 0, 0, cw, ch);
-      canvas.toBlob(function (b) {
-        blob = b;
-        fileInput.value = "";
-        showPreview(b);
-        $("camera").hidden = true;
-        stopStream(stream);
-        stream = null;
-        $("send").focus();  // the shutter is hidden now; the next step is sending the photo
-      }, "image/jpeg", 0.92);
+      canvas.getContext("2d").drawImage(video, (vw - cw) / 2, (vh - ch) / 2, cw, ch, 0, 0, cw, ch);
+      canvas.toBlob(done, "image/jpeg", 0.92);
+    }
+
+    $("snap").addEventListener("click", function () {
+      if (!video.videoWidth || !video.videoHeight) { return; }
+      // A short burst: the photo, then BURST_FRAMES more BURST_GAP_MS apart; the server checks that the
+      // camera's picture is live (frames identical beyond sensor noise: a still image fed to the camera).
+      var frames = [];
+      $("snap").disabled = true;
+      (function next() {
+        grab(function (b) {
+          frames.push(b);
+          if (frames.length <= BURST_FRAMES) { setTimeout(next, BURST_GAP_MS); return; }
+          blob = frames[0];
+          burst = frames.slice(1);
+          fileInput.value = "";
+          showPreview(blob);
+          $("camera").hidden = true;
+          $("snap").disabled = false;
+          stopStream(stream);
+          stream = null;
+          $("send").focus();  // the shutter is hidden now; the next step is sending the photo
+        });
+      })();
     });
 
     $("retake").addEventListener("click", function () {
       blob = null;
+      burst = [];
       fileInput.value = "";
       $("preview-wrap").hidden = true;
       $("retake").hidden = true;
@@ -139,6 +155,7 @@
     fileInput.addEventListener("change", function () {
       var file = fileInput.files[0];
       blob = null;
+      burst = [];
       var problem = file ? checkImage(file, maxBytes) : "";
       showError(problem);
       if (file && !problem) { showPreview(file); }
@@ -152,6 +169,7 @@
       if (problem) { return; }
       var data = new FormData();
       data.append("selfie", file, blob ? "selfie.jpg" : file.name);
+      if (blob) { burst.forEach(function (b, i) { data.append("burst", b, "burst-" + (i + 1) + ".jpg"); }); }
       $("send").disabled = true;
       upload(form.dataset.uploadUrl, data, function () { $("send").disabled = false; });
     });
@@ -162,7 +180,11 @@
    * (expired or invalid) while the page was open: no later poll can succeed, so polling stops and
    * the page says why, in the page's language. Other failures (network, 5xx) are retried. */
   function statusPage(app) {
-    if (app.dataset.done === "1") { return; }
+    var cooldown = parseInt(app.dataset.retryIn, 10);  // attempts used up: look again once they may retry
+    if (app.dataset.done === "1") {
+      if (cooldown > 0) { setTimeout(function () { window.location.reload(); }, cooldown * 1000 + 500); }
+      return;
+    }
     var url = app.dataset.statusUrl;
     var el = $("status-message");
     function linkGone(status) {
@@ -184,7 +206,9 @@
           el.className = "state state-" + info.state + " outcome-" + info.outcome;
           if (info.done) {
             el.textContent = info.message;
-            if (info.retry_url) { $("retry-link").href = info.retry_url; $("retry").hidden = false; }
+            if (info.retry_url) { $("retry-link").href = info.retry_url; }
+            $("retry").hidden = !info.retry_url;  // no capture while the attempts are used up
+            if (info.retry_in) { setTimeout(poll, info.retry_in * 1000 + 500); }
             return;
           }
           setTimeout(poll, 2000);

@@ -238,7 +238,7 @@
       var type = (file.type || "").split(";")[0];
       if (type && VIDEO_TYPES.indexOf(type) < 0) { resolve(MSG.bad_video_type); return; }
       if (!type && !/\.(webm|mp4|mov)$/i.test(file.name)) { resolve(MSG.bad_video_type); return; }
-      if (file.size > maxVideo) { resolve(MSG.too_large); return; }
+      if (file.size > maxVideo) { resolve(MSG.too_large_video || MSG.too_large); return; }
       var probe = document.createElement("video");
       var url = URL.createObjectURL(file);
       var done = function (problem) { URL.revokeObjectURL(url); resolve(problem); };
@@ -276,7 +276,7 @@
       showError(recording instanceof File || !$("file-path").hidden ? MSG.need_video_file : MSG.need_video_card);
       return;
     }
-    if (recording.size > maxVideo) { showError(MSG.too_large); return; }
+    if (recording.size > maxVideo) { showError(MSG.too_large_video || MSG.too_large); return; }
     var problem = K.checkImage(card.files[0], maxImage);
     if (problem) { showError(problem); return; }
     var name = recording instanceof File ? recording.name : "digits." + (recording.type.indexOf("mp4") >= 0 ? "mp4" : "webm");

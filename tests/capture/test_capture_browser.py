@@ -311,6 +311,7 @@ def test_wrong_digits_read_aloud_end_at_please_try_again_with_the_catalogue_mess
 def test_an_oversized_selfie_is_refused_in_the_page_and_by_the_server(live_server, fake_media, tmp_path):
     """Over KYC_MAX_IMAGE_BYTES: the page says so and sends nothing; a forced upload gets 413, nothing stored."""
     limit = settings.KYC_MAX_IMAGE_BYTES
+    too_large = f"The file is too large; the limit is {media.sizes_text(limit, limit)[1]}."  # "... 8 MiB."
     big = tmp_path / "big-selfie.jpg"
     photo = mediagen.selfie_jpeg()
     big.write_bytes(photo + b"\0" * (limit + 1 - len(photo)))  # a decodable JPEG with padding after EOI
@@ -330,10 +331,10 @@ def test_an_oversized_selfie_is_refused_in_the_page_and_by_the_server(live_serve
             assert int(page.get_attribute("#selfie-form", "data-max-bytes")) == limit
             page.set_input_files("input[name=selfie]", str(big))
             assert page.is_visible("#client-error")
-            assert page.inner_text("#client-error") == "The file is too large."
+            assert page.inner_text("#client-error") == too_large
             assert page.is_hidden("#preview-wrap")
             page.click("#send")  # the submit handler checks again and refuses
-            assert page.inner_text("#client-error") == "The file is too large."
+            assert page.inner_text("#client-error") == too_large
             assert page.is_hidden("#progress")
             page.wait_for_timeout(500)
             assert uploads == [] and "/status/" not in page.url
@@ -350,7 +351,7 @@ def test_an_oversized_selfie_is_refused_in_the_page_and_by_the_server(live_serve
             }""", {"url": page.get_attribute("#selfie-form", "data-upload-url"), "size": limit + 1})
             assert answer["status"] == 413
             assert answer["body"]["error"]["code"] == "too_large"
-            assert answer["body"]["error"]["message"] == "The file is too large."
+            assert answer["body"]["error"]["message"] == too_large
             assert len(uploads) == 1  # only the forced request went out
             case = Case.objects.get(kind=CaseKind.SELFIE)
             assert case.state == CaseState.AWAITING_SUBMISSION

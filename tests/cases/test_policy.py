@@ -27,6 +27,8 @@ ROWS = [
      Route.MANUAL_REVIEW),
     ("2 no lip movement beside a fixable code", [_failed("local", "LOCAL_NO_FACE"),
                                                  _failed("local", "LOCAL_NO_LIP_MOVEMENT")], True, Route.MANUAL_REVIEW),
+    ("2 a camera selfie whose frames are frozen (a still picture fed to the camera)",
+     [_failed("internal", "frozen_camera_feed")], True, Route.MANUAL_REVIEW),
     ("3 local no face", [_failed("local", "LOCAL_NO_FACE")], True, Route.RETAKE),
     ("3 local blurry", [_failed("local", "LOCAL_BLURRY")], True, Route.RETAKE),
     ("3 local wrong digits", [_failed("local", "LOCAL_WRONG_DIGITS")], True, Route.RETAKE),

@@ -11,6 +11,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 
 from ... import engine
 from ...engine import codes
+from ...engine.selfie import SHARP_OK
 from ..base import Media, Metric, ProviderError, ProviderResult, Score
 from .clip import video_clip
 from .spec import SPEC
@@ -37,7 +38,11 @@ class LocalProvider:
 
     def check_selfie(self, *, image: Media) -> ProviderResult:
         result = engine.analyse_selfie(image.content)
-        return _to_result(result, metric=Metric.LIVENESS)
+        provider_result = _to_result(result, metric=Metric.LIVENESS)
+        if too_blurred(result):
+            provider_result.error_code = codes.BLURRY
+            provider_result.error_message = next((f for f in result.findings if f.startswith(codes.BLURRY)), codes.BLURRY)
+        return provider_result
 
     def check_video(self, *, video: Media, digits: str, card: Media | None, language: str = "en") -> ProviderResult:
         """The engine's verdict on at most clip.MAX_VIDEO_SECONDS of ``video`` (the rest is cut
@@ -62,10 +67,26 @@ class LocalProvider:
                 provider_result.scores.append(Score(Metric.SIMILARITY, float(similarity.score), 100.0))
             provider_result.findings.extend(similarity.findings)
             provider_result.raw["similarity_metrics"] = dict(similarity.metrics)
+            if similarity.code == codes.CARD_NO_FACE:  # the person is told beside the video's own problem
+                provider_result.raw["card_code"] = similarity.code
             if not similarity.ok and not provider_result.error_code:
                 provider_result.error_code = similarity.code
                 provider_result.error_message = _first_finding(similarity)
         return provider_result
+
+
+#: Codes of the engine's presentation-attack findings: a selfie that cost any of these is never called merely blurry.
+ATTACK_CODES = frozenset({codes.SCREEN_REPLAY, codes.PRINT_ATTACK, codes.FRAME_BORDER})
+
+
+def too_blurred(result: "engine.EngineResult") -> bool:
+    """A selfie the engine scored with its face too blurred to judge: sharpness under the general
+    limit (``engine.selfie.SHARP_OK``, 50), where the engine no longer consults its anti-spoofing model,
+    and no presentation-attack finding. The check then fails with ``LOCAL_BLURRY`` (the person is told
+    to retake it, docs/decisions.md), not on its score alone (which sends it to a reviewer)."""
+    sharpness = result.metrics.get("sharpness")
+    return (result.ok and sharpness is not None and sharpness < SHARP_OK
+            and not any(code in ATTACK_CODES and points > 0 for code, points in result.penalties))
 
 
 def _first_finding(result: "engine.EngineResult") -> str:
