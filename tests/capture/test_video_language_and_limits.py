@@ -181,7 +181,8 @@ def test_a_chosen_video_file_takes_the_same_path_as_a_recording(client, name, co
      "The recording is too long; please record the video again (a few seconds are enough)."),
     (lambda s: digit_video("1234", audio=False, duration=2.5), 400, "no_audio",
      "The recording has no sound; allow the microphone and record the video again, reading the digits aloud."),
-    (lambda s: b"\x1aE\xdf\xa3" + b"\0" * (s.KYC_MAX_VIDEO_BYTES + 1), 413, "too_large", "The file is too large."),
+    (lambda s: b"\x1aE\xdf\xa3" + b"\0" * (s.KYC_MAX_VIDEO_BYTES + 1), 413, "too_large",
+     "The file is too large; the limit is 2 MiB."),  # KYC_MAX_VIDEO_BYTES below
 ])
 def test_a_bad_video_file_is_refused_with_a_precise_4xx_and_the_digits_stay_usable(
         client, settings, make, status, code, message):

@@ -24,6 +24,7 @@ from liveness.checks.models import Check
 from liveness.vendors.local.adapter import LocalProvider
 from tests import mediagen
 from tests.capture.test_capture_browser import (
+    ACCEPT_NOTICE,
     CHROMIUM,
     DIGITS,
     PHONE,
@@ -63,6 +64,7 @@ def _launch_without_camera_consent(p, devices):
 def _denied_page(browser, live_server, lang="en"):
     context = browser.new_context(viewport=PHONE, extra_http_headers={"Accept-Language": lang},
                                   permissions=[], base_url=live_server.url)
+    context.add_init_script(ACCEPT_NOTICE)  # the privacy notice first, as every capture
     context.set_default_timeout(20_000)
     page = context.new_page()
     errors: list[str] = []
