@@ -1,6 +1,7 @@
 """The analytics page for supervisors and compliance leads (``review.audit_view``)."""
 from __future__ import annotations
 
+from django.conf import settings
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -22,4 +23,4 @@ def analytics(request):
     return render(request, "dashboard/analytics.html", {
         "a": data, "window": days, "bar_h": BAR_H, "bar_w": BAR_W,
         "chart_w": max(1, len(data.days)) * (BAR_W + 2), "hist_w": HIST_W, "hist_h": HIST_H,
-        "spark_w": SPARK_W, "spark_h": SPARK_H})
+        "spark_w": SPARK_W, "spark_h": SPARK_H, "fragment_ttl": settings.KYC_ANALYTICS_CACHE_SECONDS * 2})

@@ -193,3 +193,17 @@ def test_the_page_is_for_supervisors_and_shows_the_numbers(client, settings):
     assert "local · liveness: 8 scores, 4 below their threshold; threshold now 62.50 of 100" in local
     assert local.count('<rect class="bin') == HIST_BINS and '<line class="threshold" x1="187.5"' in local
     assert "<script" not in html.split("<h1>Analytics", 1)[1], "CSP-safe: no inline script"
+
+
+def test_the_drawn_panels_follow_the_refreshed_numbers(client, settings):
+    """The panels' HTML is kept per snapshot: a refresh shows the new numbers on the next page."""
+    settings.KYC_ANALYTICS_CACHE_SECONDS = 60
+    staff_login(client, role_user("sue", "supervisor"))
+    Case.objects.create(kind=CaseKind.SELFIE, state=CaseState.MANUAL_REVIEW)
+    assert "1 waiting in manual review" in client.get("/dashboard/analytics/").content.decode()
+    Case.objects.create(kind=CaseKind.SELFIE, state=CaseState.MANUAL_REVIEW)
+    assert "1 waiting in manual review" in client.get("/dashboard/analytics/").content.decode(), "kept"
+
+    ops_tasks.analytics_refresh_task()
+
+    assert "2 waiting in manual review" in client.get("/dashboard/analytics/").content.decode()
