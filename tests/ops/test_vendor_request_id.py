@@ -63,6 +63,7 @@ def test_each_vendor_family_sends_the_request_id(configured, sandbox, name):  # 
     calls = sandbox.calls()["calls"]
     assert calls, f"{name} made no call"
     assert {call["request_id"] for call in calls} == {"req-ops-4f1c2a9b"}
+    assert {call["status"] for call in calls} == {200}, "the added header does not break a signature"
 
 
 @pytest.mark.parametrize("name", ["youtu_legacy", "senseid", "tencent_iai"])
