@@ -107,8 +107,11 @@ class WebhookEndpoint(models.Model):
 
 
 class WebhookDelivery(Job):
-    """One event for one endpoint: a job (``liveness.jobs``) with one ``DeliveryAttempt`` per POST,
-    and what happened on its latest attempt.
+    """One event for one endpoint: a job (``liveness.jobs``) with one ``DeliveryAttempt`` per POST.
+
+    What happened on the latest attempt (status code, latency, error) is read from the attempt rows
+    (``liveness.partners.webhooks.history``), not copied here; the row keeps only what no attempt
+    says: whether it was cancelled because its endpoint stopped receiving (``cancelled_while``).
 
     ``event_id`` stays the same across redeliveries (receivers deduplicate on it); a redelivery is
     a new row pointing at the original. Partners see the status as pending / delivered / failed
@@ -121,9 +124,9 @@ class WebhookDelivery(Job):
     case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     event = models.CharField(max_length=50, choices=WebhookEvent.choices)
     payload = models.JSONField()
-    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    last_latency_ms = models.PositiveIntegerField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
+    cancelled_while = models.CharField(
+        max_length=20, blank=True, choices=[("", "Not cancelled"), ("pending", "Pending"), ("in_flight", "In flight")],
+        help_text="Cancelled because its endpoint stopped receiving: what the delivery was doing then")
     redelivery_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     #: Job status -> the word partners see (an attempt in flight is still pending to them).

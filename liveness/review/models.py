@@ -13,7 +13,7 @@ from django.utils import timezone
 DASHBOARD_PERMISSIONS = {
     "dashboard_view": "Can open the reviewer dashboard (queue, cases, media)",
     "case_decide": "Can decide a case (approve / reject / request retake) and add notes",
-    "case_approve_over_failed": "Can approve a case with a failed check (four eyes: supervisor)",
+    "case_approve_over_failed": "Can approve a case with a failed check (supervisor, with a written justification)",
     "audit_view": "Can read and export the audit log",
     "threshold_change": "Can change threshold policies",
     "case_assign_others": "Can assign a case to another reviewer",

@@ -7,22 +7,22 @@ page 10,000 and on 1k or 1M rows; the ``(state, created_at)`` index serves both.
 from __future__ import annotations
 
 import base64
-import json
+import re
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from liveness.cases.models import AuditEvent, Case, CaseState, Decision
+from liveness.cases.models import AuditEvent, Case, CaseState
 from liveness.checks.models import Check, CheckStatus, Score, ThresholdPolicy
 from liveness.checks.thresholds import DEFAULTS, threshold_default, threshold_meaning
-from liveness.vendors import catalogue
-from liveness.review.models import CaseNote
 
 COUNT_CAP = 10_000
+#: Final states: nothing is left to work on, so such a case is never assigned.
+CLOSED_STATES = frozenset({CaseState.APPROVED, CaseState.REJECTED})
 PAGE_SIZE = 50
 
 
@@ -91,11 +91,7 @@ def queue_state_counts() -> list[tuple[str, str, int, bool]]:
 def queue_cases(*, filters: QueueFilter, user, cursor: str | None = None, size: int = PAGE_SIZE) -> Page:
     qs = Case.objects.select_related("partner", "assignment__assignee")
     if filters.search:
-        term = filters.search.strip()
-        try:
-            qs = qs.filter(public_id=uuid.UUID(term))
-        except ValueError:
-            qs = qs.filter(reference=term)
+        qs = qs.filter(search_condition(filters.search))
     elif filters.state:
         qs = qs.filter(state=filters.state)
     if filters.provider:
@@ -120,14 +116,71 @@ def queue_cases(*, filters: QueueFilter, user, cursor: str | None = None, size: 
     return page
 
 
+def search_condition(term: str) -> Q:
+    """Cases whose reference starts with ``term`` (any case) or whose public id starts with it.
+
+    Both are index range scans, never a sequential scan of the table: the reference through
+    ``case_reference_prefix_idx`` (``UPPER(reference)`` with ``varchar_pattern_ops``, migration
+    ``review.0003``), the public id as the range of UUIDs between the prefix padded with 0s and
+    with fs on its unique index (UUIDs sort by their bytes, i.e. by their hex digits). A whole
+    public id is an exact match.
+    """
+    term = term.strip()
+    try:
+        return Q(public_id=uuid.UUID(term))
+    except ValueError:
+        pass
+    condition = Q(reference__istartswith=term)
+    digits = term.replace("-", "").lower()
+    if digits and len(digits) <= 32 and _HEX.fullmatch(term):
+        condition |= Q(public_id__gte=uuid.UUID(digits.ljust(32, "0")), public_id__lte=uuid.UUID(digits.ljust(32, "f")))
+    return condition
+
+
+_HEX = re.compile(r"[0-9a-fA-F-]+")
+
+
+@dataclass(frozen=True)
+class CheckTag:
+    """Checks of a case with the same provider, result and code, shown once with their count."""
+    provider: str
+    code: str
+    tone: str  # pass / fail / ""
+    count: int
+
+
+@dataclass(frozen=True)
+class KeyScore:
+    """A score of the case's latest submission beside its threshold, for the queue row."""
+    provider: str
+    metric: str
+    value: float
+    threshold: float | None
+    passed: bool | None
+
+
 def _attach_check_summaries(cases: list[Case]) -> None:
-    """One query for the page: ``case.check_summary`` = list of (provider, operation, passed, code)."""
-    by_case: dict[int, list] = {c.pk: [] for c in cases}
-    for row in Check.objects.filter(case__in=by_case).values_list(
-            "case_id", "provider", "operation", "status", "passed", "error_code").order_by("pk"):
-        by_case[row[0]].append(row[1:])
+    """Two queries for the page: ``case.check_tags`` (checks grouped by provider, result and code,
+    with a count) and ``case.key_scores`` (the latest submission's scores and thresholds)."""
+    counts: dict[int, dict[tuple[str, str, str], int]] = {c.pk: {} for c in cases}
+    latest: dict[int, int] = {}
+    for case_id, submission_id, provider, status, passed, code in Check.objects.filter(case__in=counts).values_list(
+            "case_id", "submission_id", "provider", "status", "passed", "error_code").order_by("pk"):
+        tone = "pass" if passed else "fail" if status in (CheckStatus.DONE, CheckStatus.FAILED) else ""
+        key = (provider, code, tone)
+        counts[case_id][key] = counts[case_id].get(key, 0) + 1
+        latest[case_id] = max(latest.get(case_id, 0), submission_id)
+    scores: dict[int, list[KeyScore]] = {c.pk: [] for c in cases}
+    for case_id, submission_id, provider, metric, value, threshold, passed in Score.objects.filter(
+            check_run__case__in=counts).values_list(
+            "check_run__case_id", "check_run__submission_id", "check_run__provider", "metric", "value", "threshold",
+            "passed").order_by("check_run_id", "pk"):
+        if submission_id == latest.get(case_id):
+            scores[case_id].append(KeyScore(provider, metric, value, threshold, passed))
     for case in cases:
-        case.check_summary = by_case[case.pk]
+        case.check_tags = [CheckTag(p, code, tone, n) for (p, code, tone), n in counts[case.pk].items()]
+        case.key_scores = scores[case.pk]
+        case.can_assign = case.state not in CLOSED_STATES
 
 
 def queue_providers() -> list[str]:
@@ -153,115 +206,6 @@ def case_blob_ids(*, case: Case) -> set[str]:
     for row in case.checks.values_list("best_frame_id", "face_crop_id"):
         ids.update(str(x) for x in row if x)
     return ids
-
-
-@dataclass
-class ScoreView:
-    metric: str
-    value: float
-    scale: float
-    threshold: float | None
-    passed: bool | None
-    policy_version: int | None
-    meaning: str
-    value_pct: float
-    threshold_pct: float | None
-
-
-@dataclass
-class CheckView:
-    check: Check
-    scores: list[ScoreView]
-    entry: Any  # catalogue.CatalogueEntry or None
-    attempts: list
-    raw_json: str
-
-
-@dataclass
-class TimelineItem:
-    at: datetime
-    kind: str
-    title: str
-    detail: str = ""
-    actor: str = ""
-
-
-@dataclass
-class CaseReview:
-    case: Case
-    submissions: list
-    checks: list[CheckView]
-    decisions: list[Decision]
-    notes: list[CaseNote]
-    timeline: list[TimelineItem]
-    media: list[dict] = field(default_factory=list)
-    failing_count: int = 0
-
-
-def _score_view(check: Check, score: Score) -> ScoreView:
-    scale = score.scale or 100.0
-    threshold = score.threshold
-    return ScoreView(
-        metric=score.metric, value=score.value, scale=scale, threshold=threshold, passed=score.passed,
-        policy_version=score.policy.version if score.policy_id else None,
-        meaning=threshold_meaning(provider=check.provider, metric=score.metric, value=threshold)
-        if threshold is not None else "",
-        value_pct=max(0.0, min(100.0, score.value / scale * 100)),
-        threshold_pct=None if threshold is None else max(0.0, min(100.0, threshold / scale * 100)),
-    )
-
-
-def case_review(*, case: Case) -> CaseReview:
-    """Everything the case page shows, in a fixed number of queries."""
-    submissions = list(case.submissions.select_related("selfie", "video", "card", "challenge").order_by("created_at", "pk"))
-    checks = list(case.checks.select_related("best_frame", "face_crop")
-                  .prefetch_related("scores__policy", "attempt_rows").order_by("created_at", "pk"))
-    decisions = list(case.decisions.order_by("created_at", "pk"))
-    notes = list(case.notes.all())
-    events = list(case.audit_events.exclude(action__in=["case.viewed", "media.viewed"]).order_by("created_at", "pk")[:500])
-
-    check_views = []
-    for check in checks:
-        entry = catalogue.lookup(check.error_vendor, check.error_code) if check.error_code else None
-        check_views.append(CheckView(
-            check=check, scores=[_score_view(check, s) for s in check.scores.all()], entry=entry,
-            attempts=list(check.attempt_rows.all()),
-            raw_json=json.dumps(check.raw_response, indent=2, ensure_ascii=False, sort_keys=True)))
-
-    media = []
-    for sub in submissions:
-        for role in ("selfie", "card", "video"):
-            blob = getattr(sub, role)
-            if blob:
-                media.append({"role": role, "label": blob.get_kind_display(), "blob": blob, "submission": sub.pk})
-    for check in checks:
-        for role in ("best_frame", "face_crop"):
-            blob = getattr(check, role)
-            if blob:
-                media.append({"role": role, "label": f"{blob.get_kind_display()} · {check.provider}", "blob": blob,
-                              "submission": check.submission_id})
-
-    timeline = [TimelineItem(e.created_at, "audit", e.action, _event_detail(e), e.actor_label) for e in events]
-    timeline += [TimelineItem(c.finished_at or c.created_at, "check",
-                              f"check {c.provider} {c.get_operation_display()}: "
-                              f"{'passed' if c.passed else c.get_status_display().lower() if c.status != 'done' else 'not passed'}",
-                              c.error_code) for c in checks]
-    timeline += [TimelineItem(d.created_at, "decision", f"decision: {d.get_outcome_display()}", d.reason_code,
-                              d.decided_by_label) for d in decisions]
-    timeline += [TimelineItem(n.created_at, "note", "note", n.body, n.author_label) for n in notes]
-    timeline.sort(key=lambda item: item.at)
-
-    latest = submissions[-1].pk if submissions else None
-    failing = [c for c in checks if c.submission_id == latest and (c.status == CheckStatus.FAILED or c.passed is not True)]
-    return CaseReview(case=case, submissions=submissions, checks=check_views, decisions=decisions, notes=notes,
-                      timeline=timeline, media=media, failing_count=len(failing))
-
-
-def _event_detail(event: AuditEvent) -> str:
-    d = event.details or {}
-    if event.action == "case.transition":
-        return f"{d.get('from')} → {d.get('to')}: {d.get('reason', '')}"
-    return ", ".join(f"{k}={v}" for k, v in d.items() if k not in ("failing_checks",))[:300]
 
 
 # --- audit -----------------------------------------------------------------------------------

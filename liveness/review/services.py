@@ -2,8 +2,8 @@
 
 Same rules as ``liveness.cases.services``: keyword-only ``<entity>_<action>`` functions,
 ``@transaction.atomic`` where they write, an ``AuditEvent`` for every change.
-Permission rules that are *business* rules (four eyes on approving over a failed
-check) live here, not in views, so every caller gets them.
+Permission rules that are *business* rules (only a supervisor approves over a failed
+check, with a written justification) live here, not in views, so every caller gets them.
 """
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from liveness.cases.services import IllegalTransition, case_open, case_transitio
 from liveness.checks.judging import threshold_policy_current
 from liveness.checks.models import Check, CheckStatus, ThresholdPolicy
 from liveness.review.models import CaseAssignment, CaseNote
+from liveness.review.selectors import CLOSED_STATES
 
 # REASON_CODES (the structured reasons per outcome) lives in liveness.cases.reasons, imported above.
 
@@ -34,6 +35,10 @@ PERM_ASSIGN_OTHERS = "review.case_assign_others"
 
 class AssignmentRefused(Exception):
     pass
+
+
+class CaseClosed(AssignmentRefused):
+    """The case is approved or rejected: there is nothing left to assign."""
 
 
 class DecisionRefused(Exception):
@@ -73,9 +78,9 @@ def decision_make(
 
     Only a case in manual review is decided by a person (a processing case still has
     checks running; approved and rejected are final). Approving while any check of the
-    latest submission did not pass is the four-eyes rule: it needs the supervisor
-    permission AND an internal comment saying why. An empty user message takes the
-    reason code's default, so the end user always gets a sentence.
+    latest submission did not pass needs the supervisor permission AND an internal
+    comment saying why (one person, recorded by name: not a four-eyes, two-person check).
+    An empty user message takes the reason code's default, so the end user always gets a sentence.
     Raises :class:`DecisionRefused`.
 
     Every attempted decision is audited, refusals included: a refused attempt (a reviewer
@@ -126,14 +131,14 @@ def _decision_make_atomic(
                               f"This case is {locked.get_state_display().lower()}; only cases in manual review "
                               "can be decided.")
     failing = case_failing_checks(case=locked)
-    four_eyes = outcome == DecisionOutcome.APPROVE and bool(failing)
-    if four_eyes:
+    over_failed_check = outcome == DecisionOutcome.APPROVE and bool(failing)
+    if over_failed_check:
         if not actor.has_perm(PERM_APPROVE_OVER_FAILED):
             raise DecisionRefused(
                 "supervisor_required",
-                f"{len(failing)} check(s) failed: approving needs a supervisor (four eyes). "
+                f"{len(failing)} check(s) did not pass: only a supervisor can approve this case. "
                 "Reject, request a retake, or leave a note and ask a supervisor.",
-                details={"four_eyes": True, "failing_checks": [c.pk for c in failing]})
+                details={"over_failed_check": True, "failing_checks": [c.pk for c in failing]})
         if not internal_comment.strip():
             raise DecisionRefused("comment_required",
                                   "Approving over a failed check needs an internal comment saying why.")
@@ -145,7 +150,7 @@ def _decision_make_atomic(
         decided_by_role=decider_role(actor))
     audit_record(action="decision.made", actor=actor, actor_label=label, case=locked, ip_address=ip_address,
                  details={"decision": decision.pk, "outcome": outcome, "reason_code": reason_code,
-                          "four_eyes": four_eyes, "failing_checks": [c.pk for c in failing]})
+                          "over_failed_check": over_failed_check, "failing_checks": [c.pk for c in failing]})
     try:
         case_transition(case=locked, to=OUTCOME_STATE[outcome], actor=actor, actor_label=label,
                         reason=f"{outcome}: {reasons[reason_code][0]}")
@@ -164,6 +169,9 @@ def case_assign(*, case: Case, assignee: AbstractBaseUser, actor: AbstractBaseUs
     Anyone who may decide takes a case for themselves; handing it to someone else needs
     the supervisor's ``case_assign_others``, and the assignee must be able to work cases.
     """
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if locked.state in CLOSED_STATES:
+        raise CaseClosed(f"This case is {locked.get_state_display().lower()}: a closed case cannot be assigned.")
     if assignee.pk != actor.pk and not actor.has_perm(PERM_ASSIGN_OTHERS):
         raise AssignmentRefused("Only a supervisor can assign a case to someone else.")
     if not (assignee.is_active and assignee.is_staff and assignee.has_perm(PERM_DECIDE)):

@@ -17,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from liveness.review import selectors, services
+from liveness.review import case_page, selectors, services
 from liveness.review.byte_range import RangeNotSatisfiable, byte_range, range_refused
 from liveness.review.forms import (
     AuditFilterForm,
@@ -70,10 +70,11 @@ def _case_page(request, case, *, decision_form: DecisionForm | None = None, stat
     """The case page (an audited view of its media), with ``decision_form`` bound after a refused save
     so the reviewer's outcome, reason, message and comment stay in the form."""
     services.case_view_record(case=case, actor=request.user, ip_address=_ip(request))
-    review = selectors.case_review(case=case)
+    review = case_page.case_review(case=case)
     return render(request, "dashboard/case.html", {
         "review": review, "case": case, "decision_form": decision_form or DecisionForm(), "note_form": NoteForm(),
         "can_decide": request.user.has_perm(services.PERM_DECIDE),
+        "can_assign": case.state not in services.CLOSED_STATES,
         "can_approve_over_failed": request.user.has_perm(services.PERM_APPROVE_OVER_FAILED),
         "reason_groups": reasons_by_outcome(),
         "assignable": selectors.assignable_reviewers() if request.user.has_perm(services.PERM_ASSIGN_OTHERS) else [],
@@ -133,7 +134,8 @@ def case_assign(request, public_id):
         services.case_assign(case=case, assignee=assignee, actor=request.user, ip_address=_ip(request))
     except services.AssignmentRefused as exc:
         return render(request, "dashboard/refused.html", {"case": case, "title": "Assignment refused",
-                                                           "message": str(exc)}, status=403)
+                                                           "message": str(exc)},
+                      status=409 if isinstance(exc, services.CaseClosed) else 403)
     messages.success(request, "Assigned to you." if assignee == request.user else f"Assigned to {assignee.get_username()}.")
     return redirect(request.POST.get("next") if request.POST.get("next", "").startswith("/dashboard/")
                     else reverse("dashboard:case", kwargs={"public_id": case.public_id}))

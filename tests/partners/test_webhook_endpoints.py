@@ -19,6 +19,7 @@ from liveness.partners.models import WebhookDelivery, WebhookEndpoint
 from liveness.partners.webhooks import delivery as webhook_delivery
 from liveness.partners.webhooks import endpoints as webhook_endpoints
 from liveness.partners.webhooks import guard as webhook_urls
+from liveness.partners.webhooks.history import delivery_last_attempt
 from tests.partners.webhook_receiver import receiver_start, signature_valid
 from tests.factories import CaseFactory
 
@@ -27,6 +28,12 @@ pytestmark = pytest.mark.django_db
 ENDPOINTS = "/api/v1/webhooks/endpoints"
 DELIVERIES = "/api/v1/webhooks/deliveries"
 ALL_EVENTS = ["case.checks_completed", "case.decided", "case.retake_requested"]
+
+
+def last(delivery):
+    """What partners see as the delivery's latest attempt (read from its attempt rows)."""
+    delivery.refresh_from_db()
+    return delivery_last_attempt(delivery=delivery)
 
 
 @pytest.fixture
@@ -330,7 +337,7 @@ def test_delete_deactivates_and_cancels_pending_deliveries_visibly_and_reactivat
     assert response.status_code == 200
     assert response.json()["is_active"] is False and response.json()["cancelled_deliveries"] == 1
     pending.refresh_from_db()
-    assert pending.status == JobStatus.FAILED and pending.last_error.startswith("cancelled:")
+    assert pending.status == JobStatus.FAILED and last(pending).error.startswith("cancelled:")
     assert webhook_delivery.webhook_deliver(delivery_id=pending.pk).outcome is webhook_delivery.DeliveryOutcome.SKIPPED
     assert receiver.requests == [], "nothing is sent to a deleted endpoint"
     [failed] = api.get(DELIVERIES, {"status": "failed"}).json()["results"]
@@ -373,7 +380,7 @@ def test_an_attempt_in_flight_when_the_endpoint_is_deleted_stays_cancelled(api, 
     assert result.outcome is webhook_delivery.DeliveryOutcome.FAILED
     delivery.refresh_from_db()
     assert delivery.status == JobStatus.FAILED and delivery.claimed_at is None
-    assert delivery.last_error.startswith("cancelled:") and "HTTP 503" in delivery.last_error
+    assert last(delivery).error.startswith("cancelled:") and "HTTP 503" in last(delivery).error
 
 
 def test_an_endpoint_deactivated_outside_the_api_gets_nothing_either(partner, receiver, queued,
@@ -386,7 +393,7 @@ def test_an_endpoint_deactivated_outside_the_api_gets_nothing_either(partner, re
     assert webhook_delivery.webhook_deliver(delivery_id=delivery.pk).outcome is webhook_delivery.DeliveryOutcome.SKIPPED
 
     delivery.refresh_from_db()
-    assert delivery.status == JobStatus.FAILED and delivery.last_error.startswith("cancelled:")
+    assert delivery.status == JobStatus.FAILED and last(delivery).error.startswith("cancelled:")
     assert receiver.requests == []
 
 

@@ -14,9 +14,16 @@ from liveness.partners.models import WebhookDelivery, WebhookEndpoint
 from liveness.partners.webhooks import delivery as webhook_delivery
 from liveness.partners.webhooks import endpoints as webhook_endpoints
 from liveness.partners.webhooks import guard as webhook_urls
+from liveness.partners.webhooks.history import delivery_last_attempt
 from tests.factories import CaseFactory, PartnerFactory
 
 pytestmark = pytest.mark.django_db
+
+
+def last(delivery):
+    """What partners see as the delivery's latest attempt (read from its attempt rows)."""
+    delivery.refresh_from_db()
+    return delivery_last_attempt(delivery=delivery)
 
 
 @pytest.fixture
@@ -156,7 +163,7 @@ def test_a_delivery_whose_host_now_resolves_to_a_private_address_is_refused_befo
     assert result.outcome is webhook_delivery.DeliveryOutcome.FAILED
     delivery.refresh_from_db()
     assert delivery.status == JobStatus.FAILED and delivery.attempts == 1
-    assert delivery.last_error.startswith("refused: 127.0.0.1 is at 127.0.0.1, which is not a public address")
+    assert last(delivery).error.startswith("refused: 127.0.0.1 is at 127.0.0.1, which is not a public address")
     assert got == []  # nothing reached the receiver
 
     settings.KYC_WEBHOOK_ALLOW_PRIVATE = True  # the same delivery path, allowed: it arrives

@@ -15,6 +15,7 @@ from liveness.partners.models import WebhookDelivery, WebhookEndpoint
 from liveness.partners.webhooks import delivery as webhook_delivery
 from liveness.partners.webhooks import endpoints as webhook_endpoints
 from liveness.partners.webhooks import wire as webhooks
+from liveness.partners.webhooks.history import delivery_last_attempt
 from tests.partners.webhook_receiver import receiver_start, signature_valid
 from tests.conftest import wait_for
 from tests.factories import CaseFactory, PartnerFactory
@@ -22,6 +23,12 @@ from tests.factories import CaseFactory, PartnerFactory
 pytestmark = pytest.mark.django_db
 
 DELIVERIES = "/api/v1/webhooks/deliveries"
+
+
+def last(delivery):
+    """What partners see as the delivery's latest attempt (read from its attempt rows)."""
+    delivery.refresh_from_db()
+    return delivery_last_attempt(delivery=delivery)
 
 
 @pytest.fixture
@@ -141,7 +148,7 @@ def test_a_delivery_is_signed_and_the_receiver_can_verify_it(delivery, endpoint,
     assert headers["x-kyc-delivery"] == str(delivery.pk)
     delivery.refresh_from_db()
     assert delivery.status == JobStatus.DONE and delivery.attempts == 1
-    assert delivery.last_status_code == 200 and delivery.last_latency_ms is not None and delivery.delivered_at
+    assert last(delivery).status_code == 200 and last(delivery).latency_ms is not None and delivery.delivered_at
     assert webhook_delivery.webhook_deliver(delivery_id=delivery.pk).outcome is webhook_delivery.DeliveryOutcome.SKIPPED
     assert len(receiver.requests) == 1, "a delivered event is not sent again"
 
@@ -177,7 +184,7 @@ def test_a_failing_receiver_is_retried_on_the_growing_schedule_then_the_delivery
     assert len(receiver.requests) == 8
     delivery.refresh_from_db()
     assert delivery.status == JobStatus.FAILED and delivery.attempts == 8
-    assert delivery.last_status_code == 500 and "gave up after 8 attempts" in delivery.last_error
+    assert last(delivery).status_code == 500 and "gave up after 8 attempts" in last(delivery).error
 
 
 def test_a_receiver_that_recovers_gets_the_event_on_the_next_attempt(delivery, receiver):
@@ -202,7 +209,7 @@ def test_a_slow_receiver_times_out_and_is_retried(delivery, receiver, settings):
 
     assert result.outcome is webhook_delivery.DeliveryOutcome.RETRY and result.retry_in == 10
     delivery.refresh_from_db()
-    assert delivery.last_error == "timed out" and delivery.last_status_code is None
+    assert last(delivery).error == "timed out" and last(delivery).status_code is None
     assert delivery.claimed_at is None
 
 
@@ -213,7 +220,7 @@ def test_an_unreachable_receiver_is_recorded_and_retried(delivery, endpoint):
 
     assert result.outcome is webhook_delivery.DeliveryOutcome.RETRY
     delivery.refresh_from_db()
-    assert "ConnectionError" in delivery.last_error
+    assert "ConnectionError" in last(delivery).error
 
 
 def test_the_task_requeues_itself_with_the_schedules_countdown(delivery, receiver, monkeypatch):
@@ -341,7 +348,7 @@ def test_a_partner_whose_endpoint_hangs_does_not_hold_up_another_partners_webhoo
                  timeout=5, message="the other partner's delivery to be recorded")
         # The hanging ones time out (4 s) and are scheduled again: visible, not lost.
         wait_for(lambda: WebhookDelivery.objects.filter(case__in=slow_cases, attempts=1, claimed_at__isnull=True,
-                                                        last_error="timed out").count() == 6,
+                                                        attempt_rows__error_message="timed out").count() == 6,
                  timeout=20, message="the 6 hanging deliveries to time out and wait for their retry")
     finally:
         for server in (hanging_server, fast_server):

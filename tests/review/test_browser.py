@@ -2,7 +2,7 @@
 open a case, reject it, sign out and in again with a code.
 
 Uses Debian's /usr/bin/chromium (no ``playwright install``). Screenshots go to
-docs/screenshots/dashboard-*.png for the docs.
+docs/screenshots/ for the docs (staff-recovery-codes.png, dashboard-decided.png).
 """
 from __future__ import annotations
 
@@ -76,15 +76,14 @@ def test_reviewer_logs_in_opens_a_case_and_rejects_it(live_server):
             page.click("#recovery-continue")
             page.wait_for_url(f"{live_server.url}/dashboard/")
             assert page.locator("#queue tbody tr").count() == 2
-            page.screenshot(path=str(SHOTS / "dashboard-queue.png"), full_page=True)
 
             page.click("text=browser-case-1")
             page.wait_for_selector("#case-state")
             page.wait_for_function(
-                "() => [...document.querySelectorAll('.photos img')].every(i => i.complete && i.naturalWidth > 0)")
-            assert page.locator(".photos img").count() == 2  # selfie + face crop, decrypted through the view
+                "() => [...document.querySelectorAll('.compare img')].every(i => i.complete && i.naturalWidth > 0)")
+            assert page.locator(".compare img").count() == 2  # selfie + face crop, decrypted through the view
             assert page.locator(".bar .line").count() == 1
-            page.screenshot(path=str(SHOTS / "dashboard-case.png"), full_page=True)
+            # (dashboard-case.png and dashboard-queue.png come from test_browser_compare.py)
 
             page.check("input[name=outcome][value=reject]")
             page.select_option("#id_reason", "reject:spoof_suspected")

@@ -114,13 +114,13 @@ def test_reviewer_cannot_approve_over_a_failed_check(client, reviewer, review_ca
     response = client.post(_url("decide", review_case), {
         "outcome": "approve", "reason": "approve:manual_match", "internal_comment": "looks fine to me"})
     assert response.status_code == 403
-    assert "needs a supervisor" in response.content.decode()
+    assert "only a supervisor can approve" in response.content.decode()
     review_case.refresh_from_db()
     assert review_case.state == CaseState.MANUAL_REVIEW and not Decision.objects.exists()
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_refused_four_eyes_approval_is_audited_and_committed(client, reviewer):
+def test_a_refused_approval_over_a_failed_check_is_audited_and_committed(client, reviewer):
     """The refusal rolls the decision back, but its audit row is committed (autocommit here: no test transaction)."""
     case = make_review_case(reference="ref-refused")
     staff_login(client, reviewer)
@@ -132,9 +132,9 @@ def test_a_refused_four_eyes_approval_is_audited_and_committed(client, reviewer)
     assert not AuditEvent.objects.filter(case=case, action="decision.made").exists()
     event = AuditEvent.objects.get(case=case, action="decision.refused")
     assert event.actor == reviewer and event.actor_label == "user:rita"
-    assert event.details["code"] == "supervisor_required" and "needs a supervisor" in event.details["reason"]
+    assert event.details["code"] == "supervisor_required" and "only a supervisor can approve" in event.details["reason"]
     assert (event.details["outcome"], event.details["reason_code"]) == ("approve", "manual_match")
-    assert event.details["four_eyes"] is True
+    assert event.details["over_failed_check"] is True
     assert event.details["failing_checks"] == list(case.checks.values_list("pk", flat=True))
 
 
@@ -159,7 +159,7 @@ def test_supervisor_approves_over_a_failed_check_only_with_a_comment(client, sup
     review_case.refresh_from_db()
     assert review_case.state == CaseState.APPROVED
     event = AuditEvent.objects.get(case=review_case, action="decision.made")
-    assert event.details["four_eyes"] is True and event.actor == supervisor
+    assert event.details["over_failed_check"] is True and event.actor == supervisor
 
 
 def test_reviewer_may_approve_when_every_check_passed(client, reviewer):

@@ -11,7 +11,7 @@ import binascii
 
 from django.core.files.uploadedfile import UploadedFile
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from liveness.cases import selectors as case_selectors
@@ -25,6 +25,7 @@ from liveness.partners.models import (
     WebhookEndpoint,
     WebhookEvent,
 )
+from liveness.partners.webhooks import history
 from liveness.vendors import catalogue
 
 # --- input ----------------------------------------------------------------------------------
@@ -162,7 +163,7 @@ class CheckErrorSerializer(serializers.Serializer):
     vendor = serializers.CharField()
     code = serializers.CharField()
     message = serializers.CharField()
-    explanation = serializers.CharField(help_text="What the code means (the catalogue's explanation)")
+    explanation = serializers.CharField(help_text="What the error code means")
     user_message = serializers.CharField(help_text="What the person should do next")
     category = serializers.ChoiceField(choices=[c.value for c in catalogue.Category])
 
@@ -213,6 +214,8 @@ class CaseSerializer(serializers.ModelSerializer):
         fields = ["id", "reference", "kind", "state", "created_at", "state_changed_at"]
 
 
+@extend_schema_serializer(description="The decision behind the case's state (approved, rejected or "
+                                      "retake_requested); webhooks carry the same object.")
 class DecisionSerializer(serializers.Serializer):
     """The decision behind the case's state (also sent in webhooks, same shape)."""
 
@@ -230,8 +233,11 @@ class DecisionSerializer(serializers.Serializer):
 
 class CaseDetailSerializer(CaseSerializer):
     checks = serializers.SerializerMethodField()
-    retake_message = serializers.SerializerMethodField()
-    decision = serializers.SerializerMethodField()
+    retake_message = serializers.SerializerMethodField(
+        help_text="In retake_requested: what the person should do next, in English (a reviewer's words, else the "
+                  "advice for the failing check of the latest submission); empty in any other state")
+    decision = serializers.SerializerMethodField(
+        help_text="The decision behind an approved, rejected or retake_requested case; null in other states")
     # Not read_only: the schema marks every read-only field required, and photos appear only
     # with ?include=photos (this serializer is never used for input).
     photos = PhotoSerializer(many=True, required=False, help_text="Only with ?include=photos")
@@ -279,6 +285,8 @@ class CaptureLinkSerializer(serializers.Serializer):
     expires_at = serializers.DateTimeField()
 
 
+@extend_schema_serializer(description="One POST of a delivery: when, what your endpoint answered, how long it "
+                                      "took, what failed.")
 class DeliveryAttemptSerializer(serializers.ModelSerializer):
     """One POST of a delivery: when, what the receiver answered, how long it took, what failed."""
 
@@ -298,6 +306,11 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
     endpoint_url = serializers.URLField(source="endpoint.url")
     case_id = serializers.SerializerMethodField()
     redelivery_of = serializers.UUIDField(source="redelivery_of_id", allow_null=True)
+    # The latest recorded attempt's, read from attempt_log's rows (liveness.partners.webhooks.history).
+    last_status_code = serializers.SerializerMethodField(help_text="HTTP status your endpoint answered last")
+    last_latency_ms = serializers.SerializerMethodField(help_text="How long the last answer took")
+    last_error = serializers.SerializerMethodField(help_text="Why the delivery is not delivered yet, in words "
+                                                             "(empty once delivered)")
 
     class Meta:
         model = WebhookDelivery
@@ -308,6 +321,21 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
     @extend_schema_field(OpenApiTypes.UUID)
     def get_case_id(self, delivery: WebhookDelivery):
         return delivery.payload.get("case_id")
+
+    def _last(self, delivery: WebhookDelivery) -> history.LastAttempt:
+        cache = self.context.setdefault("_last_attempts", {})
+        if delivery.pk not in cache:
+            cache[delivery.pk] = history.delivery_last_attempt(delivery=delivery)
+        return cache[delivery.pk]
+
+    def get_last_status_code(self, delivery: WebhookDelivery) -> int | None:
+        return self._last(delivery).status_code
+
+    def get_last_latency_ms(self, delivery: WebhookDelivery) -> int | None:
+        return self._last(delivery).latency_ms
+
+    def get_last_error(self, delivery: WebhookDelivery) -> str:
+        return self._last(delivery).error
 
 
 class WebhookEndpointSerializer(serializers.ModelSerializer):

@@ -37,7 +37,7 @@ from liveness.ops import metrics
 from liveness.partners import idempotency
 from liveness.partners import services as partner_services
 from liveness.partners.api import errors as api_errors
-from liveness.partners.api import selectors, serializers
+from liveness.partners.api import descriptions, selectors, serializers
 from liveness.partners.api.authentication import PartnerKeyAuthentication
 from liveness.partners.api.parsers import JSONParser
 from liveness.partners.api.permissions import IsPartnerKey, PartnerKeyThrottle
@@ -154,8 +154,8 @@ POST_ERRORS = {
 }
 IDEMPOTENCY_PARAM = OpenApiParameter(
     IDEMPOTENCY_HEADER, {"type": "string", "minLength": 1, "maxLength": 255}, OpenApiParameter.HEADER, required=False,
-    description="Any unique string (a UUID) of 1 to 255 printable characters (empty or otherwise: 400 "
-                "invalid_idempotency_key); the same key with the same request replays the first answer for 24 "
+    description="Any unique string (a UUID) of 1 to 255 printable characters (empty, blank or otherwise: "
+                "400 invalid_idempotency_key); the same key with the same request replays the first answer for 24 "
                 "hours (header Idempotent-Replayed: true), with another request it is 422 "
                 "idempotency_key_reused, and while the first is still running 409 idempotency_in_progress")
 CASE_ID_PARAM = OpenApiParameter("public_id", OpenApiTypes.UUID, OpenApiParameter.PATH)
@@ -224,6 +224,10 @@ class IdempotentPostView(PartnerAPIView):
         idempotency_key = request.headers.get(IDEMPOTENCY_HEADER)
         if idempotency_key is None:
             return self.create(request, *args, **kwargs)
+        if not idempotency_key.strip():  # an unset variable in the partner's script: never a key
+            raise ApiError(400, "invalid_idempotency_key",
+                           "Idempotency-Key is empty; send a fresh UUID, e.g. python3 -c 'import uuid; "
+                           "print(uuid.uuid4())', or leave the header out.")
         if not 1 <= len(idempotency_key) <= 255 or not idempotency_key.isprintable():
             raise ApiError(400, "invalid_idempotency_key", "Idempotency-Key must be 1 to 255 printable characters.")
         fingerprint = idempotency.request_fingerprint(method=request.method, path=request.path,
@@ -279,9 +283,9 @@ class IdempotentPostView(PartnerAPIView):
 
 
 @extend_schema_view(
-    get=extend_schema(summary="List your cases", parameters=[serializers.CaseListQuerySerializer],
+    get=extend_schema(summary="List your cases", description=descriptions.CASES_LIST, parameters=[serializers.CaseListQuerySerializer],
                       responses={200: serializers.CaseSerializer(many=True), **ERRORS}),
-    post=post_schema(summary="Open a case", request=serializers.CaseCreateSerializer,
+    post=post_schema(summary="Open a case", description=descriptions.CASE_OPEN, request=serializers.CaseCreateSerializer,
                      responses={201: serializers.CaseSerializer}),
 )
 class CasesView(IdempotentPostView):
@@ -303,7 +307,8 @@ class CasesView(IdempotentPostView):
 
 
 @extend_schema_view(get=extend_schema(
-    summary="A case with its checks, scores beside thresholds and error explanations",
+    summary="A case with its decision, checks, scores beside thresholds and error explanations",
+    description=descriptions.CASE_DETAIL,
     parameters=[CASE_ID_PARAM, serializers.CaseDetailQuerySerializer],
     responses={200: serializers.CaseDetailSerializer, **ERRORS}))
 class CaseDetailView(PartnerAPIView):
@@ -321,6 +326,7 @@ class CaseDetailView(PartnerAPIView):
 
 
 @extend_schema_view(post=post_schema(summary="Digits the person must read aloud (digit-video cases)",
+                                     description=descriptions.CHALLENGE,
                                      parameters=[CASE_ID_PARAM], responses={201: serializers.ChallengeSerializer}))
 class ChallengeView(IdempotentPostView):
     def create(self, request, public_id):
@@ -344,7 +350,7 @@ class UploadView(IdempotentPostView):
 
 
 @extend_schema_view(post=post_schema(
-    summary="Upload the selfie (selfie cases)", parameters=[CASE_ID_PARAM],
+    summary="Upload the selfie (selfie cases)", description=descriptions.SELFIE, parameters=[CASE_ID_PARAM],
     request={"multipart/form-data": serializers.SelfieMultipartSchema,
              "application/json": serializers.SelfieUploadSerializer},
     responses={202: serializers.SubmissionAcceptedSerializer,
@@ -355,6 +361,7 @@ class SelfieView(UploadView):
 
 @extend_schema_view(post=post_schema(
     summary="Upload the digit video, the ID-card photo and the challenge id (digit-video cases)",
+    description=descriptions.VIDEO,
     parameters=[CASE_ID_PARAM],
     request={"multipart/form-data": serializers.VideoMultipartSchema,
              "application/json": serializers.VideoUploadSerializer},
@@ -365,6 +372,7 @@ class VideoView(UploadView):
 
 
 @extend_schema_view(post=post_schema(summary="A signed link where the person takes the check in a browser",
+                                     description=descriptions.CAPTURE_LINK,
                                      parameters=[CASE_ID_PARAM], responses={201: serializers.CaptureLinkSerializer}))
 class CaptureLinkView(IdempotentPostView):
     def create(self, request, public_id):

@@ -12,7 +12,7 @@ from drf_spectacular.utils import (
 from rest_framework import status
 from rest_framework.response import Response
 
-from liveness.partners.api import selectors, serializers
+from liveness.partners.api import descriptions, selectors, serializers
 from liveness.partners.api.views import (
     ENDPOINT_ERRORS,
     ENDPOINT_ID_PARAM,
@@ -28,6 +28,7 @@ from liveness.partners.webhooks import endpoints as webhook_endpoints
 
 
 @extend_schema_view(get=extend_schema(summary="Webhook deliveries and their latest attempt",
+                                      description=descriptions.DELIVERIES,
                                       parameters=[serializers.DeliveryListQuerySerializer],
                                       responses={200: serializers.WebhookDeliverySerializer(many=True), **ERRORS}))
 class DeliveriesView(PartnerAPIView):
@@ -42,6 +43,7 @@ class DeliveriesView(PartnerAPIView):
 
 @extend_schema_view(post=post_schema(
     summary="Send an event again (a new delivery with the same event id)",
+    description=descriptions.REDELIVER,
     parameters=[OpenApiParameter("delivery_id", OpenApiTypes.UUID, OpenApiParameter.PATH)],
     responses={202: serializers.WebhookDeliverySerializer,
                409: OpenApiResponse(serializers.ErrorSerializer,
@@ -60,8 +62,10 @@ class RedeliverView(IdempotentPostView):
 
 @extend_schema_view(
     get=extend_schema(summary="Your webhook endpoints (never their secrets), deleted ones included",
+                      description=descriptions.ENDPOINTS_LIST,
                       responses={200: serializers.WebhookEndpointSerializer(many=True), **ERRORS}),
     post=post_schema(summary="Register a webhook endpoint; the answer shows its signing secret, this once",
+                     description=descriptions.ENDPOINT_CREATE,
                      request=serializers.WebhookEndpointCreateSerializer,
                      responses={201: serializers.WebhookEndpointWithSecretSerializer, **ENDPOINT_ERRORS}),
 )
@@ -83,16 +87,16 @@ class WebhookEndpointsView(IdempotentPostView):
 
 
 @extend_schema_view(
-    get=extend_schema(summary="A webhook endpoint (never its secret)", parameters=[ENDPOINT_ID_PARAM],
+    get=extend_schema(summary="A webhook endpoint (never its secret)", description=descriptions.ENDPOINT_READ,
+                      parameters=[ENDPOINT_ID_PARAM],
                       responses={200: serializers.WebhookEndpointSerializer, **ERRORS}),
     patch=extend_schema(summary="Change a webhook endpoint's URL (checked again), events or is_active",
+                        description=descriptions.ENDPOINT_UPDATE,
                         parameters=[ENDPOINT_ID_PARAM], request=serializers.WebhookEndpointUpdateSerializer,
                         responses={200: serializers.WebhookEndpointSerializer, **ENDPOINT_ERRORS}),
     delete=extend_schema(
         summary="Delete (deactivate) a webhook endpoint; its pending deliveries are cancelled, visibly",
-        description="The endpoint stays listed with is_active false, with its delivery history; it gets no new "
-                    "events and its pending deliveries become failed with a 'cancelled: ...' error (redeliver "
-                    "them after PATCH is_active=true). Deleting it again changes nothing.",
+        description=descriptions.ENDPOINT_DELETE,
         parameters=[ENDPOINT_ID_PARAM], responses={200: serializers.WebhookEndpointDeletedSerializer, **ERRORS}),
 )
 class WebhookEndpointDetailView(PartnerAPIView):
@@ -118,6 +122,7 @@ class WebhookEndpointDetailView(PartnerAPIView):
 
 @extend_schema_view(post=post_schema(
     summary="A new signing secret for a webhook endpoint, shown this once; the old one stops at once",
+    description=descriptions.ENDPOINT_ROTATE,
     parameters=[ENDPOINT_ID_PARAM], responses={200: serializers.WebhookEndpointWithSecretSerializer}))
 class WebhookEndpointSecretRotateView(IdempotentPostView):
     def create(self, request, endpoint_id):

@@ -37,7 +37,7 @@ from ..keys import actor_label_for
 from ..models import DeliveryAttempt, PartnerApiKey, WebhookDelivery
 from . import guard as webhook_urls
 from . import wire as webhooks
-from .endpoints import WEBHOOK_CANCELLED_ERROR, WebhookEndpointRefused
+from .endpoints import WebhookEndpointRefused
 
 WEBHOOK_DELIVER_TASK = "liveness.partners.tasks.webhook_deliver_task"
 ABANDONED_ERROR = "Every attempt was interrupted by a stopped worker."
@@ -82,15 +82,15 @@ def _cancel_if_endpoint_inactive(delivery: WebhookDelivery) -> bool:
     if delivery.endpoint.is_active:
         return True
     job_finish(job=delivery, status=JobStatus.FAILED, now=timezone.now())
-    delivery.last_error = WEBHOOK_CANCELLED_ERROR
-    delivery.save(update_fields=["status", "claimed_at", "next_attempt_at", "finished_at", "last_error"])
+    delivery.cancelled_while = "pending"
+    delivery.save(update_fields=["status", "claimed_at", "next_attempt_at", "finished_at", "cancelled_while"])
     return False
 
 
 def _fail_abandoned(delivery: WebhookDelivery) -> None:
+    """Its last attempt was just marked abandoned: the error partners see is ABANDONED_ERROR (``history``)."""
     job_finish(job=delivery, status=JobStatus.FAILED, now=timezone.now())
-    delivery.last_error = ABANDONED_ERROR
-    delivery.save(update_fields=["status", "claimed_at", "next_attempt_at", "finished_at", "last_error"])
+    delivery.save(update_fields=["status", "claimed_at", "next_attempt_at", "finished_at"])
 
 
 def webhook_delivery_claim(*, delivery_id, worker: str = "") -> tuple[WebhookDelivery, DeliveryAttempt] | None:
@@ -152,9 +152,10 @@ def _non_public_reason(exc: BaseException) -> webhook_urls.NonPublicAddress | No
 @transaction.atomic
 def webhook_delivery_record(*, delivery: WebhookDelivery, attempt: DeliveryAttempt, status_code: int | None,
                             latency_ms: int, error: str, code: str = "", permanent: bool = False) -> DeliveryResult:
-    """Close the attempt and move the delivery: delivered, retry later, or failed."""
-    now = timezone.now()
+    """Close the attempt and move the delivery: delivered, retry later, or failed. What partners see
+    of it (status code, latency, error) is read back from the attempt (``history``)."""
     delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
+    now = timezone.now()
     delivered = status_code is not None and 200 <= status_code < 300
     if delivered:
         outcome = AttemptOutcome.ANSWERED
@@ -163,15 +164,11 @@ def webhook_delivery_record(*, delivery: WebhookDelivery, attempt: DeliveryAttem
     if not job_attempt_close(attempt=attempt, outcome=outcome, finished_at=now, latency_ms=latency_ms,
                              http_status=status_code, error_code=code, error_message=error):
         return DeliveryResult(DeliveryOutcome.SKIPPED)
-    delivery.last_status_code = status_code
-    delivery.last_latency_ms = latency_ms
-    delivery.last_error = error
     if delivered:
         job_finish(job=delivery, status=JobStatus.DONE, now=now)
         result = DeliveryResult(DeliveryOutcome.DELIVERED)
     elif delivery.status == JobStatus.FAILED:  # cancelled while this attempt was in flight
         job_finish(job=delivery, status=JobStatus.FAILED, now=now)
-        delivery.last_error = f"{WEBHOOK_CANCELLED_ERROR}; the attempt in flight got: {error}"
         result = DeliveryResult(DeliveryOutcome.FAILED)
     elif permanent:
         job_finish(job=delivery, status=JobStatus.FAILED, now=now)
@@ -182,7 +179,6 @@ def webhook_delivery_record(*, delivery: WebhookDelivery, attempt: DeliveryAttem
             result = DeliveryResult(DeliveryOutcome.RETRY, retry_in=delay)
         else:
             job_finish(job=delivery, status=JobStatus.FAILED, now=now)
-            delivery.last_error = f"{error} (gave up after {delivery.attempts} attempts)"
             result = DeliveryResult(DeliveryOutcome.FAILED)
     delivery.save()
     metrics.webhook_attempted(outcome=result.outcome.value, delivered_at=now if delivered else None,

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Case, Value, When
 
 from liveness.cases.audit import audit_record
 from liveness.jobs.models import JobStatus
@@ -84,8 +85,10 @@ def _webhook_deliveries_cancel(*, endpoint: WebhookEndpoint) -> int:
     beside the cancellation) failed with ``WEBHOOK_CANCELLED_ERROR``: visible in
     ``GET /api/v1/webhooks/deliveries?status=failed`` and redeliverable once the endpoint is
     active again, never silently dropped. Returns how many."""
+    # One statement, so each row's cancelled_while is what it was doing when this update locked it.
     return WebhookDelivery.objects.filter(endpoint=endpoint, status__in=[JobStatus.PENDING, JobStatus.IN_FLIGHT]).update(
-        status=JobStatus.FAILED, last_error=WEBHOOK_CANCELLED_ERROR)
+        status=JobStatus.FAILED,
+        cancelled_while=Case(When(status=JobStatus.IN_FLIGHT, then=Value("in_flight")), default=Value("pending")))
 
 
 @transaction.atomic
