@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 
 from .base import KYC_ENV
-from .env import fail, integer_or_off, number, string
+from .env import fail, integer, integer_or_off, number, string
 from .env import url as _url
 
 KYC_METRICS_TOKEN = string(
@@ -33,3 +33,17 @@ SENTRY_DSN = _url("SENTRY_DSN", "", schemes=("http", "https"), what="a Sentry DS
 SENTRY_ENVIRONMENT = string("SENTRY_ENVIRONMENT", KYC_ENV, doc="the environment events are filed under")
 SENTRY_TRACES_SAMPLE_RATE = number("SENTRY_TRACES_SAMPLE_RATE", 0.0, low=0.0, high=1.0,
                                    doc="share of requests and tasks traced for performance (0: errors only)")
+
+# The analytics page (/dashboard/analytics/).
+KYC_REVIEW_QUEUE_TARGET_HOURS = integer(
+    "KYC_REVIEW_QUEUE_TARGET_HOURS", 24, low=1, high=24 * 30, unit="hours",
+    doc="service-level target: the longest a case should wait in manual review; the analytics page counts those past it")
+KYC_ANALYTICS_CACHE_SECONDS = integer(
+    "KYC_ANALYTICS_CACHE_SECONDS", 60, low=0, high=3600, unit="s",
+    doc="how long the analytics page's aggregates are reused (0: computed on every request); the page shows their age")
+if KYC_ANALYTICS_CACHE_SECONDS:
+    from .pipeline import CELERY_BEAT_SCHEDULE as _BEAT
+
+    # Refreshed at half their lifetime, so pages read kept numbers instead of running the queries.
+    _BEAT["refresh-analytics"] = {"task": "liveness.ops.tasks.analytics_refresh",
+                                  "schedule": max(5.0, KYC_ANALYTICS_CACHE_SECONDS / 2)}

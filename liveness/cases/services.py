@@ -13,7 +13,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
 from ..checks import pacing
@@ -91,7 +91,9 @@ def case_transition(
     the new state as it is now (:func:`liveness.cases.selectors.case_decision`; a reviewer's
     ``Decision`` row is written before this call), so a later decision cannot change what an
     earlier webhook says."""
-    locked = Case.objects.select_for_update().get(pk=case.pk)
+    # The latest submission's time comes with the locked row (for the decision-time metric), not by a query of its own.
+    latest_submission = Submission.objects.filter(case=OuterRef("pk")).order_by("-created_at").values("created_at")[:1]
+    locked = Case.objects.select_for_update().annotate(submitted_at=Subquery(latest_submission)).get(pk=case.pk)
     if not locked.can_move_to(to):
         raise IllegalTransition(f"a case cannot go from {locked.state} to {to}")
     previous = locked.state
@@ -107,7 +109,7 @@ def case_transition(
     outbox_record(case=locked, kind=OutboxEvent.CASE_STATE_CHANGED,
                   payload={"previous": previous, "state": to, "reason": reason, "actor": actor_label,
                            "decision": decision.as_json() if decision is not None else None})
-    metrics.case_moved(case=locked, previous=previous, human=actor is not None)
+    metrics.case_moved(case=locked, previous=previous, human=actor is not None, submitted_at=locked.submitted_at)
     case.refresh_from_db()
     return locked
 

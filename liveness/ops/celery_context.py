@@ -49,14 +49,11 @@ def _worker_start(**_: Any) -> None:
     from django.conf import settings
 
     if settings.KYC_METRICS_PORT:
-        from prometheus_client import CollectorRegistry, multiprocess, start_http_server
+        from prometheus_client import start_http_server
 
-        registry = None
-        if folder:
-            registry = CollectorRegistry()
-            multiprocess.MultiProcessCollector(registry)
-        start_http_server(settings.KYC_METRICS_PORT, addr=settings.KYC_METRICS_ADDRESS,
-                          **({"registry": registry} if registry is not None else {}))
+        from .metrics import counted_registry
+
+        start_http_server(settings.KYC_METRICS_PORT, addr=settings.KYC_METRICS_ADDRESS, registry=counted_registry())
 
 
 def connect() -> None:

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, ParamSpec
 
 from django.db import transaction
 from django.utils import timezone
-from prometheus_client import Counter, Histogram
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, multiprocess
 
 logger = logging.getLogger(__name__)
 P = ParamSpec("P")
@@ -56,6 +57,17 @@ UPLOADS_REFUSED = Counter("kyc_uploads_refused_total", "Uploads refused, by door
 #: States that end processing: the time to reach them is the decision time.
 DECISION_STATES = frozenset({"approved", "rejected", "retake_requested", "manual_review"})
 _warned: set[str] = set()
+
+
+def counted_registry() -> CollectorRegistry:
+    """The registry holding every process's counted values: in multi-process mode (PROMETHEUS_MULTIPROC_DIR
+    set) a fresh one summing the folder's files, else this process's own. Used by ``/metrics``
+    (:mod:`liveness.ops.views`) and a worker's own listener (:mod:`liveness.ops.celery_context`)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return registry
+    return REGISTRY
 
 
 def _safe(hook: Callable[P, None]) -> Callable[P, None]:
@@ -119,12 +131,11 @@ def webhook_attempted(*, outcome: str, delivered_at: datetime | None = None, cre
 
 
 @_safe
-def case_moved(*, case: Any, previous: str, human: bool) -> None:
-    """A case changed state; a decision also observes the time since the latest submission."""
+def case_moved(*, case: Any, previous: str, human: bool, submitted_at: datetime | None) -> None:
+    """A case changed state; a decision also observes the time since the latest submission
+    (``submitted_at``, read by the caller with the case's row: no query here)."""
     to = str(case.state)
-    submitted = None
-    if to in DECISION_STATES and previous in ("processing", "manual_review"):
-        submitted = case.submissions.order_by("-created_at").values_list("created_at", flat=True).first()
+    submitted = submitted_at if to in DECISION_STATES and previous in ("processing", "manual_review") else None
     now = timezone.now()
 
     def count() -> None:

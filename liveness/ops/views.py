@@ -8,25 +8,21 @@ portal's public address must not show them. Alternatively leave the token unset 
 from __future__ import annotations
 
 import hmac
-import os
 
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest, multiprocess
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 from .collectors import ProductCollector
+from .metrics import counted_registry
 
 
 def exposition() -> bytes:
     """Every process's values (multi-process mode: summed from PROMETHEUS_MULTIPROC_DIR; else this
     process's own registry) followed by the scrape-time gauges."""
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        counted = CollectorRegistry()
-        multiprocess.MultiProcessCollector(counted)
-    else:
-        counted = REGISTRY
+    counted = counted_registry()
     scraped = CollectorRegistry()
     scraped.register(ProductCollector())
     return generate_latest(counted) + generate_latest(scraped)

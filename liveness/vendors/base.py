@@ -32,6 +32,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any, ClassVar, Protocol
 
+from liveness.ops import context as ops_context
+
 
 @dataclass
 class Departure:
@@ -60,6 +62,19 @@ def departure(gate: Departure) -> Iterator[Departure]:
         yield gate
     finally:
         _departure.reset(token)
+
+
+#: The header every vendor request carries the portal's request id in (a vendor's support can
+#: match its own logs to ours; the id is random, never a name, token or case number).
+REQUEST_ID_HEADER = "X-Request-Id"
+
+
+def trace_headers() -> dict[str, str]:
+    """The headers every outgoing vendor request adds: the current request id
+    (:mod:`liveness.ops.context`: the web request's, carried into the check's Celery task), or
+    nothing outside one (the shell, a sweep)."""
+    request_id = ops_context.current().get("request_id")
+    return {REQUEST_ID_HEADER: request_id} if request_id else {}
 
 
 def depart() -> None:

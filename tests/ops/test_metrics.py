@@ -183,3 +183,44 @@ def test_a_worker_serves_its_processes_metrics_on_its_own_port(settings, tmp_pat
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, env={**os.environ})
     text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()  # noqa: S310
     assert 'kyc_vendor_rate_limited_total{provider="from_a_worker_process"} 1.0' in text
+
+
+def test_a_decision_time_is_observed_without_a_query_of_its_own(scrape, django_capture_on_commit_callbacks):
+    """The latest submission's time comes with the case row case_transition locks: no separate query
+    on submissions, and the observed wait is the one since the latest submission."""
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from liveness.cases.models import Submission
+
+    case = CaseFactory(state=CaseState.PROCESSING)
+    Submission.objects.create(case=case, kind=case.kind, source="test", created_at=timezone.now() - timedelta(hours=3))
+    Submission.objects.create(case=case, kind=case.kind, source="test", created_at=timezone.now() - timedelta(seconds=40))
+    before = scrape()
+    with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True):
+        case_services.case_transition(case=case, to=CaseState.APPROVED, reason="test", actor_label="test")
+    sql = [q["sql"] for q in queries]  # read before the scrape's request resets the log
+    after = scrape()
+
+    assert any('FROM "cases_submission"' in q for q in sql), "the lock query reads the submission"
+    assert [q for q in sql if q.startswith('SELECT "cases_submission"')] == []
+    waited = (total(after, "kyc_case_decision_seconds_sum", decided_by="automatic", to_state="approved")
+              - total(before, "kyc_case_decision_seconds_sum", decided_by="automatic", to_state="approved"))
+    assert 40 <= waited < 60
+
+
+def test_one_registry_function_serves_the_scrape_and_the_worker_listener(monkeypatch):
+    from prometheus_client import REGISTRY
+
+    from liveness.ops import celery_context, views
+
+    assert "counted_registry" in vars(views) and "MultiProcessCollector" not in Path(views.__file__).read_text()
+    assert "MultiProcessCollector" not in Path(celery_context.__file__).read_text()
+    metrics.upload_refused(door="api", code="registry_probe")
+    summed = {s.name for f in metrics.counted_registry().collect() for s in f.samples}
+    assert metrics.counted_registry() is not REGISTRY and "kyc_uploads_refused_total" in summed
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR")
+    assert metrics.counted_registry() is REGISTRY

@@ -216,11 +216,11 @@ class CallLog:
         self._epoch = 0
         self._seq = itertools.count(1)
 
-    def start(self, *, vendor: str, endpoint: str, method: str, path: str) -> dict[str, Any]:
+    def start(self, *, vendor: str, endpoint: str, method: str, path: str, request_id: str = "") -> dict[str, Any]:
         entry = {
             "seq": 0, "time": time.time(), "vendor": vendor, "endpoint": endpoint, "method": method,
             "path": path, "outcome": "pending", "status": None, "vendor_code": "", "duration_ms": None,
-            "faults": [],
+            "faults": [], "request_id": request_id,
         }
         with self._lock:
             entry["seq"] = next(self._seq)

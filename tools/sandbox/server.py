@@ -170,7 +170,8 @@ class SandboxApp:
             return json_response({"error": f"no vendor API at {request.path}"}, status=404), "unrouted"
         module = load_vendor(vendor)  # already imported by make_sandbox_server
         started = time.monotonic()
-        entry = self.calls.start(vendor=vendor, endpoint=endpoint, method=request.method, path=request.path)
+        entry = self.calls.start(vendor=vendor, endpoint=endpoint, method=request.method, path=request.path,
+                                 request_id=request.header("x-request-id"))
         decision = self.faults.decide((request.path, endpoint))
         if decision.delay_ms:
             self.faults.hold(decision.delay_ms)

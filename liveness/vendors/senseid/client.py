@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 import requests
 
-from ..base import Media, Metric, ProviderError, ProviderResult, Score, depart
+from ..base import Media, Metric, ProviderError, ProviderResult, Score, depart, trace_headers
 from ..media_fit import ImageLimits, MediaRefused, as_bool, fit_image, number, refused_result, strip_images
 from ..transport_errors import HTTP_ERRORS
 from ..video_fit import VideoCodes, prepare_video
@@ -113,7 +113,7 @@ class SenseidProvider:
     # -- the call -------------------------------------------------------------------------
     def _post(self, fields: dict[str, Any]) -> dict:
         url = self.base_url + PATH
-        headers = {"Accept": "application/json"}
+        headers = {"Accept": "application/json", **trace_headers()}
         if self.api_key:
             headers[self.api_key_header] = self.api_key
         try:

@@ -26,7 +26,7 @@ from tencentcloud.common.profile.client_profile import ClientProfile
 from tencentcloud.common.profile.http_profile import HttpProfile
 from tencentcloud.common.retry import NoopRetryer
 
-from ..base import ProviderError, depart
+from ..base import ProviderError, depart, trace_headers
 from ..transport_errors import HTTP_ERRORS
 from .errors import ERRORS
 
@@ -48,6 +48,7 @@ class _OneShotApiRequest(ApiRequest):
     """The SDK's transport, telling a timeout apart from other network failures."""
 
     def send_request(self, req_inter):
+        req_inter.header.update(trace_headers())  # not signed (TC3 signs content-type and host only)
         depart()  # the SDK has built and signed the request by now
         try:
             return self._request(req_inter)

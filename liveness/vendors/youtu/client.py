@@ -31,7 +31,7 @@ from typing import Any, ClassVar
 
 import requests
 
-from ..base import Media, Metric, ProviderError, ProviderResult, Score, depart
+from ..base import Media, Metric, ProviderError, ProviderResult, Score, depart, trace_headers
 from ..transport_errors import HTTP_ERRORS
 from .signature import multi_use_signature
 from .spec import MAX_REQUEST_BYTES, PATHS, SPEC
@@ -213,7 +213,8 @@ class YoutuLegacyProvider:
 
     def _post(self, path: str, *, json_body: dict | None = None, files: dict | None = None) -> tuple[dict, str]:
         url = self.endpoint + path
-        headers = {"Authorization": self._signature(), "User-Agent": USER_AGENT, "Accept": "application/json"}
+        headers = {"Authorization": self._signature(), "User-Agent": USER_AGENT, "Accept": "application/json",
+                   **trace_headers()}
         try:
             prepared = requests.Request("POST", url, headers=headers, json=json_body, files=files).prepare()
         except (requests.exceptions.InvalidURL, requests.exceptions.MissingSchema,
