@@ -140,7 +140,9 @@ def decode(data: bytes, *, sample_fps: float = SAMPLE_FPS, stop_early=None) -> D
             if resampler is not None:
                 for rf in resampler.resample(None):
                     chunks.append(_mono(rf))
-        except Exception as exc:  # truncated or corrupt stream: keep what decoded, if anything
+        # A truncated or corrupt stream: keep what decoded, if anything. Only decoding errors: anything
+        # else (a worker's soft time limit raised in this thread above all) must reach the caller.
+        except (av.error.FFmpegError, EOFError, ValueError, OSError, RuntimeError, IndexError) as exc:
             if not out.frames:
                 raise VideoDecodeError(f"the video stream could not be decoded ({type(exc).__name__}: {exc})") from exc
         if not out.frames:

@@ -146,6 +146,7 @@ def test_the_stuck_check_sweep_requeues_each_check_on_its_queue(broker, django_c
 def test_webhook_deliveries_and_the_outbox_relay_go_to_the_webhooks_queue_and_other_beat_tasks_to_default(broker):
     api_tasks.webhook_deliver_task.delay("00000000-0000-0000-0000-000000000000")
     api_tasks.webhook_deliver_task.apply_async(("00000000-0000-0000-0000-000000000001",), countdown=10)  # a retry
+    app.loader.import_default_modules()  # every app's tasks module, as a worker or beat imports them
     for entry in django_settings.CELERY_BEAT_SCHEDULE.values():
         app.tasks[entry["task"]].delay()
 
