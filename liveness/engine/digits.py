@@ -43,7 +43,8 @@ WORD_DIGIT: dict[str, str] = {w: d for lang in DIGIT_WORDS.values() for d, ws in
 # accept when every digit's margin (log p(expected digit) - log p(best other digit), Whisper) is at
 # least this (set on the "tune" split of bench/speechset.py)
 MARGIN_THRESHOLD: dict[str, float] = {"en": -2.5, "zh": -1.5}
-# ... unless a free transcription wrote only other digits and the margins are below this
+# ... unless a free transcription wrote only other digits and the margins are below this (or
+# it wrote another number of digits: a repeated digit left out keeps every margin positive)
 CONFIDENT_MARGIN = 1.5
 SAMPLE_RATE = 16000
 PAD_S = 0.25
@@ -227,7 +228,7 @@ def verify(samples: np.ndarray, expected: str, language: str = "en") -> DigitChe
     llr = float(min(margins))
     # a free transcription of nothing but other digits (a digit left out or added, which the
     # per-position margins cannot see when a neighbour repeats) outweighs a weak forced score
-    contradicted = bool(free) and free != expected and llr < CONFIDENT_MARGIN
+    contradicted = bool(free) and free != expected and (llr < CONFIDENT_MARGIN or len(free or "") != len(expected))
     accepted = llr >= MARGIN_THRESHOLD[language] and not contradicted
     if contradicted:
         heard = free or heard

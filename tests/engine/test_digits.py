@@ -103,3 +103,12 @@ def test_real_speaker_8khz(speaker, take):
     assert asr.verify(x, "3952").accepted
     assert not asr.verify(x, "3958").accepted
     assert not asr.verify(_real_reading("395", speaker, take), "3952").accepted
+
+
+@pytest.mark.parametrize("voice", ["en-us+m2", "en-us+f2"])
+def test_repeated_digit_left_out_refused(voice):
+    # every per-position margin of "248" read for "2488" is positive (the model repeats the 8):
+    # the free transcription's digit count refuses it
+    c = asr.verify(reading("248", "en", voice), "2488")
+    assert not c.accepted and c.heard == "248", (c.heard, c.margins)
+
