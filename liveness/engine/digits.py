@@ -43,8 +43,8 @@ WORD_DIGIT: dict[str, str] = {w: d for lang in DIGIT_WORDS.values() for d, ws in
 # accept when every digit's margin (log p(expected digit) - log p(best other digit), Whisper) is at
 # least this (set on the "tune" split of bench/speechset.py)
 MARGIN_THRESHOLD: dict[str, float] = {"en": -2.5, "zh": -1.5}
-# ... unless a free transcription wrote only other digits and the margins are below this (or
-# it wrote another number of digits: a repeated digit left out keeps every margin positive)
+# ... unless a free transcription wrote only other digits and their margins are below this
+# (or it wrote fewer digits: a repeated digit left out keeps every margin positive): _contradicts
 CONFIDENT_MARGIN = 1.5
 SAMPLE_RATE = 16000
 PAD_S = 0.25
@@ -197,6 +197,18 @@ def _decode(dec, search: str, raw: bytes, offset: float, word_prob: dict[str, fl
     return _Path(words, total, dec.n_frames())
 
 
+def _contradicts(free: str | None, expected: str, margins: list[float]) -> bool:
+    """Whether a free transcription of only digits refutes ``expected``: fewer digits (one left
+    out; the margins cannot see a repeated digit left out, "248" for "2488"), or as many with
+    every differing position's margin below :data:`CONFIDENT_MARGIN`. Longer transcriptions
+    (an extra digit written into noise) are not held against the reading."""
+    if not free or free == expected or len(free) > len(expected):
+        return False
+    if len(free) < len(expected):
+        return True
+    return max(m for m, a, b in zip(margins, free, expected) if a != b) < CONFIDENT_MARGIN
+
+
 def _even_timings(expected: str, span_s: tuple[float, float]) -> list[tuple[str, float, float]]:
     a, b = span_s
     step = (b - a) / max(1, len(expected))
@@ -228,7 +240,7 @@ def verify(samples: np.ndarray, expected: str, language: str = "en") -> DigitChe
     llr = float(min(margins))
     # a free transcription of nothing but other digits (a digit left out or added, which the
     # per-position margins cannot see when a neighbour repeats) outweighs a weak forced score
-    contradicted = bool(free) and free != expected and (llr < CONFIDENT_MARGIN or len(free or "") != len(expected))
+    contradicted = _contradicts(free, expected, margins)
     accepted = llr >= MARGIN_THRESHOLD[language] and not contradicted
     if contradicted:
         heard = free or heard
