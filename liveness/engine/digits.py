@@ -42,10 +42,11 @@ DIGIT_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
 WORD_DIGIT: dict[str, str] = {w: d for lang in DIGIT_WORDS.values() for d, ws in lang.items() for w in ws}
 # accept when every digit's margin (log p(expected digit) - log p(best other digit), Whisper) is at
 # least this (set on the "tune" split of bench/speechset.py)
-MARGIN_THRESHOLD: dict[str, float] = {"en": -2.5, "zh": -1.5}
+MARGIN_THRESHOLD: dict[str, float] = {"en": -2.5, "zh": -2.0}
 # ... unless a free transcription wrote only other digits and their margins are below this
 # (or it wrote fewer digits: a repeated digit left out keeps every margin positive): _contradicts
-CONFIDENT_MARGIN = 1.5
+# (English only: Whisper base's free Mandarin transcription is too often wrong to overrule)
+CONFIDENT_MARGIN: dict[str, float | None] = {"en": 1.5, "zh": None}
 SAMPLE_RATE = 16000
 PAD_S = 0.25
 FRAME_RATE = 100.0  # pocketsphinx frames per second
@@ -197,7 +198,7 @@ def _decode(dec, search: str, raw: bytes, offset: float, word_prob: dict[str, fl
     return _Path(words, total, dec.n_frames())
 
 
-def _contradicts(free: str | None, expected: str, margins: list[float]) -> bool:
+def _contradicts(free: str | None, expected: str, margins: list[float], language: str) -> bool:
     """Whether a free transcription of only digits refutes ``expected``: fewer digits (one left
     out; the margins cannot see a repeated digit left out, "248" for "2488"), or as many with
     every differing position's margin below :data:`CONFIDENT_MARGIN`. Longer transcriptions
@@ -206,7 +207,8 @@ def _contradicts(free: str | None, expected: str, margins: list[float]) -> bool:
         return False
     if len(free) < len(expected):
         return True
-    return max(m for m, a, b in zip(margins, free, expected) if a != b) < CONFIDENT_MARGIN
+    confident = CONFIDENT_MARGIN[language]
+    return confident is not None and max(m for m, a, b in zip(margins, free, expected) if a != b) < confident
 
 
 def _even_timings(expected: str, span_s: tuple[float, float]) -> list[tuple[str, float, float]]:
@@ -240,7 +242,7 @@ def verify(samples: np.ndarray, expected: str, language: str = "en") -> DigitChe
     llr = float(min(margins))
     # a free transcription of nothing but other digits (a digit left out or added, which the
     # per-position margins cannot see when a neighbour repeats) outweighs a weak forced score
-    contradicted = _contradicts(free, expected, margins)
+    contradicted = _contradicts(free, expected, margins, language)
     accepted = llr >= MARGIN_THRESHOLD[language] and not contradicted
     if contradicted:
         heard = free or heard
