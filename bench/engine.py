@@ -235,6 +235,9 @@ def bench_digits(per_group: int, parity_n: int) -> dict:
     # no speech: noise alone must give no_speech, never a verdict on digits
     noise_only = [asr.verify(mediagen.pink_noise(4 * asr.SAMPLE_RATE, s) * 0.05, "4821").no_speech for s in range(5)]
     out["noise_only_no_speech"] = _rate(noise_only)
+    # chatter alone (speech, but no digits): a refusal, never a verdict of "right"
+    chatter = [asr.verify(mediagen.babble(5.0, asr.SAMPLE_RATE, 5, s)[: 4 * asr.SAMPLE_RATE] * 0.1, "4821") for s in range(3)]
+    out["chatter_only_refused"] = _rate(not c.accepted for c in chatter)
     return out
 
 
@@ -467,6 +470,7 @@ def _report_digits(results: dict, q: bool) -> None:
     c = d["containers"]
     print(f"  same verdict from WAV, WebM/Opus and MP4/AAC audio: {c['same_verdict_wav_webm_mp4']} of {c['readings']} held-out readings")
     print(f"  pink noise alone reported as no speech: {d['noise_only_no_speech']}")
+    print(f"  chatter alone (no digits) refused: {d['chatter_only_refused']}")
     print("  targets: right accepted >= 95 %, wrong accepted <= 1 %, the same verdict in every container")
 
 

