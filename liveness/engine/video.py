@@ -67,6 +67,12 @@ def probe_resolution(container) -> tuple[int, int]:
     return int(vs.codec_context.width or 0), int(vs.codec_context.height or 0)
 
 
+#: Besides av.error.FFmpegError, what reading a broken file raises. Nothing broader: a Celery worker's
+#: soft time limit arrives as an exception raised wherever the code is (SoftTimeLimitExceeded), and a
+#: catch-all here swallowed it under load, so the check ran on instead of stopping at the limit.
+READ_ERRORS = (OSError, ValueError, IndexError, EOFError, UnicodeDecodeError)
+
+
 def decode(data: bytes, *, sample_fps: float = SAMPLE_FPS, stop_early=None) -> Decoded:
     """Decode ``data`` (WebM/MP4/FLV/AVI/MKV/...) with PyAV: every ``1/sample_fps`` s one RGB
     frame (short side at most 480 px) and the whole audio track as 16 kHz mono float.
@@ -79,7 +85,7 @@ def decode(data: bytes, *, sample_fps: float = SAMPLE_FPS, stop_early=None) -> D
         raise VideoDecodeError("empty file")
     try:
         container = av.open(io.BytesIO(data), mode="r", metadata_errors="ignore")
-    except Exception as exc:  # av.error.* for unknown formats, corrupt headers, ...
+    except (av.error.FFmpegError, *READ_ERRORS) as exc:  # unknown formats, corrupt headers, ...
         raise VideoDecodeError(f"not a readable video ({type(exc).__name__}: {exc})") from exc
     out = Decoded()
     with container:
@@ -140,7 +146,7 @@ def decode(data: bytes, *, sample_fps: float = SAMPLE_FPS, stop_early=None) -> D
             if resampler is not None:
                 for rf in resampler.resample(None):
                     chunks.append(_mono(rf))
-        except Exception as exc:  # truncated or corrupt stream: keep what decoded, if anything
+        except (av.error.FFmpegError, *READ_ERRORS) as exc:  # truncated or corrupt stream: keep what decoded, if anything
             if not out.frames:
                 raise VideoDecodeError(f"the video stream could not be decoded ({type(exc).__name__}: {exc})") from exc
         if not out.frames:
