@@ -209,6 +209,17 @@ def _detect_roi(img: np.ndarray, prev: faces.Face) -> faces.Face | None:
     return faces.Face(int(f.left / s) + x0, int(f.top / s) + y0, int(f.right / s) + x0, int(f.bottom / s) + y0, f.score)
 
 
+BOX_KEEP_SHIFT, BOX_KEEP_SCALE = 0.15, 0.15  # a detection this close to the followed box keeps that box
+
+
+def _same_place(found: faces.Face, followed: faces.Face) -> bool:
+    """Whether a detection is the followed face where it was followed to: centres within
+    BOX_KEEP_SHIFT of the face size, sizes within BOX_KEEP_SCALE."""
+    size = max(followed.size, 1.0)
+    shift = math.hypot(found.center[0] - followed.center[0], found.center[1] - followed.center[1])
+    return shift <= BOX_KEEP_SHIFT * size and abs(found.size / size - 1.0) <= BOX_KEEP_SCALE
+
+
 def track_faces(frames: list, sample_fps: float) -> tuple[list[FrameFace], int, int]:
     """Face of each sampled frame (None where lost). Full-frame detection once a second
     ("keyframes", which also count faces) and whenever tracking is lost; otherwise, on every
@@ -247,6 +258,13 @@ def track_faces(frames: list, sample_fps: float) -> tuple[list[FrameFace], int, 
         if face is None:
             prev = None
             continue
+        if not following and prev is not None and prev.points is not None and _same_place(face, prev):
+            # the face found again where it was followed to: keep fitting the landmarks in the
+            # followed box. Switching between detected and followed boxes every few frames made
+            # the shape predictor's mouth jitter on soft faces (a genuine reading failed the lip
+            # check; with the box kept it passes)
+            face = faces.Face(prev.left, prev.top, prev.right, prev.bottom, face.score)
+            following = True
         faces.landmarks(img, face)
         if following:  # the box follows the landmarks to where the face is now
             dx, dy = np.round(face.points.mean(axis=0) - prev.points.mean(axis=0)).astype(int)
