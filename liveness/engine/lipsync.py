@@ -23,6 +23,15 @@ or a lag outside ``NEAR_LAG`` fits better by more than ``FAR_MARGIN``, or the wo
 correlation is below ``DIGIT_FIT_MIN``, or the per-digit best lags spread more than
 ``DIGIT_SPREAD_MAX``, or there are no digit timings; otherwise a soft penalty below ``SYNC_OK``.
 
+Measured for information, not judged: ``digit_open_corr``, whether the mouth opens wider for the
+digits with open vowels (five, nine) than for close ones (two, three). It is the cue that would
+tell a dubbed reading keeping the same rhythm from a genuine one, but the synthetic faces open the
+jaw by a similar vowel table, so no figure measured on them could show whether it holds on real
+speakers (docs/engine.md, "Lip sync").
+
+Digits heard before the first or after the last video frame (a reading cut by the end of the
+recording) are left out, with the frames where the mouth would open for them.
+
 Timings come in as ``[(digit, start s, end s)]`` in the audio's time base.
 The video analysis passes the forced alignment's digit timings (``digits.verify``);
 :func:`timings_from_segments` converts a free recogniser's word segments for other callers.
@@ -52,6 +61,10 @@ DIGIT_LAG_S = 0.3                           # per-digit lag search
 DIGIT_FIT_MIN = 0.20                        # every digit's own correlation at the sync lag
 DIGIT_SPREAD_MAX = 0.30                     # per-digit best lags may differ by at most this (s): half the search range
 MIN_FRAMES = 8
+# How far the jaw opens for each digit word's vowel(s), from phonetics (vowel height: the open /aɪ/
+# of five and nine, the close /iː/ and /uː/ of three and two); a rough 0..1 scale, not measured
+DIGIT_OPENNESS = {"0": 0.5, "1": 0.7, "2": 0.3, "3": 0.3, "4": 0.7, "5": 1.0, "6": 0.4, "7": 0.6, "8": 0.6, "9": 1.0}
+OPENNESS_CONTRAST_MIN = 0.3   # the challenge's digits must differ this much in openness to measure it
 REFINE_FLOOR_DB, REFINE_PEAK_DB = 10.0, 30.0  # a digit's sound: above the noise floor and near its peak
 
 
@@ -67,6 +80,7 @@ class LipSync:
     digit_fit_min: float = math.nan       # worst per-digit correlation at the sync lag
     digit_lag_spread_s: float = math.nan  # spread of the per-digit best lags
     env_corr: float = math.nan      # plain correlation of opening with loudness (information)
+    digit_open_corr: float = math.nan  # per-digit peak opening against DIGIT_OPENNESS (information only)
     n_digits: int = 0
 
 
@@ -118,9 +132,15 @@ def speech_indicator(t: np.ndarray, timings: list[Timing]) -> np.ndarray:
 
 
 def _corr(x: np.ndarray, y: np.ndarray, min_n: int = MIN_FRAMES) -> float:
-    if len(x) < min_n or x.std() < 1e-9 or y.std() < 1e-9:
+    """Pearson correlation (NaN for fewer than ``min_n`` points or a constant series); computed
+    directly: np.corrcoef's generality cost half of the lip check's time (~370 calls a clip)."""
+    if len(x) < min_n:
         return math.nan
-    return float(np.corrcoef(x, y)[0, 1])
+    dx, dy = x - x.mean(), y - y.mean()
+    sx, sy = float(np.sqrt(np.dot(dx, dx))), float(np.sqrt(np.dot(dy, dy)))
+    if sx < 1e-9 * math.sqrt(len(x)) or sy < 1e-9 * math.sqrt(len(y)):
+        return math.nan
+    return float(np.dot(dx, dy) / (sx * sy))
 
 
 def _lag_curve(t: np.ndarray, o: np.ndarray, timings: list[Timing], audio_s: float) -> tuple[np.ndarray, np.ndarray]:
@@ -170,6 +190,24 @@ def _digit_fits(t: np.ndarray, o: np.ndarray, timings: list[Timing], lag: float)
     return worst, spread
 
 
+def _openness_fit(t: np.ndarray, o: np.ndarray, timings: list[Timing], lag: float) -> float:
+    """Correlation over the digits of the mouth's peak opening while each digit is heard (at
+    ``lag``) with how open that digit's vowel is (:data:`DIGIT_OPENNESS`): a mouth that articulates
+    "five" opens wider than one that says "two". NaN when the challenge's digits differ by less
+    than OPENNESS_CONTRAST_MIN in openness or a digit has no frame."""
+    prior = np.array([DIGIT_OPENNESS.get(d, math.nan) for d, _, _ in timings], float)
+    if len(prior) < 3 or not np.isfinite(prior).all() or prior.max() - prior.min() < OPENNESS_CONTRAST_MIN:
+        return math.nan
+    st = t - lag
+    peaks = []
+    for _, s, e in timings:
+        m = (st >= s) & (st <= e)
+        if not m.any():
+            return math.nan
+        peaks.append(float(o[m].max()))
+    return _corr(np.array(peaks), prior, min_n=3)
+
+
 def envelope_db(x: np.ndarray, times: np.ndarray, half: float, rate: int) -> np.ndarray:
     """Level (dB) of ``x`` in a window of +-``half`` s around each time."""
     out = np.empty(len(times))
@@ -193,6 +231,16 @@ def measure(times: np.ndarray, opening: np.ndarray, timings: list[Timing], audio
     floor = float(np.percentile(env, 10))
     res.env_corr = _corr(o, np.maximum(env - floor, 0.0))
     timings = refine_timings(sorted(timings, key=lambda x: x[1]), audio, rate)
+    # a digit heard before the first or after the last frame has no mouth to judge (a reading cut
+    # by the end of the recording): left out, as long as two digits remain
+    # (and so are the frames from just before it on, where the mouth opens for it)
+    seen = [x for x in timings if x[1] >= t[0] - 0.5 * frame_period and x[2] <= t[-1] + 0.5 * frame_period]
+    if 2 <= len(seen) < len(timings):
+        lo = max([x[2] for x in timings if x[2] < seen[0][1]], default=-math.inf)
+        hi = min([x[1] for x in timings if x[1] > seen[-1][2]], default=math.inf) + NEAR_LAG[0]
+        keep = (t > lo) & (t < hi)
+        t, o, timings = t[keep], o[keep], seen
+    res.n_digits = len(timings)
     if not timings:
         return res
     scale = max(float(np.percentile(o, 95) - np.percentile(o, 5)), 1e-6)
@@ -204,6 +252,7 @@ def measure(times: np.ndarray, opening: np.ndarray, timings: list[Timing], audio
         k = int(np.argmax(np.where(near, c, -np.inf)))
         res.sync, res.sync_lag_s = float(curve[k]), float(lags[k])
         res.digit_fit_min, res.digit_lag_spread_s = _digit_fits(t, o, timings, res.sync_lag_s)
+        res.digit_open_corr = _openness_fit(t, o, timings, res.sync_lag_s)
     if np.isfinite(c[~near]).any():
         k = int(np.argmax(np.where(~near, c, -np.inf)))
         res.sync_far, res.far_lag_s = float(curve[k]), float(lags[k])
@@ -215,7 +264,7 @@ def judge(ls: LipSync, sc: Scorer, hard_penalty: float) -> None:
     sc.metrics["lip_range"] = ls.lip_range
     for key, val in (("lip_corr", ls.env_corr), ("lip_sync", ls.sync), ("lip_lag_s", ls.sync_lag_s),
                      ("lip_sync_far", ls.sync_far), ("lip_far_lag_s", ls.far_lag_s), ("lip_digit_fit_min", ls.digit_fit_min),
-                     ("lip_digit_lag_spread_s", ls.digit_lag_spread_s)):
+                     ("lip_digit_lag_spread_s", ls.digit_lag_spread_s), ("lip_digit_open_corr", ls.digit_open_corr)):
         if not math.isnan(val):
             sc.metrics[key] = val
     if ls.lip_range < LIP_RANGE_MIN:

@@ -67,6 +67,12 @@ def probe_resolution(container) -> tuple[int, int]:
     return int(vs.codec_context.width or 0), int(vs.codec_context.height or 0)
 
 
+#: Besides av.error.FFmpegError, what reading a broken file raises. Nothing broader: a Celery worker's
+#: soft time limit arrives as an exception raised wherever the code is (SoftTimeLimitExceeded), and a
+#: catch-all here swallowed it under load, so the check ran on instead of stopping at the limit.
+READ_ERRORS = (OSError, ValueError, IndexError, EOFError, UnicodeDecodeError)
+
+
 def decode(data: bytes, *, sample_fps: float = SAMPLE_FPS, stop_early=None) -> Decoded:
     """Decode ``data`` (WebM/MP4/FLV/AVI/MKV/...) with PyAV: every ``1/sample_fps`` s one RGB
     frame (short side at most 480 px) and the whole audio track as 16 kHz mono float.
@@ -79,7 +85,7 @@ def decode(data: bytes, *, sample_fps: float = SAMPLE_FPS, stop_early=None) -> D
         raise VideoDecodeError("empty file")
     try:
         container = av.open(io.BytesIO(data), mode="r", metadata_errors="ignore")
-    except Exception as exc:  # av.error.* for unknown formats, corrupt headers, ...
+    except (av.error.FFmpegError, *READ_ERRORS) as exc:  # unknown formats, corrupt headers, ...
         raise VideoDecodeError(f"not a readable video ({type(exc).__name__}: {exc})") from exc
     out = Decoded()
     with container:
@@ -140,9 +146,9 @@ def decode(data: bytes, *, sample_fps: float = SAMPLE_FPS, stop_early=None) -> D
             if resampler is not None:
                 for rf in resampler.resample(None):
                     chunks.append(_mono(rf))
-        # A truncated or corrupt stream: keep what decoded, if anything. Only decoding errors: anything
-        # else (a worker's soft time limit raised in this thread above all) must reach the caller.
-        except (av.error.FFmpegError, EOFError, ValueError, OSError, RuntimeError, IndexError) as exc:
+        # A truncated or corrupt stream: keep what decoded, if anything. Only read errors: anything else
+        # (a worker's soft time limit raised in this thread above all) must reach the caller.
+        except (av.error.FFmpegError, *READ_ERRORS) as exc:
             if not out.frames:
                 raise VideoDecodeError(f"the video stream could not be decoded ({type(exc).__name__}: {exc})") from exc
         if not out.frames:
@@ -205,6 +211,17 @@ def _detect_roi(img: np.ndarray, prev: faces.Face) -> faces.Face | None:
     return faces.Face(int(f.left / s) + x0, int(f.top / s) + y0, int(f.right / s) + x0, int(f.bottom / s) + y0, f.score)
 
 
+BOX_KEEP_SHIFT, BOX_KEEP_SCALE = 0.15, 0.15  # a detection this close to the followed box keeps that box
+
+
+def _same_place(found: faces.Face, followed: faces.Face) -> bool:
+    """Whether a detection is the followed face where it was followed to: centres within
+    BOX_KEEP_SHIFT of the face size, sizes within BOX_KEEP_SCALE."""
+    size = max(followed.size, 1.0)
+    shift = math.hypot(found.center[0] - followed.center[0], found.center[1] - followed.center[1])
+    return shift <= BOX_KEEP_SHIFT * size and abs(found.size / size - 1.0) <= BOX_KEEP_SCALE
+
+
 def track_faces(frames: list, sample_fps: float) -> tuple[list[FrameFace], int, int]:
     """Face of each sampled frame (None where lost). Full-frame detection once a second
     ("keyframes", which also count faces) and whenever tracking is lost; otherwise, on every
@@ -243,6 +260,13 @@ def track_faces(frames: list, sample_fps: float) -> tuple[list[FrameFace], int, 
         if face is None:
             prev = None
             continue
+        if not following and prev is not None and prev.points is not None and _same_place(face, prev):
+            # the face found again where it was followed to: keep fitting the landmarks in the
+            # followed box. Switching between detected and followed boxes every few frames made
+            # the shape predictor's mouth jitter on soft faces (a genuine reading failed the lip
+            # check; with the box kept it passes)
+            face = faces.Face(prev.left, prev.top, prev.right, prev.bottom, face.score)
+            following = True
         faces.landmarks(img, face)
         if following:  # the box follows the landmarks to where the face is now
             dx, dy = np.round(face.points.mean(axis=0) - prev.points.mean(axis=0)).astype(int)

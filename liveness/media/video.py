@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from liveness.media.refusals import MediaRejected, too_large
+from liveness.media.remux import copy_packets
 
 ACCEPTED_VIDEO_CONTAINERS = ("matroska", "webm", "mov", "mp4", "flv", "avi")
 
@@ -193,37 +194,23 @@ def video_strip_metadata(data: bytes) -> bytes:
     of the same format, with no global or stream tags, chapters, data or subtitle streams.
 
     What playback needs is kept: codec parameters (with their extradata) and timestamps. The
-    bytes must already have passed ``video_probe``. If the container's own muxer refuses the
-    streams (an MP4 with a codec only QuickTime takes), QuickTime's is used.
+    bytes must already have passed ``video_probe``. The file is opened once; only if the
+    container's own muxer refuses the streams (an MP4 with a codec only QuickTime takes) is it
+    read again, into QuickTime's muxer.
     """
     import av
 
     with av.open(io.BytesIO(data), mode="r") as source:
         muxer = _muxer_for(source)
-    try:
-        return _remux(data, muxer)
-    except (av.error.FFmpegError, ValueError):
-        if muxer != "mp4":
-            raise
-        return _remux(data, "mov")
-
-
-def _remux(data: bytes, muxer: str) -> bytes:
-    import av
-
-    out = io.BytesIO()
+        try:
+            return _copy_first_streams(source, muxer)
+        except (av.error.FFmpegError, ValueError):
+            if muxer != "mp4":
+                raise
     with av.open(io.BytesIO(data), mode="r") as source:
-        chosen = [*source.streams.video[:1], *source.streams.audio[:1]]
-        with av.open(out, mode="w", format=muxer) as target:
-            target.metadata.clear()
-            mapping = {}
-            for stream in chosen:
-                copy = target.add_stream_from_template(stream)
-                copy.metadata.clear()
-                mapping[stream.index] = copy
-            for packet in source.demux(*chosen):
-                if packet.dts is None and packet.pts is None:
-                    continue  # the demuxer's end-of-stream marker
-                packet.stream = mapping[packet.stream.index]
-                target.mux(packet)
-    return out.getvalue()
+        return _copy_first_streams(source, "mov")
+
+
+def _copy_first_streams(source, muxer: str) -> bytes:
+    chosen = [*source.streams.video[:1], *source.streams.audio[:1]]
+    return copy_packets(chosen, source.demux(*chosen), muxer)

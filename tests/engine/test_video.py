@@ -179,3 +179,29 @@ def test_screen_replay_in_video(good):
     r = analyse_digit_video(video, digits=D)
     assert codes.SCREEN_REPLAY in codes_of(r)
     assert r.score < good.score - 20
+
+
+def test_an_exception_raised_while_decoding_is_not_taken_for_a_broken_file():
+    """The Celery worker's soft time limit arrives as an exception raised wherever the decoder is
+    (a signal handler); the decoder keeps what decoded only on PyAV's read errors, so any other
+    exception goes through (a catch-all swallowed the time limit and the check ran on)."""
+    import signal
+
+    from liveness.engine import video
+
+    class TimeLimit(Exception):
+        pass
+
+    def raise_limit(signum, frame):
+        raise TimeLimit()
+
+    clip = mediagen.digit_video(D, duration=8.0)
+    previous = signal.signal(signal.SIGALRM, raise_limit)
+    signal.setitimer(signal.ITIMER_REAL, 0.02)
+    try:
+        with pytest.raises(TimeLimit):
+            video.decode(clip)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert len(video.decode(clip[: len(clip) // 2]).frames) > 0  # a truncated file still keeps what decoded

@@ -14,6 +14,8 @@ import io
 from dataclasses import dataclass
 
 from liveness.engine.video import MAX_DURATION_S as MAX_VIDEO_SECONDS  # what the engine analyses anyway
+from liveness.engine.video import READ_ERRORS  # never a catch-all: the soft time limit is an exception
+from liveness.media.remux import copy_packets
 
 #: Packets read at most (a stream of tiny packets or without timestamps cannot make reading unbounded).
 MAX_PACKETS = 20_000
@@ -35,7 +37,7 @@ def video_clip(data: bytes, *, seconds: float = MAX_VIDEO_SECONDS, max_packets: 
 
     try:
         source = av.open(io.BytesIO(data), mode="r", metadata_errors="ignore")
-    except Exception:  # noqa: BLE001 - not a video PyAV reads: the engine says so
+    except (av.error.FFmpegError, *READ_ERRORS):  # not a video PyAV reads: the engine says so
         return Clipped(data, None)
     with source:
         streams = [s for s in source.streams if s.type in ("video", "audio")]
@@ -52,14 +54,8 @@ def video_clip(data: bytes, *, seconds: float = MAX_VIDEO_SECONDS, max_packets: 
                     cut = True
                     break
                 kept.append(packet)
-        except Exception:  # noqa: BLE001 - truncated or corrupt: the engine judges what decodes
+        except (av.error.FFmpegError, *READ_ERRORS):  # truncated or corrupt: the engine judges what decodes
             return Clipped(data, None)
         if not cut:
             return Clipped(data, None)
-        out = io.BytesIO()
-        with av.open(out, mode="w", format="matroska") as target:
-            mapping = {s.index: target.add_stream_from_template(s) for s in streams}
-            for packet in kept:
-                packet.stream = mapping[packet.stream.index]
-                target.mux(packet)
-    return Clipped(out.getvalue(), seconds)
+        return Clipped(copy_packets(streams, kept, "matroska"), seconds)
