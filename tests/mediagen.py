@@ -517,8 +517,11 @@ ZH_VOICES = [
     "cmn-latn-pinyin", "cmn-latn-pinyin+m1", "cmn-latn-pinyin+m3", "cmn-latn-pinyin+f2",
     "cmn-latn-pinyin+f4", "cmn-latn-pinyin+klatt", "cmn-latn-pinyin+Andy", "cmn-latn-pinyin+Linda",
 ]
-REAL_DIGITS_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "..", "shared",
-                               "data", "spoken-digits-dev")
+#: Recorded digits: the few the tests use ship in tests/data (CC BY-SA 4.0, see its README); the whole
+#: development set, which the benchmark reads, is outside the repository when present.
+REAL_DIGITS_DIRS = (os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "spoken-digits"),
+                    os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "..", "shared",
+                                 "data", "spoken-digits-dev"))
 
 
 @functools.lru_cache(maxsize=None)
@@ -619,9 +622,11 @@ def telephone_band(x: np.ndarray, sr: int = 16000) -> np.ndarray:
 
 
 def real_digit(digit: str, speaker: str, take: int, sr: int = 16000) -> np.ndarray:
-    """One recorded digit of the Free Spoken Digit Dataset copy in ``shared/data`` (8 kHz
-    files), resampled to ``sr``."""
-    path = os.path.join(REAL_DIGITS_DIR, f"{digit}_{speaker}_{take}.wav")
+    """One recorded digit of the Free Spoken Digit Dataset (8 kHz files; tests/data first, then the
+    development set in ``shared/data``), resampled to ``sr``."""
+    name = f"{digit}_{speaker}_{take}.wav"
+    path = next((p for p in (os.path.join(d, name) for d in REAL_DIGITS_DIRS) if os.path.exists(p)),
+                os.path.join(REAL_DIGITS_DIRS[0], name))
     with open(path, "rb") as fh:
         x, xsr = wav_to_array(fh.read())
     return _resample(x, xsr, sr)
