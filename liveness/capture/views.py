@@ -13,11 +13,9 @@ of the refusal (400, 404, 409, 410, 413, 429).
 from __future__ import annotations
 
 import math
-from datetime import timedelta
 
 from django import forms
 from django.conf import settings
-from django.db.models import Min, Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import Resolver404, resolve, reverse
@@ -29,6 +27,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from liveness.capture import services as capture_services
 from liveness.capture import video
+from liveness.capture.selectors import cooldown_left
 from liveness.capture.consent_views import consent_gate, consent_missing, consent_refusal_message
 from liveness.capture.links import (
     CaptureLinkInvalid,
@@ -39,7 +38,6 @@ from liveness.cases import services
 from liveness.cases.models import CaseKind, CaseState, Challenge
 from liveness.cases.selectors import case_retake_message
 from liveness.cases.upload_limits import operation_of, upload_limits_for
-from liveness.checks.models import CheckStatus
 from liveness.media.files import MediaRejected, sizes_text
 from liveness.ops import metrics
 from liveness.web.client_ip import client_ip
@@ -170,20 +168,6 @@ def _js_messages(limits: dict | None = None) -> dict:
         "link_invalid": _("This link is no longer valid, so this page cannot show where your check is. "
                           "Ask whoever sent it for a new link."),
     }
-
-
-def cooldown_left(case) -> float | None:
-    """Seconds until the case takes a submission again (its KYC_CAPTURE_MAX_FAILURES-th most recent
-    failed submission leaves the window), or None when it is not cooling down."""
-    window = timedelta(minutes=settings.KYC_CAPTURE_FAILURE_WINDOW_MINUTES)
-    now = timezone.now()
-    failures = case.checks.filter(created_at__gte=now - window).filter(
-        Q(passed=False) | Q(status=CheckStatus.FAILED)).values("submission").annotate(
-        at=Min("created_at")).order_by("-at").values_list("at", flat=True)
-    recent = list(failures[:settings.KYC_CAPTURE_MAX_FAILURES])
-    if len(recent) < settings.KYC_CAPTURE_MAX_FAILURES:
-        return None
-    return max(1.0, (recent[-1] + window - now).total_seconds())
 
 
 @require_http_methods(["GET", "POST"])
