@@ -14,7 +14,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from liveness.cases.models import AuditEvent, Case, CaseState, Decision, Submission
+from django.utils import timezone
+
+from liveness.cases.consent import case_consent
+from liveness.cases.models import AuditEvent, Case, CaseState, Consent, ConsentSource, Decision, Submission
 from liveness.cases.reasons import reason_label
 from liveness.checks.models import Check, CheckStatus, Score
 from liveness.checks.thresholds import threshold_meaning
@@ -102,6 +105,22 @@ class CaseReview:
     timeline: list[TimelineItem]
     deliveries: list[DeliveryView] = field(default_factory=list)
     failing_count: int = 0
+    consent: Consent | None = None
+
+    @property
+    def consent_line(self) -> str:
+        """One sentence on the person's consent to the privacy notice (uploads are refused without it)."""
+        return consent_line(self.consent)
+
+
+def consent_line(consent: Consent | None) -> str:
+    if consent is None:
+        return "Consent: not given yet; uploads are refused until the person accepts the privacy notice"
+    if consent.source == ConsentSource.CAPTURE_PAGE:
+        where = "on the capture page" + (f", {consent.language}" if consent.language else "")
+    else:
+        where = "recorded by the partner"
+    return f"Consent: given {timezone.localtime(consent.given_at):%Y-%m-%d %H:%M:%S} to privacy notice {consent.notice_version} ({where})"
 
 
 def score_view(check: Check, score: Score) -> ScoreView:
@@ -213,7 +232,7 @@ def case_review(*, case: Case) -> CaseReview:
     failing = [c for c in checks if c.submission_id == latest and (c.status == CheckStatus.FAILED or c.passed is not True)]
     return CaseReview(case=case, submissions=views[::-1], decisions=decisions, notes=notes, timeline=timeline,
                       deliveries=[_delivery_view(d) for d in deliveries],
-                      failing_count=len(failing))
+                      failing_count=len(failing), consent=case_consent(case=case))
 
 
 def _delivery_view(delivery: WebhookDelivery) -> DeliveryView:
