@@ -32,10 +32,11 @@ def case_open_for(*, key: PartnerApiKey, kind: str, reference: str) -> Case:
                      test_mode=key.is_test)
 
 
-def challenge_issue_for(*, key: PartnerApiKey, case: Case) -> Challenge:
-    """Digits for a video case. A test key gets them from the local engine, never from a vendor."""
+def challenge_issue_for(*, key: PartnerApiKey, case: Case, language: str | None = None) -> Challenge:
+    """Digits for a video case, to be read in ``language`` (None: the provider's first language). A test
+    key gets them from the local engine, never from a vendor."""
     return challenge_issue(case=case, actor_label=actor_label_for(key),
-                                    provider_name=TEST_PROVIDER if key.is_test else None)
+                           provider_name=TEST_PROVIDER if key.is_test else None, language=language)
 
 
 def submission_accept_for(

@@ -28,6 +28,7 @@ class LocalDigits(_DigitsOnly):
 
     name: ClassVar[str] = "local"
     digits = "1111"
+    digit_languages: ClassVar[tuple[str, ...]] = ("en", "zh")  # as the real local engine
 
 
 class VendorDigits(_DigitsOnly):
@@ -35,3 +36,4 @@ class VendorDigits(_DigitsOnly):
 
     name: ClassVar[str] = "vendor"
     digits = "9999"
+    digit_languages: ClassVar[tuple[str, ...]] = ("zh",)  # as Tencent FaceID and YouTu

@@ -57,7 +57,7 @@ def test_the_python_example_runs_as_written(live_server, partner_key, tmp_path):
 
     assert run.returncode == 0, run.stderr[-3000:]
     lines = run.stdout.splitlines()
-    assert re.fullmatch(r"read aloud: \d{4,8}", lines[0]), lines
+    assert re.fullmatch(r"read aloud, in English: \d{4,8}", lines[0]), lines
     assert lines[1].startswith(f"send the person to: {live_server.url}/"), lines
     cases = {case.reference: case for case in Case.objects.filter(partner=partner)}
     assert set(cases) == {"customer-42", "customer-43", "customer-44"}

@@ -60,6 +60,48 @@ def test_a_test_key_gets_digits_from_the_local_engine_never_the_vendor(testkey_a
     assert stub_providers.VendorDigits.calls == 0
 
 
+def test_a_partner_asks_for_mandarin_digits_and_the_check_will_listen_for_mandarin(testkey_api, partner,
+                                                                                   stub_providers):
+    case = CaseFactory(partner=partner, kind=CaseKind.DIGIT_VIDEO)
+
+    response = testkey_api.post(_url(case, "challenge"), {"language": "zh"}, format="json")
+
+    assert response.status_code == 201, response.content
+    assert response.json()["language"] == "zh"
+    assert Challenge.objects.get().language == "zh"
+    assert AuditEvent.objects.get(action="challenge.issued").details["language"] == "zh"
+
+
+def test_without_a_language_the_digits_are_in_the_providers_first_language(api, testkey_api, partner,
+                                                                            stub_providers):
+    vendor_case, local_case = (CaseFactory(partner=partner, kind=CaseKind.DIGIT_VIDEO) for _ in range(2))
+
+    assert api.post(_url(vendor_case, "challenge")).json()["language"] == "zh"
+    assert testkey_api.post(_url(local_case, "challenge")).json()["language"] == "en"
+
+
+def test_a_language_the_vendor_cannot_hear_is_refused_before_any_vendor_call(api, partner, stub_providers):
+    case = CaseFactory(partner=partner, kind=CaseKind.DIGIT_VIDEO)
+
+    response = api.post(_url(case, "challenge"), {"language": "en"}, format="json")
+
+    assert response.status_code == 400
+    error = response.json()["error"]
+    assert error["code"] == "language_unsupported" and "zh" in error["message"]
+    assert stub_providers.VendorDigits.calls == 0 and not Challenge.objects.exists()
+
+
+def test_an_unknown_language_is_an_invalid_request(testkey_api, partner, stub_providers):
+    case = CaseFactory(partner=partner, kind=CaseKind.DIGIT_VIDEO)
+
+    response = testkey_api.post(_url(case, "challenge"), {"language": "fr"}, format="json")
+
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "invalid_request"
+    assert "language" in response.json()["error"]["fields"]
+    assert not Challenge.objects.exists()
+
+
 @pytest.mark.parametrize("kind, state, status, code", [
     (CaseKind.SELFIE, CaseState.AWAITING_SUBMISSION, 400, "wrong_kind"),
     (CaseKind.DIGIT_VIDEO, CaseState.PROCESSING, 409, "case_closed"),

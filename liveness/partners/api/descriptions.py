@@ -30,8 +30,9 @@ CONSENT = (
 
 CHALLENGE = (
     "Issues the digits the person must read aloud on camera, for a digit_video case. Each challenge is single use "
-    "and expires after 10 minutes: send its challenge_id with the video. 503 challenge_unavailable or "
-    "provider_busy: ask again shortly.")
+    "and expires after 10 minutes: send its challenge_id with the video. Ask for the language the person will read "
+    "in (language: en for English, zh for Mandarin) and tell them which one; 400 language_unsupported when the "
+    "configured video check cannot hear it. 503 challenge_unavailable or provider_busy: ask again shortly.")
 
 SELFIE = (
     "Uploads the selfie of a selfie case, as a multipart file part named selfie or as a base64 string in JSON. "

@@ -309,9 +309,18 @@ class SubmissionAcceptedSerializer(serializers.Serializer):
     case = CaseSerializer()
 
 
+class ChallengeCreateSerializer(serializers.Serializer):
+    language = serializers.ChoiceField(
+        choices=[("en", "English"), ("zh", "Mandarin")], required=False,
+        help_text="The language the person will read the digits in: en (English) or zh (Mandarin). Default: the "
+                  "first language the configured video check understands. 400 language_unsupported when that "
+                  "check cannot hear the language asked for.")
+
+
 class ChallengeSerializer(serializers.Serializer):
     challenge_id = serializers.IntegerField(source="pk")
     digits = serializers.CharField()
+    language = serializers.CharField(help_text="The language the digits are to be read in: en or zh")
     expires_at = serializers.DateTimeField()
 
 

@@ -326,12 +326,13 @@ class CaseDetailView(PartnerAPIView):
 
 
 @extend_schema_view(post=post_schema(summary="Digits the person must read aloud (digit-video cases)",
-                                     description=descriptions.CHALLENGE,
+                                     description=descriptions.CHALLENGE, request=serializers.ChallengeCreateSerializer,
                                      parameters=[CASE_ID_PARAM], responses={201: serializers.ChallengeSerializer}))
 class ChallengeView(IdempotentPostView):
     def create(self, request, public_id):
         case = self.own_case(public_id)
-        challenge = partner_services.challenge_issue_for(key=self.key, case=case)
+        data = self.validated(serializers.ChallengeCreateSerializer, request.data)
+        challenge = partner_services.challenge_issue_for(key=self.key, case=case, language=data.get("language"))
         return Response(serializers.ChallengeSerializer(challenge).data, status=status.HTTP_201_CREATED)
 
 
