@@ -4,6 +4,9 @@ own 404 for any other path under ``c/``.
 A case takes nothing through its capture link before the person accepted the notice there: the
 capture page redirects to the notice, and the upload and digit endpoints answer
 ``409 {"error": {"code": "consent_required"}}`` (``liveness.cases.consent``), whatever the page did.
+
+``c/<token>/consent/withdraw/``: the person withdraws their consent (a confirmation page, then a
+POST); their media is erased at once and an open case ends (``case_consent_withdraw``).
 """
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from liveness.capture.links import CaptureLinkInvalid, capture_token_case
 from liveness.capture.notice import notice_sections
-from liveness.cases.consent import case_consent, case_consent_record
+from liveness.cases.consent import case_consent, case_consent_record, case_consent_withdraw
 from liveness.cases.models import CaseState, ConsentSource
 from liveness.web.client_ip import client_ip
 
@@ -31,6 +34,12 @@ def consent_refusal_message() -> str:
 def consent_missing(case) -> bool:
     """Whether the person has not accepted the capture pages' notice for ``case`` yet."""
     return case_consent(case=case, source=ConsentSource.CAPTURE_PAGE) is None
+
+
+def withdrawal_offered(case) -> bool:
+    """Whether the pages offer "Withdraw my consent": a consent (from any door) is on record and in force."""
+    consent = case_consent(case=case)
+    return consent is not None and consent.withdrawn_at is None
 
 
 def consent_gate(request, case, token: str) -> HttpResponse | None:
@@ -72,6 +81,25 @@ def consent(request, token):
     case_consent_record(case=case, notice_version=shown, source=ConsentSource.CAPTURE_PAGE, actor_label=ACTOR_LABEL,
                         language=get_language() or "", ip_address=client_ip(request))
     return redirect("liveness:capture", token=token)
+
+
+@require_http_methods(["GET", "POST"])
+def withdraw(request, token):
+    """GET: what withdrawing does, and a button. POST: withdraw (audited with the IP), then the status page."""
+    try:
+        case = capture_token_case(token=token)
+    except CaptureLinkInvalid as exc:
+        return render(request, "capture/link_invalid.html", {"reason": exc.reason},
+                      status=410 if exc.reason == "expired" else 404)
+    if not withdrawal_offered(case):
+        return redirect("liveness:status", token=token)
+    if request.method == "GET":
+        return render(request, "capture/withdraw.html", {"case": case, "token": token})
+    if request.POST.get("confirm") != "yes":
+        return render(request, "capture/withdraw.html", {"case": case, "token": token, "error": _(
+            "Tick the box to confirm, or go back if you want to keep going.")}, status=400)
+    case_consent_withdraw(case=case, actor_label=ACTOR_LABEL, ip_address=client_ip(request))
+    return redirect("liveness:status", token=token)
 
 
 def unknown_path(request, rest: str = ""):

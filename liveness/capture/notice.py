@@ -23,7 +23,7 @@ from liveness.vendors.base import Operation
 from liveness.vendors.registry import get_spec
 
 #: Bump when the notice's wording changes (templates/capture/consent.html or the sentences below).
-NOTICE_REVISION = "1"
+NOTICE_REVISION = "2"  # 2: the person can withdraw their consent on these pages
 
 #: Vendor families by the name a person may know; "local" is the engine on the portal's own servers.
 VENDOR_NAMES = {"youtu": "Tencent YouTu", "tencent_cloud": "Tencent Cloud", "senseid": "SenseTime SenseID"}

@@ -28,7 +28,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from liveness.capture import services as capture_services
 from liveness.capture import video
 from liveness.capture.selectors import cooldown_left
-from liveness.capture.consent_views import consent_gate, consent_missing, consent_refusal_message
+from liveness.capture.consent_views import consent_gate, consent_missing, consent_refusal_message, withdrawal_offered
 from liveness.capture.links import (
     CaptureLinkInvalid,
     capture_token_case,
@@ -198,6 +198,7 @@ def capture(request, token):
         return refusal
     retry_in = cooldown_left(case)
     ctx = {"case": case, "token": token, "retake": _retake_message(case), "limits": _limits(case),
+           "withdrawal_offered": withdrawal_offered(case),
            "cooling_down": retry_in is not None, "cooldown_message": cooldown_message(retry_in),
            "retry_in": math.ceil(retry_in or 0)}
     ctx["js_messages"] = _js_messages(ctx["limits"])
@@ -304,6 +305,7 @@ def status(request, token):
         return error
     return render(request, "capture/status.html", {
         "case": case, "token": token, "info": status_info(case, token), "processing": case.state == CaseState.PROCESSING,
+        "withdrawal_offered": withdrawal_offered(case),
         "js_messages": _js_messages(_limits(case)),
     })
 
@@ -327,6 +329,8 @@ def status_info(case, token: str) -> dict:
         CaseState.MANUAL_REVIEW: ("review", _("Received. A member of our team will review it shortly.")),
         CaseState.REJECTED: ("rejected", _("We could not verify your identity.")),
         CaseState.RETAKE_REQUESTED: ("retry", _retry_sentence(case)),
+        CaseState.WITHDRAWN: ("withdrawn", _("You withdrew your consent. Your photos and video were deleted and "
+                                             "this check has ended.")),
     }.get(state, ("waiting", _("We are waiting for your submission.")))
     retry_in = cooldown_left(case) if state in OPEN_STATES else None
     if retry_in is not None:  # one message, saying when; no way to capture until then

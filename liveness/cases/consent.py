@@ -5,20 +5,28 @@
 is the gate the upload doors call (the capture pages with ``source=capture_page``: the person must
 have accepted the notice those pages show; the partner API with any source).
 
-Consent is not withdrawn through the product: docs/capture.md says what an operator does instead.
+``case_consent_withdraw``: the person takes their consent back (on the capture pages, or through the
+partner's app and the API). Their case's media is erased at once, an open case ends ``withdrawn``
+(partners get ``case.consent_withdrawn``), checks not yet started are stopped before any vendor
+call; the case, its decision if any and both consent events stay for the audit.
 """
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .audit import audit_record
-from .models import Case, Consent, ConsentSource
-from .services import SubmissionRefused
+from .models import CASE_TRANSITIONS, Case, CaseState, Consent, ConsentSource
+from .services import SubmissionRefused, case_transition
 
 CONSENT_GIVEN = "case.consent_given"
+CONSENT_WITHDRAWN = "case.consent_withdrawn"
+WITHDRAWN_REASON = "the person withdrew their consent"
+logger = logging.getLogger(__name__)
 
 
 class ConsentRequired(SubmissionRefused):
@@ -34,9 +42,10 @@ def case_consent(*, case: Case, source: str | None = None) -> Consent | None:
 
 
 def case_consent_require(*, case: Case, source: str | None = None, message: str = "") -> Consent:
-    """The case's consent, or :class:`ConsentRequired` (409, code ``consent_required``)."""
+    """The case's consent, or :class:`ConsentRequired` (409, code ``consent_required``) when there
+    is none or it was withdrawn."""
     consent = case_consent(case=case, source=source)
-    if consent is None:
+    if consent is None or consent.withdrawn_at is not None:
         raise ConsentRequired(
             "consent_required", message or "The person has not accepted the privacy notice for this case yet; "
                                            "nothing can be uploaded before they do.", status=409)
@@ -78,3 +87,56 @@ def case_consent_record(
             raise
         return existing, False
     return consent, True
+
+
+class ConsentNotGiven(SubmissionRefused):
+    """Nothing to withdraw: the case has no consent on record (409 ``consent_not_given``)."""
+
+
+@dataclass(frozen=True)
+class Withdrawal:
+    """What a withdrawal did: when, whether this call did it (False: it had been withdrawn already),
+    how many media files it erased, and the state the case is in now."""
+
+    withdrawn_at: datetime
+    new: bool
+    media_erased: int
+    state: str
+
+
+def case_consent_withdraw(*, case: Case, actor_label: str, ip_address: str | None = None) -> Withdrawal:
+    """The person withdraws their consent to the privacy notice (every consent of the case, whichever
+    door recorded it). Idempotent: a second call changes nothing and says so (``new=False``).
+
+    In one transaction, with the case row locked, in this order: the consents get ``withdrawn_at``;
+    an open case moves to ``withdrawn`` (an outbox event, the ``case.consent_withdrawn`` webhook; first,
+    so that stopping a check cannot route the case elsewhere); every media file of the case is erased
+    (audited ``media.purged``); checks not yet claimed are failed ``internal/consent_withdrawn`` (no
+    vendor call; one in flight finishes, and its returned photos are erased when it records,
+    ``case_evaluate``). An approved or rejected case keeps its state and
+    decision (the record of what was decided stays), only its media goes.
+    """
+    from liveness.checks.services import checks_stop_pending
+    from liveness.media.retention import case_media_erase
+
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        consents = list(Consent.objects.select_for_update().filter(case=locked))
+        if not consents:
+            raise ConsentNotGiven("consent_not_given", "There is no consent on record for this case, so there is "
+                                  "nothing to withdraw.", status=409)
+        already = [c.withdrawn_at for c in consents if c.withdrawn_at is not None]
+        if already and len(already) == len(consents):
+            return Withdrawal(withdrawn_at=max(already), new=False, media_erased=0, state=locked.state)
+        now = timezone.now()
+        Consent.objects.filter(case=locked, withdrawn_at__isnull=True).update(withdrawn_at=now)
+        audit_record(action=CONSENT_WITHDRAWN, actor_label=actor_label, case=locked, ip_address=ip_address,
+                     details={"previous_state": locked.state, "withdrawn_at": now.isoformat()})
+        if CaseState.WITHDRAWN in CASE_TRANSITIONS[locked.state]:  # first: a stopped check must not route the case
+            locked = case_transition(case=locked, to=CaseState.WITHDRAWN, reason=WITHDRAWN_REASON,
+                                     actor_label=actor_label)
+        erased = case_media_erase(case_id=locked.pk, reason="consent_withdrawn", actor_label=actor_label)
+        stopped = checks_stop_pending(case_id=locked.pk)
+    logger.info("case %s: consent withdrawn (%d check(s) stopped, %d media file(s) erased)", case.pk, stopped, erased)
+    case.refresh_from_db()
+    return Withdrawal(withdrawn_at=now, new=True, media_erased=erased, state=locked.state)

@@ -21,18 +21,23 @@ class CaseState(models.TextChoices):
     RETAKE_REQUESTED = "retake_requested", "Retake requested"
     APPROVED = "approved", "Approved"
     REJECTED = "rejected", "Rejected"
+    WITHDRAWN = "withdrawn", "Consent withdrawn"
 
 
-#: Every legal move of a case. Approved and rejected are final.
+#: Every legal move of a case. Approved, rejected and withdrawn are final. A person may withdraw
+#: their consent from any open state (``liveness.cases.consent.case_consent_withdraw``).
 CASE_TRANSITIONS: dict[str, frozenset[str]] = {
-    CaseState.AWAITING_SUBMISSION: frozenset({CaseState.PROCESSING}),
+    CaseState.AWAITING_SUBMISSION: frozenset({CaseState.PROCESSING, CaseState.WITHDRAWN}),
     CaseState.PROCESSING: frozenset(
-        {CaseState.APPROVED, CaseState.REJECTED, CaseState.MANUAL_REVIEW, CaseState.RETAKE_REQUESTED}
+        {CaseState.APPROVED, CaseState.REJECTED, CaseState.MANUAL_REVIEW, CaseState.RETAKE_REQUESTED,
+         CaseState.WITHDRAWN}
     ),
-    CaseState.RETAKE_REQUESTED: frozenset({CaseState.PROCESSING}),
-    CaseState.MANUAL_REVIEW: frozenset({CaseState.APPROVED, CaseState.REJECTED, CaseState.RETAKE_REQUESTED}),
+    CaseState.RETAKE_REQUESTED: frozenset({CaseState.PROCESSING, CaseState.WITHDRAWN}),
+    CaseState.MANUAL_REVIEW: frozenset({CaseState.APPROVED, CaseState.REJECTED, CaseState.RETAKE_REQUESTED,
+                                        CaseState.WITHDRAWN}),
     CaseState.APPROVED: frozenset(),
     CaseState.REJECTED: frozenset(),
+    CaseState.WITHDRAWN: frozenset(),
 }
 
 
@@ -202,8 +207,9 @@ class ConsentSource(models.TextChoices):
 
 
 class Consent(models.Model):
-    """A person's explicit consent to the privacy notice, for one case. Append-only: recorded by
-    ``liveness.cases.consent.case_consent_record`` (audited ``case.consent_given``), never changed.
+    """A person's explicit consent to the privacy notice, for one case. Recorded by
+    ``liveness.cases.consent.case_consent_record`` (audited ``case.consent_given``); the only later
+    change is ``withdrawn_at``, set once by ``case_consent_withdraw`` (audited ``case.consent_withdrawn``).
 
     A case takes no upload without one (the capture pages need one from their own notice; the
     partner API accepts the partner's record too)."""
@@ -215,6 +221,8 @@ class Consent(models.Model):
     language = models.CharField(max_length=10, blank=True, help_text="The language the notice was shown in")
     actor_label = models.CharField(max_length=100)
     recorded_at = models.DateTimeField(default=timezone.now)
+    withdrawn_at = models.DateTimeField(null=True, blank=True,
+                                        help_text="When the person withdrew it (their media was deleted then)")
 
     class Meta:
         ordering = ["-given_at", "-pk"]

@@ -335,6 +335,10 @@ def case_evaluate(*, case_id: int) -> Case:
     docs/decisions.md) once every check of the latest submission has finished. Rejection is
     always a human decision."""
     case = Case.objects.select_for_update().get(pk=case_id)
+    if case.state == CaseState.WITHDRAWN:  # a check that was in flight at the withdrawal stored photos since
+        from liveness.media.retention import case_media_erase
+
+        case_media_erase(case_id=case.pk, reason="consent_withdrawn", actor_label=PIPELINE)
     if case.state != CaseState.PROCESSING:
         return case
     submission = case.submissions.order_by("-created_at", "-pk").first()

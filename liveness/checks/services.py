@@ -19,6 +19,7 @@ from django.db import InterfaceError, OperationalError, connection, transaction
 from django.utils import timezone
 
 from ..cases.audit import audit_record
+from ..cases.models import Case, CaseState
 from ..cases.services import PIPELINE, case_evaluate
 from ..jobs.models import AttemptOutcome
 from ..jobs.services import (
@@ -80,8 +81,15 @@ def check_claim(*, check_id: int, worker: str) -> tuple[Check, Attempt] | None:
         _check_fail(check=check, vendor="internal", code="abandoned",
                     message="Every attempt was interrupted by a stopped worker.")
 
+    def admissible(check: Check) -> bool:
+        """Not once the person withdrew their consent (a check in flight then, reclaimed from a dead worker)."""
+        if Case.objects.filter(pk=check.case_id, state=CaseState.WITHDRAWN).exists():
+            _check_fail_withdrawn(check)
+            return False
+        return True
+
     return job_claim(model=Check, pk=check_id, worker=worker, policy=check_job_policy(), attempt_model=Attempt,
-                     attempt_field="check_run", exhausted=exhausted)
+                     attempt_field="check_run", exhausted=exhausted, admissible=admissible)
 
 
 def check_ids_to_requeue(*, lost_after: timedelta | None = None) -> list[int]:
@@ -270,6 +278,22 @@ def _check_fail(*, check: Check, vendor: str, code: str, message: str, request_i
     audit_record(action="check.failed", actor_label=PIPELINE, case=check.case,
                  details={"check": check.pk, "vendor": vendor, "code": code})
     case_evaluate(case_id=check.case_id)
+
+
+def checks_stop_pending(*, case_id: int) -> int:
+    """Fail every check of the case that no worker has claimed yet as ``internal/consent_withdrawn``:
+    its media is about to be erased, and no vendor may be called with it. A check in flight is left
+    to finish (its call is already out). Returns how many were stopped. Call inside the transaction
+    that locks the case."""
+    pending = list(Check.objects.select_for_update().filter(case_id=case_id, status=CheckStatus.PENDING))
+    for check in pending:
+        _check_fail_withdrawn(check)
+    return len(pending)
+
+
+def _check_fail_withdrawn(check: Check) -> None:
+    _check_fail(check=check, vendor="internal", code="consent_withdrawn",
+                message="The person withdrew their consent before this check ran.")
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,8 @@ so the decision and who made it remain provable. One ``media.purged`` AuditEvent
 written per purged case.
 
 Cases still being worked on (``processing``, ``manual_review``) are never purged,
-whatever the settings say.
+whatever the settings say. A person who withdraws their consent has their case's media erased at
+once, whatever its state (:func:`case_media_erase`).
 """
 from __future__ import annotations
 
@@ -78,27 +79,42 @@ def case_media_purge(*, case_id: int, now=None) -> int:
         days = days_by_state.get(case.state)
         if case.state in NEVER_PURGED or not days or case.state_changed_at >= now - timedelta(days=days):
             return 0
-        blobs = list(_live_blobs(case).select_for_update())
-        if not blobs:
-            return 0
-        MediaBlob.objects.filter(pk__in=[b.pk for b in blobs]).update(purged_at=now)
-        from liveness.cases.audit import audit_record
+        purged = _blobs_purge(case=case, now=now, actor_label=ACTOR_LABEL, details={
+            "state": case.state, "retention_days": days, "state_changed_at": case.state_changed_at.isoformat()})
+    if purged:
+        logger.info("case %s: purged %d media file(s) (%s, %d days)", case_id, purged, case.state, days)
+    return purged
 
-        audit_record(
-            action="media.purged", actor_label=ACTOR_LABEL, case=case,
-            details={
-                "state": case.state, "retention_days": days,
-                "state_changed_at": case.state_changed_at.isoformat(),
-                "blobs": [{"id": str(b.pk), "kind": b.kind, "sha256": b.sha256} for b in blobs],
-            },
-        )
-        # Delete inside the transaction: if a delete fails, nothing is marked purged and the
-        # next run tries again; if the commit fails after the deletes, the next run marks them
-        # purged (deleting a missing file is a no-op). Never a row claiming media that exists.
-        for blob in blobs:
-            if blob.file.name:
-                default_storage.delete(blob.file.name)
-    logger.info("case %s: purged %d media file(s) (%s, %d days)", case_id, len(blobs), case.state, days)
+
+def case_media_erase(*, case_id: int, reason: str, actor_label: str) -> int:
+    """Purge every media file of one case now, whatever its state and the retention settings (a
+    person withdrew their consent). Audited ``media.purged`` with ``reason``; returns the number
+    of blobs purged (0 when nothing was left)."""
+    with transaction.atomic():
+        case = Case.objects.select_for_update().get(pk=case_id)
+        purged = _blobs_purge(case=case, now=timezone.now(), actor_label=actor_label,
+                              details={"state": case.state, "reason": reason})
+    if purged:
+        logger.info("case %s: erased %d media file(s) (%s)", case_id, purged, reason)
+    return purged
+
+
+def _blobs_purge(*, case: Case, now, actor_label: str, details: dict) -> int:
+    """Delete the files of the case's live blobs and mark them purged, audited. Call with the case row locked."""
+    blobs = list(_live_blobs(case).select_for_update())
+    if not blobs:
+        return 0
+    MediaBlob.objects.filter(pk__in=[b.pk for b in blobs]).update(purged_at=now)
+    from liveness.cases.audit import audit_record
+
+    audit_record(action="media.purged", actor_label=actor_label, case=case, details={
+        **details, "blobs": [{"id": str(b.pk), "kind": b.kind, "sha256": b.sha256} for b in blobs]})
+    # Delete inside the transaction: if a delete fails, nothing is marked purged and the
+    # next run tries again; if the commit fails after the deletes, the next run marks them
+    # purged (deleting a missing file is a no-op). Never a row claiming media that exists.
+    for blob in blobs:
+        if blob.file.name:
+            default_storage.delete(blob.file.name)
     return len(blobs)
 
 

@@ -86,6 +86,7 @@ class WebhookEvent(models.TextChoices):
     CHECKS_COMPLETED = "case.checks_completed", "Checks completed (the case left processing)"
     DECIDED = "case.decided", "Decided (approved or rejected)"
     RETAKE_REQUESTED = "case.retake_requested", "Retake requested"
+    CONSENT_WITHDRAWN = "case.consent_withdrawn", "Consent withdrawn (the case ended, its media deleted)"
 
 
 def _all_events() -> list[str]:

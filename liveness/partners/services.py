@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from liveness.capture.links import capture_token_make
 from liveness.cases.audit import audit_record
-from liveness.cases.consent import case_consent_record, case_consent_require
+from liveness.cases.consent import Withdrawal, case_consent_record, case_consent_require, case_consent_withdraw
 from liveness.cases.models import Case, CaseState, Challenge, Consent, ConsentSource, Submission
 from liveness.cases.services import (
     TEST_PROVIDER,
@@ -61,6 +61,11 @@ def consent_record_for(*, key: PartnerApiKey, case: Case, notice_version: str, g
     """The partner records the consent it collected in its own app (audited like the capture page's)."""
     return case_consent_record(case=case, notice_version=notice_version, source=ConsentSource.PARTNER_API,
                                actor_label=actor_label_for(key), given_at=given_at, ip_address=ip_address)
+
+
+def consent_withdraw_for(*, key: PartnerApiKey, case: Case, ip_address: str | None) -> Withdrawal:
+    """The partner relays the person's withdrawal (``case_consent_withdraw``: media erased, open case ended)."""
+    return case_consent_withdraw(case=case, actor_label=actor_label_for(key), ip_address=ip_address)
 
 
 def capture_link_create(*, key: PartnerApiKey, case: Case, path_for) -> tuple[str, datetime]:

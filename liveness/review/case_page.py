@@ -120,7 +120,12 @@ def consent_line(consent: Consent | None) -> str:
         where = "on the capture page" + (f", {consent.language}" if consent.language else "")
     else:
         where = "recorded by the partner"
-    return f"Consent: given {timezone.localtime(consent.given_at):%Y-%m-%d %H:%M:%S} to privacy notice {consent.notice_version} ({where})"
+    line = (f"Consent: given {timezone.localtime(consent.given_at):%Y-%m-%d %H:%M:%S} to privacy notice "
+            f"{consent.notice_version} ({where})")
+    if consent.withdrawn_at is not None:
+        line += (f"; withdrawn {timezone.localtime(consent.withdrawn_at):%Y-%m-%d %H:%M:%S}: the case's photos and "
+                 f"video were deleted then")
+    return line
 
 
 def score_view(check: Check, score: Score) -> ScoreView:

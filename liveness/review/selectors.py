@@ -22,7 +22,7 @@ from liveness.checks.thresholds import DEFAULTS, threshold_default, threshold_me
 
 COUNT_CAP = 10_000
 #: Final states: nothing is left to work on, so such a case is never assigned.
-CLOSED_STATES = frozenset({CaseState.APPROVED, CaseState.REJECTED})
+CLOSED_STATES = frozenset({CaseState.APPROVED, CaseState.REJECTED, CaseState.WITHDRAWN})
 PAGE_SIZE = 50
 
 

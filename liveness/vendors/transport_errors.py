@@ -97,6 +97,9 @@ INTERNAL_TABLE: list[tuple[str, Category, str, str, str]] = [
      "beyond sensor noise: a still image fed to the camera (a virtual camera playing a photo) rather than a "
      "live person, whatever the liveness score. Look at the selfie; ask for a retake if the camera may "
      "simply have frozen. (liveness/media/burst.py; only camera selfies carry a burst, uploaded files do not.)"),
+    ("consent_withdrawn", U, "review", "The person withdrew their consent before this check ran.",
+     "The person withdrew their consent to the privacy notice: the case ended (withdrawn) and its media "
+     "was deleted, so this check was stopped before any vendor call. Nothing is left to decide."),
     ("abandoned", T, "retry_later", "Every attempt was interrupted by a stopped worker.",
      "Workers died during each attempt (deploys, crashes, out of memory). The vendor may have been "
      "reached; see the attempt rows. Decide by hand or ask for a retake."),

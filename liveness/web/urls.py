@@ -22,6 +22,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("c/<str:token>/", capture.capture, name="capture"),
     path("c/<str:token>/consent/", consent_views.consent, name="consent"),
+    path("c/<str:token>/consent/withdraw/", consent_views.withdraw, name="consent-withdraw"),
     path("c/<str:token>/challenge/", capture.challenge, name="capture-challenge"),
     path("c/<str:token>/upload/", capture.upload, name="capture-upload"),
     path("c/<str:token>/status/", capture.status, name="status"),

@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from liveness.capture.links import capture_token_make
-from liveness.capture.notice import notice_version
+from liveness.capture.notice import NOTICE_REVISION, notice_version
 from liveness.cases.models import AuditEvent, CaseKind, CaseState, Challenge, Consent, Submission
 from liveness.media.models import MediaBlob
 from tests.factories import CaseFactory, PartnerFactory
@@ -69,7 +69,7 @@ def test_the_version_changes_with_a_retention_period(settings):
     before = notice_version(case=case)
     settings.KYC_RETENTION_DAYS = {**settings.KYC_RETENTION_DAYS, "approved": 7}
 
-    assert notice_version(case=case) != before and before.startswith("1.")
+    assert notice_version(case=case) != before and before.startswith(f"{NOTICE_REVISION}.")
 
 
 def test_consent_is_recorded_once_with_its_version_time_language_and_audit(client):

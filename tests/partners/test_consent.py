@@ -52,7 +52,8 @@ def test_the_partner_records_consent_once_then_uploads(api, django_capture_on_co
 
     assert first.status_code == 201 and second.status_code == 200
     assert first.json() == second.json() == {"given_at": given.isoformat().replace("+00:00", "Z"),
-                                             "notice_version": "acme-2026-11", "source": "partner_api"}
+                                             "notice_version": "acme-2026-11", "source": "partner_api",
+                                             "withdrawn_at": None}
     assert uploaded.status_code == 202, uploaded.content
     assert Consent.objects.get().notice_version == "acme-2026-11"
     event = AuditEvent.objects.get(action="case.consent_given")

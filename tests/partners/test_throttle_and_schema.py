@@ -72,7 +72,7 @@ def test_the_openapi_schema_states_what_the_api_enforces(client):
     assert "invalid_idempotency_key" in key["description"] and "422" in key["description"]
     states = components["StateEnum"]["enum"]
     assert set(states) == {"awaiting_submission", "processing", "manual_review", "retake_requested", "approved",
-                           "rejected"}
+                           "rejected", "withdrawn"}
     state_filter = next(p for p in schema["paths"]["/api/v1/cases"]["get"]["parameters"] if p["name"] == "state")
     assert set(state_filter["schema"]["enum"]) == set(states)
 

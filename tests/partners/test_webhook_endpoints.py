@@ -27,7 +27,7 @@ pytestmark = pytest.mark.django_db
 
 ENDPOINTS = "/api/v1/webhooks/endpoints"
 DELIVERIES = "/api/v1/webhooks/deliveries"
-ALL_EVENTS = ["case.checks_completed", "case.decided", "case.retake_requested"]
+ALL_EVENTS = ["case.checks_completed", "case.decided", "case.retake_requested", "case.consent_withdrawn"]
 
 
 def last(delivery):

@@ -28,6 +28,14 @@ CONSENT = (
     "long and who sees it) and when. Recorded once per case: a second call changes nothing and answers 200 with "
     "the first record. Persons who use the capture link accept the portal's own notice there instead.")
 
+CONSENT_WITHDRAW = (
+    "The person withdrew their consent (in your app, or by asking you): every photo and video of the case is "
+    "deleted at once, checks not yet started are stopped before any vendor call, and a case still open ends in "
+    "state withdrawn (you also get the case.consent_withdrawn webhook). An approved or rejected case keeps its "
+    "state and decision; only its media is deleted. Safe to repeat: a second call changes nothing and answers "
+    "200 with the first withdrawal's time and created false. Persons on the capture link can withdraw there "
+    "themselves. 409 consent_not_given: there was no consent to withdraw.")
+
 CHALLENGE = (
     "Issues the digits the person must read aloud on camera, for a digit_video case. Each challenge is single use "
     "and expires after 10 minutes: send its challenge_id with the video. Ask for the language the person will read "

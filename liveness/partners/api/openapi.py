@@ -24,7 +24,8 @@ link (`POST /api/v1/cases/{id}/capture-link`) — then learn the result by **web
 below) or by polling `GET /api/v1/cases/{id}`. Case states: `awaiting_submission` → `processing` →
 `approved` | `manual_review` | `retake_requested` | `rejected`. In `approved`, `rejected` and
 `retake_requested` the case's `decision` says what was decided, why, what the person was told, by
-which role and when.
+which role and when. A person who withdraws their consent (on the capture link, or you with
+`DELETE /api/v1/cases/{id}/consent`) ends an open case in `withdrawn`, and its media is deleted.
 
 **Authentication.** Send your API key on every request: `Authorization: Bearer kyc_live_...`.
 `kyc_test_...` keys behave the same but never call a paid vendor. A missing, wrong or revoked key is
@@ -103,6 +104,15 @@ WEBHOOK_EVENTS = {
                              "reason": "Too dark, too bright or blurry",
                              "user_message": "Your photo was blurry. Hold the phone still, in good light.",
                              "decided_by": "reviewer", "decided_at": "2026-11-22T04:16:00.120001Z"},
+    },
+    WebhookEvent.CONSENT_WITHDRAWN.value: {
+        "summary": "The person withdrew their consent",
+        "description": "state is withdrawn: the person withdrew their consent (on the capture link, or you relayed "
+                       "it), the case ended and its photos and video were deleted. Nothing more will happen to this "
+                       "case; open a new one if the person wants to try again. decision is null.",
+        "states": [CaseState.WITHDRAWN],
+        "decision_nullable": True,
+        "example_state": CaseState.WITHDRAWN, "example_decision": None,
     },
 }
 

@@ -236,9 +236,20 @@ class ConsentSerializer(serializers.ModelSerializer):
                                      help_text="capture_page: accepted on the capture link's notice; partner_api: "
                                                "recorded by you with POST /api/v1/cases/{id}/consent")
 
+    withdrawn_at = serializers.DateTimeField(allow_null=True, help_text="When the person withdrew it (their media "
+                                                                        "was deleted then); null while in force")
+
     class Meta:
         model = Consent
-        fields = ["given_at", "notice_version", "source"]
+        fields = ["given_at", "notice_version", "source", "withdrawn_at"]
+
+
+class ConsentWithdrawalSerializer(serializers.Serializer):
+    withdrawn_at = serializers.DateTimeField(help_text="When the consent was withdrawn")
+    created = serializers.BooleanField(source="new", help_text="false: it had been withdrawn before; nothing changed")
+    media_erased = serializers.IntegerField(help_text="Photos and videos deleted by this call")
+    state = serializers.ChoiceField(choices=CaseState.choices, help_text="The case's state now (withdrawn, or approved "
+                                                                         "or rejected when it was already decided)")
 
 
 @extend_schema_serializer(description="The decision behind the case's state (approved, rejected or "

@@ -29,16 +29,19 @@ DEFAULT_TOLERANCE_S = 300
 def events_for_transition(*, previous: str, state: str) -> list[str]:
     """The events a case move raises, in the order they are sent.
 
-    Leaving ``processing`` means the checks are done (whatever came next); a final
-    state is a decision; ``retake_requested`` asks the partner to bring the person back.
+    Leaving ``processing`` for a verdict means the checks are done (whatever came next; a withdrawal
+    cut them short); a final state is a decision; ``retake_requested`` asks the partner to bring the
+    person back; ``withdrawn`` says the person withdrew their consent.
     """
     events = []
-    if previous == CaseState.PROCESSING and state != CaseState.PROCESSING:
+    if previous == CaseState.PROCESSING and state not in (CaseState.PROCESSING, CaseState.WITHDRAWN):
         events.append(WebhookEvent.CHECKS_COMPLETED.value)
     if state in (CaseState.APPROVED, CaseState.REJECTED):
         events.append(WebhookEvent.DECIDED.value)
     if state == CaseState.RETAKE_REQUESTED:
         events.append(WebhookEvent.RETAKE_REQUESTED.value)
+    if state == CaseState.WITHDRAWN:
+        events.append(WebhookEvent.CONSENT_WITHDRAWN.value)
     return events
 
 
