@@ -20,11 +20,21 @@ from django.views.decorators.http import require_http_methods
 from liveness.capture.links import CaptureLinkInvalid, capture_token_case
 from liveness.capture.notice import notice_sections
 from liveness.cases.consent import case_consent, case_consent_record, case_consent_withdraw
-from liveness.cases.models import CaseState, ConsentSource
+from liveness.cases.models import Case, CaseState, ConsentSource
 from liveness.web.client_ip import client_ip
 
 OPEN_STATES = (CaseState.AWAITING_SUBMISSION, CaseState.RETAKE_REQUESTED)
 ACTOR_LABEL = "self-service:web"
+
+
+def case_or_link_error(request, token: str) -> tuple[Case | None, HttpResponse | None]:
+    """``(case, None)`` for a valid capture link, else ``(None, the "link not valid" page)``: 410 when
+    it expired, 404 otherwise."""
+    try:
+        return capture_token_case(token=token), None
+    except CaptureLinkInvalid as exc:
+        status = 410 if exc.reason == "expired" else 404
+        return None, render(request, "capture/link_invalid.html", {"reason": exc.reason}, status=status)
 
 
 def consent_refusal_message() -> str:
@@ -60,11 +70,9 @@ def _notice(request, case, token, *, error: str = "", status: int = 200) -> Http
 @require_http_methods(["GET", "POST"])
 def consent(request, token):
     """GET: the notice. POST: the person ticked "I agree" on the notice of the version they saw."""
-    try:
-        case = capture_token_case(token=token)
-    except CaptureLinkInvalid as exc:
-        return render(request, "capture/link_invalid.html", {"reason": exc.reason},
-                      status=410 if exc.reason == "expired" else 404)
+    case, error = case_or_link_error(request, token)
+    if error:
+        return error
     if case.state not in OPEN_STATES:
         return redirect("liveness:status", token=token)
     if request.method == "GET":
@@ -86,11 +94,9 @@ def consent(request, token):
 @require_http_methods(["GET", "POST"])
 def withdraw(request, token):
     """GET: what withdrawing does, and a button. POST: withdraw (audited with the IP), then the status page."""
-    try:
-        case = capture_token_case(token=token)
-    except CaptureLinkInvalid as exc:
-        return render(request, "capture/link_invalid.html", {"reason": exc.reason},
-                      status=410 if exc.reason == "expired" else 404)
+    case, error = case_or_link_error(request, token)
+    if error:
+        return error
     if not withdrawal_offered(case):
         return redirect("liveness:status", token=token)
     if request.method == "GET":

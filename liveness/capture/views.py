@@ -28,7 +28,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from liveness.capture import services as capture_services
 from liveness.capture import video
 from liveness.capture.selectors import cooldown_left
-from liveness.capture.consent_views import consent_gate, consent_missing, consent_refusal_message, withdrawal_offered
+from liveness.capture.consent_views import (
+    case_or_link_error, consent_gate, consent_missing, consent_refusal_message, withdrawal_offered,
+)
 from liveness.capture.links import (
     CaptureLinkInvalid,
     capture_token_case,
@@ -97,14 +99,6 @@ ERROR_MESSAGES = {
 
 class SelfieForm(forms.Form):
     selfie = forms.FileField(label=gettext_lazy("Your selfie (JPEG or PNG)"))
-
-
-def _case_or_error(request, token):
-    try:
-        return capture_token_case(token=token), None
-    except CaptureLinkInvalid as exc:
-        status = 410 if exc.reason == "expired" else 404
-        return None, render(request, "capture/link_invalid.html", {"reason": exc.reason}, status=status)
 
 
 def cooldown_message(seconds: float | None = None) -> str:
@@ -189,7 +183,7 @@ def start(request):
 
 @require_http_methods(["GET", "POST"])
 def capture(request, token):
-    case, error = _case_or_error(request, token)
+    case, error = case_or_link_error(request, token)
     if error:
         return error
     if case.state not in OPEN_STATES:
@@ -300,7 +294,7 @@ def upload(request, token):
 
 
 def status(request, token):
-    case, error = _case_or_error(request, token)
+    case, error = case_or_link_error(request, token)
     if error:
         return error
     return render(request, "capture/status.html", {
