@@ -7,13 +7,9 @@ produce a real WebM that the server must be able to decode. Screenshots of the c
 """
 from __future__ import annotations
 
-import io
-import os
 import shutil
-import wave
 from pathlib import Path
 
-import numpy as np
 import pytest
 from django.conf import settings
 from django.db import connections
@@ -24,135 +20,12 @@ from liveness.media.models import MediaBlob
 from liveness.vendors import catalogue
 from liveness.vendors.local.adapter import LocalProvider
 from tests import mediagen
+from tests.capture.browser import (
+    CHROMIUM, DESKTOP, DIGITS, PHONE, SHOTS, WRONG_DIGITS_SPOKEN, fake_devices, launch, open_page, record_digit_video,
+    shot, video_recorded_with_card, wait_for_outcome,
+)
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # playwright's sync API runs an event loop
-
-from playwright import sync_api
-
-CHROMIUM = "/usr/bin/chromium"
-SHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-DIGITS = "1234"
-LEAD_IN = 3.4  # the fake devices start with the stream; the page records after a 3 s countdown
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
-
-
-def y4m_write(path: Path, webm: bytes) -> None:
-    """Decode a video and write its frames as an uncompressed YUV4MPEG2 file (what Chromium's fake camera reads)."""
-    import av
-
-    with av.open(io.BytesIO(webm)) as container, open(path, "wb") as out:
-        stream = container.streams.video[0]
-        fps = round(float(stream.average_rate or 15))
-        header_written = False
-        for frame in container.decode(video=0):
-            if not header_written:
-                out.write(f"YUV4MPEG2 W{frame.width} H{frame.height} F{fps}:1 Ip A1:1 C420jpeg\n".encode())
-                header_written = True
-            out.write(b"FRAME\n")
-            out.write(frame.to_ndarray(format="yuv420p").tobytes())
-
-
-def wav_write(path: Path, speech: bytes, *, lead_in: float, total: float) -> None:
-    """Speech after ``lead_in`` seconds of near-silence, padded to ``total`` seconds, 16-bit mono."""
-    samples, rate = mediagen.wav_to_array(speech)
-    track = np.random.default_rng(3).normal(0, 0.002, int(total * rate)).astype(np.float32)
-    start = int(lead_in * rate)
-    part = samples[: len(track) - start]
-    track[start:start + len(part)] += part / max(1e-6, np.abs(part).max()) * 0.6
-    with wave.open(str(path), "wb") as w:
-        w.setnchannels(1)
-        w.setsampwidth(2)
-        w.setframerate(rate)
-        w.writeframes(np.clip(track * 32767, -32768, 32767).astype(np.int16).tobytes())
-
-
-def fake_devices(folder: Path, spoken: str = DIGITS) -> dict:
-    """The fake camera (a face mouthing ``spoken``) and microphone (espeak reading ``spoken``) files."""
-    total = LEAD_IN + 4.6
-    y4m, wav = folder / "face.y4m", folder / "digits.wav"
-    y4m_write(y4m, mediagen.digit_video(DIGITS, spoken=spoken, lead_in=LEAD_IN, duration=total))
-    wav_write(wav, mediagen.speech_wav(spoken), lead_in=LEAD_IN, total=total)
-    return {"y4m": y4m, "wav": wav}
-
-
-@pytest.fixture(scope="module")
-def fake_media(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("fake-media")
-    devices = fake_devices(folder)
-    y4m, wav = devices["y4m"], devices["wav"]
-    card = folder / "card.jpg"
-    card.write_bytes(mediagen.card_jpeg())
-    gif = folder / "card.gif"
-    gif.write_bytes(b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00,"
-                    b"\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;")
-    return {"y4m": y4m, "wav": wav, "card": card, "gif": gif}
-
-
-def _launch(p, fake_media):
-    return p.chromium.launch(executable_path=CHROMIUM, args=[
-        "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--autoplay-policy=no-user-gesture-required",
-        "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-        f"--use-file-for-fake-video-capture={fake_media['y4m']}",
-        f"--use-file-for-fake-audio-capture={fake_media['wav']}"])
-
-
-#: The person ticks "I agree" on the privacy notice and sends it, in the page, whenever it shows (tests
-#: whose subject is not consent; tests/capture/test_consent_browser.py checks the notice itself).
-ACCEPT_NOTICE = """document.addEventListener('DOMContentLoaded', () => {
-  const form = document.getElementById('consent-form');
-  if (form) { document.getElementById('agree').checked = true; form.requestSubmit(); }
-});"""
-
-
-def _page(browser, live_server, lang, viewport, *, accept_notice: bool = True):
-    """A page in a fresh context (language, viewport, camera+mic allowed) and the list of its JS errors."""
-    context = browser.new_context(viewport=viewport, extra_http_headers={"Accept-Language": lang},
-                                  permissions=["camera", "microphone"], base_url=live_server.url)
-    if accept_notice:
-        context.add_init_script(ACCEPT_NOTICE)
-    context.set_default_timeout(20_000)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    return page, errors
-
-
-def _shot(page, name):
-    page.screenshot(path=str(SHOTS / f"capture-{name}.png"), full_page=True)
-
-
-def _record_digit_video(page, while_recording=None):
-    """On the video page: ask for the digits (the pinned DIGITS), record 4 s, wait for the playback."""
-    page.click("#start-camera")
-    page.wait_for_selector("#digits:not([hidden])")
-    assert page.inner_text("#digits") == DIGITS
-    page.wait_for_selector("#record:not([hidden])")
-    page.click("#record")
-    page.wait_for_selector("#countdown:not([hidden])")
-    page.wait_for_selector("#rec:not([hidden])", timeout=6_000)
-    if while_recording:
-        while_recording()
-    page.wait_for_selector("#playback:not([hidden])", timeout=10_000)
-    assert int(page.get_attribute("#playback", "data-recorded")) > 10_000
-
-
-def _video_recorded_with_card(page, card) -> None:
-    """From the start page: open the video check, record the digits, attach the ID-card photo."""
-    page.goto("/")
-    page.click("#start-video")
-    page.wait_for_selector("#video-app")
-    _record_digit_video(page)
-    page.set_input_files("#card", str(card))
-
-
-def _wait_for_outcome(page):
-    """The status page polls status.json until the worker's outcome shows."""
-    page.wait_for_function(
-        "() => !document.getElementById('status-message').className.includes('outcome-processing')",
-        timeout=120_000)
-
+from playwright import sync_api  # noqa: E402  (after tests.capture.browser set DJANGO_ALLOW_ASYNC_UNSAFE)
 
 @pytest.mark.django_db(transaction=True)
 def test_record_a_digit_video_and_take_a_selfie_in_chromium(live_server, fake_media, monkeypatch, celery_worker):
@@ -162,22 +35,22 @@ def test_record_a_digit_video_and_take_a_selfie_in_chromium(live_server, fake_me
     celery_worker()
 
     with sync_api.sync_playwright() as p:
-        browser = _launch(p, fake_media)
+        browser = launch(p, fake_media)
         try:
             # --- digit video, English, phone ---------------------------------------------------
-            page, errors = _page(browser, live_server, "en", PHONE)
+            page, errors = open_page(browser, live_server, "en", PHONE)
             page.goto("/")
-            _shot(page, "start-en-phone")
+            shot(page, "start-en-phone")
             page.click("#start-video")
             page.wait_for_selector("#video-app")
-            _shot(page, "video-en-phone")
-            _record_digit_video(page, while_recording=lambda: _shot(page, "video-recording-en-phone"))
+            shot(page, "video-en-phone")
+            record_digit_video(page, while_recording=lambda: shot(page, "video-recording-en-phone"))
             # the client refuses a GIF before any upload
             page.set_input_files("#card", str(fake_media["gif"]))
             assert page.is_visible("#client-error") and page.is_disabled("#send")
             page.set_input_files("#card", str(fake_media["card"]))
             assert page.is_enabled("#send")
-            _shot(page, "video-recorded-en-phone")
+            shot(page, "video-recorded-en-phone")
             page.click("#send")
             page.wait_for_url("**/status/", timeout=30_000)
             assert errors == []
@@ -190,25 +63,25 @@ def test_record_a_digit_video_and_take_a_selfie_in_chromium(live_server, fake_me
             assert submission.challenge.digits == DIGITS and submission.card is not None
 
             # the worker runs the check; the page polls status.json until an outcome shows
-            _wait_for_outcome(page)
+            wait_for_outcome(page)
             case.refresh_from_db()
             assert case.state in (CaseState.APPROVED, CaseState.MANUAL_REVIEW, CaseState.RETAKE_REQUESTED,
                                   CaseState.REJECTED)
             assert page.inner_text("#status-message").strip()
-            _shot(page, "status-en-phone")
+            shot(page, "status-en-phone")
             page.context.close()
 
             # --- selfie with the camera, Simplified Chinese, phone ---------------------------------
-            page, _ = _page(browser, live_server, "zh-hans", PHONE)
+            page, _ = open_page(browser, live_server, "zh-hans", PHONE)
             page.goto("/")
             assert "身份验证" in page.inner_text("h1")
-            _shot(page, "start-zh-hans-phone")
+            shot(page, "start-zh-hans-phone")
             page.click("#start-selfie")
             page.wait_for_selector("#selfie-form")
-            _shot(page, "selfie-zh-hans-phone")
+            shot(page, "selfie-zh-hans-phone")
             page.click("#use-camera")
             page.wait_for_function("() => document.getElementById('selfie-video').videoWidth > 0")
-            _shot(page, "selfie-camera-zh-hans-phone")
+            shot(page, "selfie-camera-zh-hans-phone")
             page.click("#snap")
             page.wait_for_selector("#preview-wrap:not([hidden])")
             page.click("#send")
@@ -217,37 +90,37 @@ def test_record_a_digit_video_and_take_a_selfie_in_chromium(live_server, fake_me
             selfie = media.image_normalise(media.blob_read(Submission.objects.get(case=selfie_case).selfie))
             assert abs(selfie.width / selfie.height - 3 / 4) < 0.01
             # wait for this check too, so the worker is idle when the test ends
-            _wait_for_outcome(page)
-            _shot(page, "status-zh-hans-phone")
+            wait_for_outcome(page)
+            shot(page, "status-zh-hans-phone")
             page.context.close()
 
             # --- the other screenshots: desktop in both languages, video page in Chinese ------------
             for lang in ("en", "zh-hans"):
-                page, _ = _page(browser, live_server, lang, DESKTOP)
+                page, _ = open_page(browser, live_server, lang, DESKTOP)
                 page.goto("/")
-                _shot(page, f"start-{lang}-desktop")
+                shot(page, f"start-{lang}-desktop")
                 page.click("#start-video")
                 page.wait_for_selector("#video-app")
                 page.click("#start-camera")
                 page.wait_for_selector("#record:not([hidden])")
                 page.wait_for_function("() => document.getElementById('live').videoWidth > 0")
-                _shot(page, f"video-{lang}-desktop")
+                shot(page, f"video-{lang}-desktop")
                 page.goto("/")
                 page.click("#start-selfie")
                 page.wait_for_selector("#selfie-form")
-                _shot(page, f"selfie-{lang}-desktop")
+                shot(page, f"selfie-{lang}-desktop")
                 page.context.close()
-            page, _ = _page(browser, live_server, "zh-hans", PHONE)
+            page, _ = open_page(browser, live_server, "zh-hans", PHONE)
             page.goto("/")
             page.click("#start-video")
             page.wait_for_selector("#video-app")
-            _shot(page, "video-zh-hans-phone")
+            shot(page, "video-zh-hans-phone")
             page.context.close()
-            page, _ = _page(browser, live_server, "en", PHONE)
+            page, _ = open_page(browser, live_server, "en", PHONE)
             page.goto("/")
             page.click("#start-selfie")
             page.wait_for_selector("#selfie-form")
-            _shot(page, "selfie-en-phone")
+            shot(page, "selfie-en-phone")
             page.context.close()
         finally:
             browser.close()
@@ -256,7 +129,6 @@ def test_record_a_digit_video_and_take_a_selfie_in_chromium(live_server, fake_me
             connections.close_all()
 
 
-WRONG_DIGITS_SPOKEN = "5807"  # shares no digit with DIGITS
 
 
 @pytest.mark.django_db(transaction=True)
@@ -268,13 +140,13 @@ def test_wrong_digits_read_aloud_end_at_please_try_again_with_the_catalogue_mess
     celery_worker()
 
     with sync_api.sync_playwright() as p:
-        browser = _launch(p, wrong)
+        browser = launch(p, wrong)
         try:
-            page, errors = _page(browser, live_server, "en", PHONE)
-            _video_recorded_with_card(page, fake_media["card"])
+            page, errors = open_page(browser, live_server, "en", PHONE)
+            video_recorded_with_card(page, fake_media["card"])
             page.click("#send")
             page.wait_for_url("**/status/", timeout=30_000)
-            _wait_for_outcome(page)
+            wait_for_outcome(page)
             assert errors == []
 
             case = Case.objects.get(kind=CaseKind.DIGIT_VIDEO)
@@ -320,9 +192,9 @@ def test_an_oversized_selfie_is_refused_in_the_page_and_by_the_server(live_serve
     stored_before = sorted(str(f) for f in media_root.rglob("*") if f.is_file()) if media_root.exists() else []
 
     with sync_api.sync_playwright() as p:
-        browser = _launch(p, fake_media)
+        browser = launch(p, fake_media)
         try:
-            page, _ = _page(browser, live_server, "en", PHONE)
+            page, _ = open_page(browser, live_server, "en", PHONE)
             uploads: list[str] = []
             page.on("request", lambda r: uploads.append(r.url) if "/upload/" in r.url else None)
             page.goto("/")
@@ -369,9 +241,9 @@ def test_a_selfie_can_be_taken_and_sent_with_the_keyboard_alone(live_server, fak
     """Enter on 'Use the camera' hides that button: focus moves to 'Take photo' (not lost to the page, with the
     next Tab skipping the shutter above it), then to 'Send' once the photo is taken."""
     with sync_api.sync_playwright() as p:
-        browser = _launch(p, fake_media)
+        browser = launch(p, fake_media)
         try:
-            page, errors = _page(browser, live_server, "en", PHONE)
+            page, errors = open_page(browser, live_server, "en", PHONE)
             page.goto("/")
             page.focus("#start-selfie")
             page.keyboard.press("Enter")
@@ -408,10 +280,10 @@ def test_digits_used_up_before_sending_leave_no_countdown_behind(live_server, fa
 
     monkeypatch.setattr(LocalProvider, "challenge_digits", lambda self: DIGITS)
     with sync_api.sync_playwright() as p:
-        browser = _launch(p, fake_media)
+        browser = launch(p, fake_media)
         try:
-            page, errors = _page(browser, live_server, "en", PHONE)
-            _video_recorded_with_card(page, fake_media["card"])
+            page, errors = open_page(browser, live_server, "en", PHONE)
+            video_recorded_with_card(page, fake_media["card"])
             Challenge.objects.update(used_at=timezone.now())
             page.click("#send")
             page.wait_for_selector("#new-digits:not([hidden])")
@@ -442,7 +314,7 @@ def test_the_status_page_stops_polling_when_its_link_stops_working(live_server, 
     expired_case, expired_token = processing_case("expires")
     gone_case, gone_token = processing_case("deleted")
     with sync_api.sync_playwright() as p:
-        browser = _launch(p, fake_media)
+        browser = launch(p, fake_media)
         try:
             for lang, token, make_it_stop, status, text in [
                 ("en", expired_token, lambda: setattr(settings, "KYC_CAPTURE_LINK_MAX_AGE", -1), 410,
@@ -452,7 +324,7 @@ def test_the_status_page_stops_polling_when_its_link_stops_working(live_server, 
                  "此链接已失效，本页面无法显示您的验证进度。请联系发送链接的一方获取新链接。"),
             ]:
                 settings.KYC_CAPTURE_LINK_MAX_AGE = 86400
-                page, errors = _page(browser, live_server, lang, PHONE)
+                page, errors = open_page(browser, live_server, lang, PHONE)
                 polls: list[int] = []
                 page.on("response", lambda r: polls.append(r.status) if r.url.endswith("/status.json") else None)
                 page.goto(f"/c/{token}/status/")
@@ -483,9 +355,9 @@ def test_a_refusal_django_makes_before_the_view_is_shown_in_the_page(live_server
     photo = tmp_path / "selfie.jpg"
     photo.write_bytes(mediagen.selfie_jpeg())
     with sync_api.sync_playwright() as p:
-        browser = _launch(p, fake_media)
+        browser = launch(p, fake_media)
         try:
-            page, errors = _page(browser, live_server, "zh-CN,zh;q=0.9", PHONE)
+            page, errors = open_page(browser, live_server, "zh-CN,zh;q=0.9", PHONE)
             answers: list[int] = []
             page.on("response", lambda r: answers.append(r.status) if "/upload/" in r.url else None)
             page.goto("/")
@@ -522,10 +394,10 @@ def test_a_reviewers_retake_message_reaches_the_status_and_capture_pages_in_engl
         "zh-CN,zh;q=0.9": f"请重试：{words} 请在光线充足、均匀的地方重试，并保持不动。",
     }
     with sync_api.sync_playwright() as p:
-        browser = _launch(p, fake_media)
+        browser = launch(p, fake_media)
         try:
             for lang, sentence in expected.items():
-                page, errors = _page(browser, live_server, lang, PHONE)
+                page, errors = open_page(browser, live_server, lang, PHONE)
                 page.goto(f"/c/{token}/status/")
                 assert "outcome-retry" in page.get_attribute("#status-message", "class")
                 assert page.inner_text("#status-message").strip() == sentence

@@ -15,7 +15,7 @@ from liveness.capture.links import capture_token_make
 from liveness.capture.notice import notice_version
 from liveness.cases.models import AuditEvent, CaseKind, Consent, Submission
 from liveness.partners import keys as partner_keys
-from tests.capture.test_capture_browser import PHONE, _launch, _page, _shot, fake_media  # noqa: F401 (fixture)
+from tests.capture.browser import PHONE, launch, open_page, shot
 from tests.factories import CaseFactory, PartnerFactory
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # playwright's sync API runs an event loop
@@ -38,7 +38,7 @@ FETCH = """async (url) => {
 
 
 @pytest.mark.django_db(transaction=True)
-def test_no_capture_before_consent_then_consent_is_recorded_audited_and_in_the_api(live_server, fake_media,  # noqa: F811
+def test_no_capture_before_consent_then_consent_is_recorded_audited_and_in_the_api(live_server, fake_media,
                                                                                    settings):
     settings.KYC_RETENTION_DAYS = {"approved": 45, "rejected": 60, "retake_requested": 12}
     partner = PartnerFactory(name="Acme Bank")
@@ -46,9 +46,9 @@ def test_no_capture_before_consent_then_consent_is_recorded_audited_and_in_the_a
     case = CaseFactory(consent=False, partner=partner, kind=CaseKind.SELFIE)
     token = capture_token_make(case=case)
     with sync_api.sync_playwright() as p:
-        browser = _launch(p, fake_media)
+        browser = launch(p, fake_media)
         try:
-            page, errors = _page(browser, live_server, "en", PHONE, accept_notice=False)
+            page, errors = open_page(browser, live_server, "en", PHONE, accept_notice=False)
             page.goto(f"/c/{token}/")
             page.wait_for_selector("#consent-form")
             assert page.url.endswith(f"/c/{token}/consent/")
@@ -58,7 +58,7 @@ def test_no_capture_before_consent_then_consent_is_recorded_audited_and_in_the_a
                          "runs on our own servers", "Acme Bank, who asked for this check", "compliance reviewers"):
                 assert line in notice, (line, notice)
             assert page.query_selector("#selfie-form") is None and page.query_selector("#use-camera") is None
-            _shot(page, "consent-en-phone")
+            shot(page, "consent-en-phone")
 
             page.click("#consent-accept")  # not ticked: the browser does not send the form
             assert page.url.endswith("/consent/") and page.is_visible("#agree")
@@ -89,12 +89,12 @@ def test_no_capture_before_consent_then_consent_is_recorded_audited_and_in_the_a
 
             # the notice in Chinese (a second case), for the screenshot and the words
             zh_case = CaseFactory(consent=False, partner=partner, kind=CaseKind.DIGIT_VIDEO)
-            page, errors = _page(browser, live_server, "zh-CN,zh;q=0.9", PHONE, accept_notice=False)
+            page, errors = open_page(browser, live_server, "zh-CN,zh;q=0.9", PHONE, accept_notice=False)
             page.goto(f"/c/{capture_token_make(case=zh_case)}/")
             page.wait_for_selector("#consent-form")
             assert "开始之前：您的隐私" in page.inner_text("h1")
             assert "验证通过后 45 天" in page.inner_text("#notice")
-            _shot(page, "consent-zh-hans-phone")
+            shot(page, "consent-zh-hans-phone")
             assert errors == []
             page.context.close()
         finally:
@@ -114,12 +114,12 @@ def test_no_capture_before_consent_then_consent_is_recorded_audited_and_in_the_a
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_bad_capture_link_shows_the_capture_pages_own_404_with_debug_on(live_server, fake_media, settings):  # noqa: F811
+def test_a_bad_capture_link_shows_the_capture_pages_own_404_with_debug_on(live_server, fake_media, settings):
     settings.DEBUG = True
     with sync_api.sync_playwright() as p:
-        browser = _launch(p, fake_media)
+        browser = launch(p, fake_media)
         try:
-            page, errors = _page(browser, live_server, "en", PHONE, accept_notice=False)
+            page, errors = open_page(browser, live_server, "en", PHONE, accept_notice=False)
             for path in ("/c/not-a-real-link/", "/c/not-a-real-link/nowhere/", "/c/"):
                 answer = page.goto(path)
                 assert answer.status == 404, path

@@ -22,12 +22,11 @@ from liveness.media import files as media
 from liveness.vendors import catalogue
 from liveness.vendors.local.adapter import LocalProvider
 from tests import mediagen
-from tests.capture import test_capture_browser as base
-from tests.capture.test_capture_browser import CHROMIUM, PHONE, _launch, _page, _wait_for_outcome
+from tests.capture import browser as base
+from tests.capture.browser import CHROMIUM, PHONE, launch, open_page, wait_for_outcome
 
-from playwright import sync_api  # noqa: E402  (after test_capture_browser set DJANGO_ALLOW_ASYNC_UNSAFE)
+from playwright import sync_api  # noqa: E402  (after tests.capture.browser set DJANGO_ALLOW_ASYNC_UNSAFE)
 
-fake_media = base.fake_media  # the talking face, its digits read aloud, an ID card (a fixture)
 MARK = (slice(40, 100), slice(40, 100))  # a pure red square near the top LEFT corner of the still picture
 
 
@@ -80,9 +79,9 @@ def test_the_attempt_limit_hides_capture_at_once_with_one_message_saying_when(li
                                  provider="local", operation="selfie_liveness")
     token = capture_token_make(case=case)
     with sync_api.sync_playwright() as p:
-        browser = _launch(p, fake_media)
+        browser = launch(p, fake_media)
         try:
-            page, errors = _page(browser, live_server, "en", PHONE)
+            page, errors = open_page(browser, live_server, "en", PHONE)
             page.goto(f"/c/{token}/status/")
             assert "outcome-processing" in page.get_attribute("#status-message", "class")
             # the 5th submission fails while the page is polling
@@ -104,7 +103,7 @@ def test_the_attempt_limit_hides_capture_at_once_with_one_message_saying_when(li
             assert errors == []
             page.context.close()
 
-            page, errors = _page(browser, live_server, "zh-CN,zh;q=0.9", PHONE)
+            page, errors = open_page(browser, live_server, "zh-CN,zh;q=0.9", PHONE)
             page.goto(f"/c/{token}/")
             assert page.inner_text("#cooldown").strip() == "失败次数过多。请约 10 分钟后再试。"
             assert page.query_selector("input[type=file]") is None
@@ -137,9 +136,9 @@ def test_a_still_picture_fed_to_the_camera_is_not_approved_and_the_selfie_is_sto
     stored top right, as badge text read backwards)."""
     celery_worker()
     with sync_api.sync_playwright() as p:
-        browser = _launch(p, still_camera)
+        browser = launch(p, still_camera)
         try:
-            page, errors = _page(browser, live_server, "en", PHONE)
+            page, errors = open_page(browser, live_server, "en", PHONE)
             _camera_selfie(page)
             submission = Submission.objects.get(case__kind=CaseKind.SELFIE)
             stored = np.asarray(Image.open(io.BytesIO(media.blob_read(submission.selfie))).convert("RGB"))
@@ -148,7 +147,7 @@ def test_a_still_picture_fed_to_the_camera_is_not_approved_and_the_selfie_is_sto
             assert not _red(stored, MARK[0], slice(600 - 100, 600 - 40))
             assert submission.camera_motion == 0.0  # a burst came with it, and nothing moved
 
-            _wait_for_outcome(page)
+            wait_for_outcome(page)
             case = Case.objects.get(pk=submission.case_id)
             check = case.checks.get()
             assert case.state == CaseState.MANUAL_REVIEW, (case.state, check.error_code, check.findings)
@@ -170,11 +169,11 @@ def test_a_live_camera_selfie_is_approved_and_an_uploaded_file_needs_no_burst(li
     photo.write_bytes(mediagen.selfie_jpeg())
     celery_worker()
     with sync_api.sync_playwright() as p:
-        browser = _launch(p, fake_media)
+        browser = launch(p, fake_media)
         try:
-            page, errors = _page(browser, live_server, "en", PHONE)
+            page, errors = open_page(browser, live_server, "en", PHONE)
             _camera_selfie(page)
-            _wait_for_outcome(page)
+            wait_for_outcome(page)
             camera = Submission.objects.get()
             assert camera.camera_motion is not None and camera.camera_motion > 0.001
             assert camera.checks.get().error_code != "frozen_camera_feed"
@@ -184,7 +183,7 @@ def test_a_live_camera_selfie_is_approved_and_an_uploaded_file_needs_no_burst(li
             page.set_input_files("input[name=selfie]", str(photo))
             page.click("#send")
             page.wait_for_url("**/status/", timeout=30_000)
-            _wait_for_outcome(page)
+            wait_for_outcome(page)
             uploaded = Submission.objects.exclude(pk=camera.pk).get()
             assert uploaded.camera_motion is None
             assert uploaded.case.state == CaseState.APPROVED, uploaded.checks.get().findings
@@ -202,9 +201,9 @@ def test_the_too_large_message_states_the_limit_in_chinese_too(live_server, fake
     big.write_bytes(mediagen.selfie_jpeg() + b"\0" * limit)
     mib = media.sizes_text(limit, limit)[1]
     with sync_api.sync_playwright() as p:
-        browser = _launch(p, fake_media)
+        browser = launch(p, fake_media)
         try:
-            page, errors = _page(browser, live_server, "zh-CN,zh;q=0.9", PHONE)
+            page, errors = open_page(browser, live_server, "zh-CN,zh;q=0.9", PHONE)
             page.goto("/")
             page.click("#start-selfie")
             page.wait_for_selector("#selfie-form")
@@ -243,13 +242,13 @@ def test_a_card_without_a_face_is_told_to_the_person(live_server, fake_media, tm
     celery_worker()
     digits, no_face = (catalogue.lookup("local", code) for code in ("LOCAL_WRONG_DIGITS", "LOCAL_CARD_NO_FACE"))
     with sync_api.sync_playwright() as p:
-        browser = _launch(p, devices)
+        browser = launch(p, devices)
         try:
-            page, errors = _page(browser, live_server, "en", PHONE)
-            base._video_recorded_with_card(page, card)
+            page, errors = open_page(browser, live_server, "en", PHONE)
+            base.video_recorded_with_card(page, card)
             page.click("#send")
             page.wait_for_url("**/status/", timeout=30_000)
-            _wait_for_outcome(page)
+            wait_for_outcome(page)
             case = Case.objects.get(kind=CaseKind.DIGIT_VIDEO)
             check = case.checks.get()
             assert (case.state, check.error_code) == (CaseState.RETAKE_REQUESTED, "LOCAL_WRONG_DIGITS"), check.findings
@@ -261,7 +260,7 @@ def test_a_card_without_a_face_is_told_to_the_person(live_server, fake_media, tm
             assert "LOCAL_" not in page.inner_text("body") and errors == []
             page.context.close()
 
-            page, errors = _page(browser, live_server, "zh-CN,zh;q=0.9", PHONE)
+            page, errors = open_page(browser, live_server, "zh-CN,zh;q=0.9", PHONE)
             page.goto(f"/c/{capture_token_make(case=case)}/status/")
             assert no_face.user_message("zh-hans") in page.inner_text("#status-message")
             assert errors == []

@@ -23,16 +23,16 @@ from liveness.cases.models import Case, CaseKind, CaseState, Challenge, Submissi
 from liveness.checks.models import Check
 from liveness.vendors.local.adapter import LocalProvider
 from tests import mediagen
-from tests.capture.test_capture_browser import (
+from tests.capture.browser import (
     ACCEPT_NOTICE,
     CHROMIUM,
     DIGITS,
     PHONE,
-    _launch,
-    _page,
-    _record_digit_video,
-    _shot,
-    _wait_for_outcome,
+    launch,
+    open_page,
+    record_digit_video,
+    shot,
+    wait_for_outcome,
     fake_devices,
 )
 
@@ -99,7 +99,7 @@ def test_camera_refused_shows_retry_and_a_file_upload_and_retry_works_once_allow
             page.wait_for_timeout(1200)
             assert page.is_hidden("#digits") and page.is_hidden("#digits-expiry") and page.is_hidden("#record")
             assert not Challenge.objects.exists()
-            _shot(page, "video-camera-denied-en-phone")
+            shot(page, "video-camera-denied-en-phone")
 
             # the person allows the camera in the browser's settings, then presses Retry
             page.context.grant_permissions(["camera", "microphone"])
@@ -155,10 +155,10 @@ def test_a_video_file_uploaded_after_the_camera_was_refused_is_checked_to_an_out
             assert page.is_disabled("#send")
             page.set_input_files("#video-file", str(clip))
             page.wait_for_function("() => !document.getElementById('send').disabled")
-            _shot(page, "video-file-chosen-zh-hans-phone")
+            shot(page, "video-file-chosen-zh-hans-phone")
             page.click("#send")
             page.wait_for_url("**/status/", timeout=30_000)
-            _wait_for_outcome(page)
+            wait_for_outcome(page)
             assert page.inner_text("#status-message").strip()
             assert errors == []
             page.context.close()
@@ -186,9 +186,9 @@ def test_the_reading_language_chosen_on_the_page_reaches_the_check(live_server, 
     monkeypatch.setattr(LocalProvider, "challenge_digits", lambda self: DIGITS)
     celery_worker()
     with sync_api.sync_playwright() as p:
-        browser = _launch(p, devices)
+        browser = launch(p, devices)
         try:
-            page, errors = _page(browser, live_server, lang, PHONE)
+            page, errors = open_page(browser, live_server, lang, PHONE)
             _open_video_page(page)
             default = "en" if lang == "en" else "zh"
             assert page.get_attribute("input[name=digit_language]:checked", "value") == default
@@ -196,14 +196,14 @@ def test_the_reading_language_chosen_on_the_page_reaches_the_check(live_server, 
             assert ("普通话 (Mandarin)" in labels and "English" in labels) if lang == "en" else (
                 "普通话" in labels and "English (英语)" in labels)
             page.check(f"input[name=digit_language][value={choose}]")
-            _record_digit_video(page)
+            record_digit_video(page)
             assert page.inner_text("#read-aloud") == read_aloud
             page.set_input_files("#card", str(devices["card"]))
             if lang == "en":
-                _shot(page, "video-recorded-mandarin-en-phone")
+                shot(page, "video-recorded-mandarin-en-phone")
             page.click("#send")
             page.wait_for_url("**/status/", timeout=30_000)
-            _wait_for_outcome(page)
+            wait_for_outcome(page)
             assert errors == []
             page.context.close()
         finally:
@@ -226,11 +226,11 @@ def test_a_link_that_asked_for_digits_too_often_gets_a_clear_429_and_another_lin
     case = services.case_open(kind=CaseKind.DIGIT_VIDEO, actor_label="test")
     leaked = capture_token_make(case=case)
     with sync_api.sync_playwright() as p:
-        browser = _launch(p, devices)
+        browser = launch(p, devices)
         try:
             answers: list[int] = []
             for tab in range(3):  # three tabs (or three people) on the same link
-                page, errors = _page(browser, live_server, "en", PHONE)
+                page, errors = open_page(browser, live_server, "en", PHONE)
                 page.on("response", lambda r: answers.append(r.status) if r.url.endswith("/challenge/") else None)
                 page.goto(f"/c/{leaked}/")
                 page.click("#start-camera")
@@ -250,7 +250,7 @@ def test_a_link_that_asked_for_digits_too_often_gets_a_clear_429_and_another_lin
             time.sleep(1.1)
             fresh = capture_token_make(case=case)
             assert fresh != leaked
-            page, errors = _page(browser, live_server, "en", PHONE)
+            page, errors = open_page(browser, live_server, "en", PHONE)
             page.goto(f"/c/{fresh}/")
             page.click("#start-camera")
             page.wait_for_selector("#record:not([hidden])")
