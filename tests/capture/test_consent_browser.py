@@ -130,3 +130,48 @@ def test_a_bad_capture_link_shows_the_capture_pages_own_404_with_debug_on(live_s
         finally:
             browser.close()
             connections.close_all()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_person_withdraws_their_consent_from_the_page_and_their_selfie_is_deleted(live_server, fake_media):
+    """The link at the bottom of the capture page, the confirmation (refused unticked), then the status page
+    says the photos were deleted; the stored selfie is gone. Screenshot: capture-withdraw-en-phone.png."""
+    from django.core.files.storage import default_storage
+
+    from liveness.cases.models import CaseState
+    from liveness.media.models import MediaBlob
+    from tests import mediagen
+
+    case = CaseFactory(kind=CaseKind.SELFIE)  # consent given
+    token = capture_token_make(case=case)
+    with sync_api.sync_playwright() as p:
+        browser = launch(p, fake_media)
+        try:
+            page, errors = open_page(browser, live_server, "en", PHONE, accept_notice=False)
+            page.goto(f"/c/{token}/")
+            page.wait_for_selector("#selfie-form")
+            page.set_input_files("input[name=selfie]", files=[{"name": "me.jpg", "mimeType": "image/jpeg",
+                                                                "buffer": mediagen.selfie_jpeg()}])
+            page.click("#send")
+            page.wait_for_url("**/status/", timeout=30_000)
+            stored = [blob.file.name for blob in MediaBlob.objects.all()]
+            assert stored and all(default_storage.exists(name) for name in stored)
+
+            page.click("#withdraw-link a")
+            page.wait_for_selector("#withdraw-form")
+            shot(page, "withdraw-en-phone")
+            page.click("#withdraw-submit")  # not ticked: the browser does not send the form
+            assert page.url.endswith("/consent/withdraw/")
+            page.check("#withdraw-confirm")
+            page.click("#withdraw-submit")
+            page.wait_for_url("**/status/")
+            assert "Your photos and video were deleted" in page.inner_text("#status-message")
+            assert page.query_selector("#withdraw-link") is None
+            assert errors == []
+        finally:
+            browser.close()
+            connections.close_all()
+
+    case.refresh_from_db()
+    assert case.state == CaseState.WITHDRAWN
+    assert not any(default_storage.exists(name) for name in stored)
