@@ -8,15 +8,18 @@ face-similarity distributions. Everything it needs is generated (tests/mediagen.
     python bench/engine.py --only pad                          # selfie attacks vs bona fide photos
     python bench/engine.py --only pad --pad-tuning             # ... also on the tuning seeds
     python bench/engine.py --only lipsync                      # lip sync: 60 generated 4-s clips, ~7 min CPU
+    python bench/engine.py --only video --profile              # ... and where the video analysis's CPU goes
 
 Timings are taken on ONE core (the process pins itself to CPU 0 where the OS allows it).
 """
 from __future__ import annotations
 
 import argparse
+import cProfile
 import itertools
 import json
 import os
+import pstats
 import random
 import statistics
 import sys
@@ -73,10 +76,11 @@ VIDEO_READINGS = [("4821", "en-us+m1", 160), ("9036", "en-us+f2", 170), ("1574",
                   ("6203", "en-us+klatt", 175), ("3958", "en-us+f5", 160), ("7140", "en-us+edward", 150)]
 
 
-def bench_video(reps: int) -> dict:
+def bench_video(reps: int, profiler: cProfile.Profile | None = None) -> dict:
     """Real-time factor (analysis time / clip length) of ``analyse_digit_video`` with the card,
     over 4-s clips of six readings, ``reps`` times each: wall time on the pinned core and the
-    process's CPU time (the same figure, less the other work sharing the machine)."""
+    process's CPU time (the same figure, less the other work sharing the machine). With
+    ``profiler``, the analyses run under it (the timings then include its overhead)."""
     out = {}
     formats = {
         "webm 480x640 4s": {}, "mp4 480x640 4s": {"fmt": "mp4"}, "webm 854x480 4s": {"size": (854, 480)},
@@ -90,7 +94,11 @@ def bench_video(reps: int) -> dict:
         for _ in range(reps):
             for d, data in clips:
                 t, c = time.perf_counter(), time.process_time()
+                if profiler is not None:
+                    profiler.enable()
                 r = analyse_digit_video(data, digits=d, card=card)
+                if profiler is not None:
+                    profiler.disable()
                 wall.append((time.perf_counter() - t) / r.metrics["duration_s"])
                 cpu.append((time.process_time() - c) / r.metrics["duration_s"])
                 ok += r.ok
@@ -301,6 +309,8 @@ def main() -> int:
     ap.add_argument("--json")
     ap.add_argument("--only", choices=["selfie", "pad", "video", "lipsync", "digits", "similarity"], action="append",
                     help="run only these parts (repeatable); default all")
+    ap.add_argument("--profile", action="store_true",
+                    help="video part: also print where the analysis's CPU time goes (cProfile, process time)")
     ap.add_argument("--pad-tuning", action="store_true",
                     help="pad part: also the tuning splits (seeds 1 and 3), not only the held-out one")
     args = ap.parse_args()
@@ -318,7 +328,7 @@ def main() -> int:
     if "pad" in parts:
         _report_selfie_pad(results, q, args.pad_tuning)
     if "video" in parts:
-        _report_video(results, q)
+        _report_video(results, q, args.profile)
     if "lipsync" in parts:
         _report_lipsync(results, q)
     if "digits" in parts:
@@ -451,12 +461,17 @@ def _report_selfie_pad(results: dict, q: bool, tuning: bool = False) -> None:
           f" border check {t['border_ms']:.0f} ms at 0.25-degree steps, {t['border_whole_degree_ms']:.0f} ms at whole degrees")
 
 
-def _report_video(results: dict, q: bool) -> None:
-    v = results["video"] = bench_video(1 if q else 3)
+def _report_video(results: dict, q: bool, profile: bool = False) -> None:
+    profiler = cProfile.Profile(time.process_time) if profile else None
+    v = results["video"] = bench_video(1 if q else 3, profiler)
     print("\n## digit video (analyse_digit_video with card), 4-s clips, 6 readings   RTF wall med/p95   CPU med/p95  accepted")
     for k, x in v.items():
         print(f"  {k:22s} {x['runs']:3d} runs   {x['rtf_median']:.3f} / {x['rtf_p95']:.3f}    {x['cpu_rtf_median']:.3f} / {x['cpu_rtf_p95']:.3f}   {x['accepted']}/{x['runs']}")
     print("  target: real-time factor <= 0.5 on one core (median)")
+    if profiler is not None:
+        runs = sum(x["runs"] for x in v.values())
+        print(f"\n  where the CPU goes (cProfile, process time, cumulative over all {runs} runs; divide by {runs} per clip):")
+        pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(r"liveness/engine|dlib|ctranslate2|av\.", 30)
 
 
 LIP_SEPARATION = ("lip_sync", "lip_digit_fit_min", "lip_digit_lag_spread_s", "lip_digit_open_corr")

@@ -1,5 +1,7 @@
 """The Celery app. Configuration lives in Django settings under the CELERY_ prefix."""
+import logging
 import os
+import time
 
 from celery import Celery, signals
 
@@ -37,3 +39,42 @@ def _logging_from_settings(**kwargs) -> None:
     from django.conf import settings
 
     dictConfig(settings.LOGGING)
+
+
+logger = logging.getLogger(__name__)
+
+
+def consumed_queues() -> set[str]:
+    """The queues this worker consumes: its ``-Q`` list (every declared queue without one). Set
+    in the worker's main process before the pool forks, so a pool process sees it too."""
+    return set(app.amqp.queues.consume_from)
+
+
+def engine_queue() -> str:
+    """The queue the local engine's checks go to (KYC_CHECK_QUEUE_LOCAL, default "engine")."""
+    from django.conf import settings
+
+    return settings.KYC_CHECK_QUEUES["local"]
+
+
+@signals.worker_process_init.connect
+def _engine_warm_up(**kwargs) -> None:
+    """Load the local engine's models in a new prefork process that consumes the engine's queue,
+    before it takes its first task: ~5 s (Whisper base ~4 s of it), which the first check of each
+    process otherwise paid on its request path. Other processes (webhooks, vendor, default
+    workers) load nothing. KYC_ENGINE_WARM_UP=false turns it off. A model that cannot load is
+    logged, not raised: the process would be replaced and fail again in a loop; the checks that
+    need the model fail visibly instead."""
+    from django.conf import settings
+
+    if not settings.KYC_ENGINE_WARM_UP or engine_queue() not in consumed_queues():
+        return
+    from liveness.engine import warm_up
+
+    started = time.monotonic()
+    try:
+        warm_up()
+    except Exception:  # noqa: BLE001 - see the docstring: logged, the checks report it
+        logger.exception("engine models could not be loaded at process start; they load on first use")
+        return
+    logger.info("engine models loaded in %.1f s", time.monotonic() - started)

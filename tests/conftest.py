@@ -117,7 +117,9 @@ def celery_worker(transactional_db, settings, _flushed_broker):
     """A real worker process. Yields a function to start it with extra environment; ``queues``
     ("engine,vendor"; default: every queue), ``pool`` and ``concurrency`` shape the worker;
     ``steps`` are the command line's step switches (default: no gossip, no mingle, as tests need
-    no cluster; tests/security/test_broker_outages.py runs the worker as deployed)."""
+    no cluster; tests/security/test_broker_outages.py runs the worker as deployed); ``include``
+    adds task modules (tests/worker_probe.py). Its processes do not load the engine's models at
+    start (KYC_ENGINE_WARM_UP=false, ~5 s each) unless a test sets KYC_ENGINE_WARM_UP."""
     from django.db import connection
 
     if connection.vendor != "postgresql":
@@ -127,7 +129,7 @@ def celery_worker(transactional_db, settings, _flushed_broker):
 
     def start(*, queues: str | None = None, pool: str = "prefork", concurrency: int = 1,
               steps: tuple[str, ...] = ("--without-gossip", "--without-mingle"),
-              **extra_env: str) -> subprocess.Popen:
+              include: tuple[str, ...] = (), **extra_env: str) -> subprocess.Popen:
         name = f"test-{uuid.uuid4().hex[:8]}@localhost"
         env = {
             **os.environ,
@@ -135,12 +137,14 @@ def celery_worker(transactional_db, settings, _flushed_broker):
             "CELERY_BROKER_URL": settings.CELERY_BROKER_URL,
             "MEDIA_ROOT": str(settings.MEDIA_ROOT),
             "KYC_CHECK_RETRY_DELAYS": "1,1",
+            "KYC_ENGINE_WARM_UP": "false",
             **extra_env,
         }
         log = open(Path(settings.MEDIA_ROOT).parent / f"{name}.log", "wb")
         proc = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "kyc_portal", "worker", "--pool", pool, "--concurrency", str(concurrency),
-             "-n", name, *steps, "--loglevel", "INFO", *(["-Q", queues] if queues else [])],
+             "-n", name, *steps, "--loglevel", "INFO", *(["-Q", queues] if queues else []),
+             *(["--include", ",".join(include)] if include else [])],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )
         processes.append(proc)

@@ -62,6 +62,16 @@ KYC_CHECK_QUEUES: dict[str, str] = {
                       ("default", "engine", "vendor"), doc=f"the queue {_provider} checks go to")
     for _provider in KNOWN_PROVIDERS
 }
+# A prefork worker process that consumes the local engine's queue loads the engine's models when it
+# starts (kyc_portal/celery.py, worker_process_init; ~5 s, Whisper ~600 MB at its peak), not on the
+# first check it runs. Celery kills a new process that is not ready within
+# CELERY_WORKER_PROC_ALIVE_TIMEOUT (its default, 4 s, is shorter than the loading).
+KYC_ENGINE_WARM_UP = boolean("KYC_ENGINE_WARM_UP", True,
+                             doc="load the local engine's models when a worker process of its queue starts")
+CELERY_WORKER_PROC_ALIVE_TIMEOUT = number("CELERY_WORKER_PROC_ALIVE_TIMEOUT", 120.0, low=4.0, high=600.0,
+                                          unit="seconds",
+                                          doc="a new prefork worker process must be ready within this "
+                                              "(engine processes load their models first)")
 
 # Vendor rate limits, shared by every worker through Redis (liveness/checks/pacing.py):
 # KYC_RATE_LIMIT_<PROVIDER>="20/s" | "600/min" | "off" (or 0); defaults: vendors.vendor_rate_limit_defaults.

@@ -77,18 +77,22 @@ def digit_decoder():
     Mandarin syllables of ``digits_zh.dict``) and no language model.
 
     ``silprob`` 0.1 (default 0.005) makes pauses between digits cheap, which suits a code read
-    digit by digit. ``compallsen`` scores every senone in every frame: pocketsphinx normalises
-    each frame's scores by the best *computed* senone, so without it two searches over the same
-    audio (the forced and the free pass of ``digits.verify``) have different normalisers and
-    their scores cannot be compared. ``topn`` 8 and ``beam``/``pbeam`` 1e-55, ``wbeam`` 1e-35
-    (defaults 4, 1e-48, 7e-29): wider than the defaults, which pruned the right path of some
-    readings (and differently per audio codec), at about 1 s of CPU for both passes over a
-    4-digit reading (1e-60/1e-40 with ``topn`` 16 took ~3x as long; bench/engine.py)."""
+    digit by digit. ``topn`` 8 and ``beam``/``pbeam`` 1e-55, ``wbeam`` 1e-35 (defaults 4, 1e-48,
+    7e-29): wider than the defaults, which pruned the right path of some readings (and
+    differently per audio codec); 1e-60/1e-40 with ``topn`` 16 took ~3x as long (bench/engine.py).
+
+    Only the senones of active states are scored (pocketsphinx's default; ``compallsen`` off).
+    Scoring all of them in every frame was needed while ``digits.verify`` compared the scores of
+    two searches over the same audio (each frame is normalised by its best *computed* senone);
+    the forced alignment alone now gives only the digit timings, at a quarter of the CPU (36 ms
+    against 150 ms for a 4-s clip; the same timings on 34 of 34 bench clips and 60 of 64
+    bench/speechset.py readings: 3 moved one word edge by 10 ms, 1 lost a partial 3-word path
+    that gave the even split either way; docs/engine.md, "Video speed")."""
 
     def make():
         from pocketsphinx import Decoder
 
-        dec = Decoder(lm=None, dict=DIGIT_DICT, loglevel="FATAL", silprob=0.1, compallsen=True, topn=8,
+        dec = Decoder(lm=None, dict=DIGIT_DICT, loglevel="FATAL", silprob=0.1, topn=8,
                       beam=1e-55, pbeam=1e-55, wbeam=1e-35)
         _add_words(dec, DIGIT_DICT_ZH)
         return dec

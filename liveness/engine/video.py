@@ -177,14 +177,50 @@ def frame_dbfs(x: np.ndarray, win: int = 320) -> np.ndarray:
 
 @dataclass
 class FrameFace:
+    """A tracked face in one sampled frame. Its sharpness (an aligned chip and a Laplacian,
+    ~0.7 ms) is measured on first use only: :func:`best_face` needs it for the few frames that
+    can still be the best, not for all ~60 of a 4-s clip."""
+
     index: int
     time: float
     face: faces.Face
     opening: float
     yaw: float
     pitch: float
-    sharp: float
-    quality: float
+    image: np.ndarray = field(repr=False)
+    _sharp: float | None = field(default=None, repr=False)
+
+    @property
+    def sharp(self) -> float:
+        if self._sharp is None:
+            self._sharp = faces.sharpness(faces.chip(self.image, self.face))
+        return self._sharp
+
+    def _score(self, sharp_term: float) -> float:
+        return sharp_term - (abs(self.yaw) + abs(self.pitch)) / 60.0 - max(0.0, self.opening - 0.1) + min(self.face.size / 200.0, 1.0) * 0.3
+
+    @property
+    def quality(self) -> float:
+        """Sharp, frontal, mouth closed-ish, large: what the best frame is chosen by."""
+        return self._score(min(self.sharp / 150.0, 1.0))
+
+    @property
+    def quality_bound(self) -> float:
+        """An upper bound of :attr:`quality` without measuring the sharpness (its term is at
+        most 1; rounding is monotonic, so the bound holds exactly in floating point)."""
+        return self._score(1.0)
+
+
+def best_face(tracked: list[FrameFace]) -> FrameFace | None:
+    """``max(tracked, key=quality)`` (the first of equals), measuring the sharpness only of the
+    frames whose :attr:`FrameFace.quality_bound` can still beat the best found so far."""
+    best = None
+    for ff in sorted(tracked, key=lambda f: (-f.quality_bound, f.index)):
+        if best is not None and ff.quality_bound < best.quality:
+            break
+        if best is None or ff.quality > best.quality or (ff.quality == best.quality and ff.index < best.index):
+            best = ff
+    return best
 
 
 ROI_EVERY = 3      # window detection on every 3rd tracked frame, landmark tracking in between
@@ -275,10 +311,7 @@ def track_faces(frames: list, sample_fps: float) -> tuple[list[FrameFace], int, 
             face = moved
         prev = face
         yaw, pitch, _ = faces.head_pose(face.points)
-        opening = faces.mouth_opening(face.points)
-        sharp = faces.sharpness(faces.chip(img, face))
-        quality = min(sharp / 150.0, 1.0) - (abs(yaw) + abs(pitch)) / 60.0 - max(0.0, opening - 0.1) + min(face.size / 200.0, 1.0) * 0.3
-        out.append(FrameFace(i, t, face, opening, yaw, pitch, sharp, quality))
+        out.append(FrameFace(i, t, face, faces.mouth_opening(face.points), yaw, pitch, img))
     return out, keyframes, multi
 
 
@@ -345,7 +378,7 @@ def analyse_digit_video(video: bytes, *, digits: str, card: bytes | None = None,
     ratio = len(tracked) / max(1, n)
     m["face_frames_ratio"] = ratio
     m["keyframes_multiple_faces"] = multi
-    best = max(tracked, key=lambda f: f.quality) if tracked else None
+    best = best_face(tracked)
     extra: dict = {}
     scored = audio_ok
     if not tracked:
@@ -372,14 +405,13 @@ def analyse_digit_video(video: bytes, *, digits: str, card: bytes | None = None,
             # ---- same person throughout: one descriptor per stretch of the clip
             span = max(1e-6, tracked[-1].time - tracked[0].time)
             k = int(min(MAX_DESCRIPTORS, max(2, math.ceil(span / DESCRIPTOR_SPAN_S))))
-            buckets: dict[int, FrameFace] = {}
+            buckets: dict[int, list[FrameFace]] = {}
             for ff in tracked:
-                b = min(k - 1, int((ff.time - tracked[0].time) / span * k))
-                if b not in buckets or ff.quality > buckets[b].quality:
-                    buckets[b] = ff
+                buckets.setdefault(min(k - 1, int((ff.time - tracked[0].time) / span * k)), []).append(ff)
+            stretch_best = [best_face(b) for b in buckets.values()]
             dists = [
                 float(np.linalg.norm(faces.descriptor(dec.frames[ff.index][1], ff.face) - best_desc))
-                for ff in buckets.values() if ff is not best
+                for ff in stretch_best if ff is not best
             ]
             worst = max(dists) if dists else 0.0
             m["identity_max_distance"] = worst
