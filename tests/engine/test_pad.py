@@ -165,6 +165,16 @@ def test_varied_genuine_captures_pass(kind, seed, index):
     assert accepted(r), (r.score, r.findings)
 
 
+def test_a_clipped_red_channel_is_not_read_as_posterised():
+    # seed 1, #7: a bright, warm-lit face whose red channel clips; the clipped bin scored 0.145
+    # (a 10-point "cartoon" finding) before clipped levels were left out of the histograms
+    from liveness.engine import selfie
+
+    r = analyse_selfie(attackset.sample("real_phone", 1, 7).jpeg)
+    assert r.metrics["bright_clipped"] > 0.03 and r.metrics["posterised"] < selfie.POSTER_OK
+    assert not any("histogram spikiness" in f for f in r.findings) and r.score >= 95
+
+
 def test_skin_tone_changes_the_skin_only():
     img = mediagen.portrait("astronaut", attackset.SIZE, face_frac=0.38)  # face centred at (300, 336), 228 px
     dark = attackset.skin_tone(img, "darker", (300, 336, 228), np.random.default_rng(0))
