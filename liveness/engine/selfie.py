@@ -27,7 +27,7 @@ BORDER_PENALTY = {2: 25.0, 3: 40.0, 4: 40.0}
 
 # ---- selfie-only presentation-attack fusion (docs/engine.md "Selfie: fusion"; tuned on seeds 1 and 3
 # of tests/engine/attackset.py, reported on seed 4, held out, by bench/engine.py --only pad)
-# a face cut from a smaller picture and enlarged: a group photo's 51-56 px face enlarged 4.3-4.7x
+# a face cut from a smaller picture and enlarged: a group photo's 51-56 px face enlarged 4.6-5.1x
 # measures 84-93 (tile-width sweep of attackset.group_cut), the blurriest bona fide capture of the
 # tuning seeds (real_phone: 480x640, focus blur 1.1 px) 119; -> 0 at 118, 40 (refused alone) at 90
 SELFIE_SHARP_OK, SELFIE_SHARP_BAD = 118.0, 90.0
