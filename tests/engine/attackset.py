@@ -2,7 +2,7 @@
 
 Built here, independently of the checks it measures (no threshold of the engine is read).
 ``build(seed)`` returns :class:`Sample` items; the same seed always gives the same bytes.
-bench/engine.py tunes on seed 1 and reports on seed 2 (held out); tests use single samples.
+bench/engine.py tunes on seeds 1 and 3 and reports on seeds 4 and 11-13 (held out); tests use single samples.
 
 Attack kinds (each re-photographed through :func:`camera`: resampling, slight blur, sensor noise,
 JPEG, the same pipeline the bona fide photos go through):
