@@ -232,6 +232,9 @@ def black_level(chip_rgb: np.ndarray) -> float:
     return float(np.percentile(to_gray(chip_rgb.astype(np.float32)), 0.5))
 
 
+CLIP_LOW, CLIP_HIGH = 3, 252  # channel levels at or beyond these carry no tone (clipped)
+
+
 def posterised(chip_rgb: np.ndarray) -> float:
     """How spiky the colour histograms of the inner face are (0..1, mean over R, G, B).
 
@@ -241,11 +244,19 @@ def posterised(chip_rgb: np.ndarray) -> float:
     leaves) is compared with the same heavily smoothed (7 bins): half their L1 distance. A cartoon
     filter or a drawing puts the face into a few flat colours, i.e. a few spikes (measured
     0.29-0.42 on cartoons, 0.47-0.54 on drawings); a photographed face's shading gives smooth
-    histograms (0.04-0.10, prints and screens included)."""
+    histograms (0.04-0.10, prints and screens included).
+
+    Clipped levels (<= 3 or >= 252) are left out of each channel's histogram and a channel clipped
+    over half the face is not judged (0 when none is left): on a bright, light-skinned face the red
+    channel clips over 30-60 % of the skin, and that one full bin read as a posterised level
+    (0.17, bona fide photos of ``real_skin``)."""
     inner = _inner(chip_rgb).astype(np.float32)
     out = []
     for ch in range(3):
         v = inner[..., ch].ravel()
+        v = v[(v > CLIP_LOW) & (v < CLIP_HIGH)]
+        if v.size < 0.5 * inner.shape[0] * inner.shape[1]:
+            continue
         lo, spread = _tone_range(v)
         u = np.clip((v - lo) / spread * 100.0, -5, 105)
         h, _ = np.histogram(u, bins=110, range=(-5, 105))
@@ -253,4 +264,4 @@ def posterised(chip_rgb: np.ndarray) -> float:
         fine = ndimage.gaussian_filter1d(h, max(1.5, 1.5 * 100.0 / spread))
         coarse = ndimage.gaussian_filter1d(h, 7.0)
         out.append(0.5 * float(np.abs(fine - coarse).sum()))
-    return float(np.mean(out))
+    return float(np.mean(out)) if out else 0.0

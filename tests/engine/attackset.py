@@ -2,7 +2,7 @@
 
 Built here, independently of the checks it measures (no threshold of the engine is read).
 ``build(seed)`` returns :class:`Sample` items; the same seed always gives the same bytes.
-bench/engine.py tunes on seed 1 and reports on seed 2 (held out); tests use single samples.
+bench/engine.py tunes on seeds 1 and 3 and reports on seeds 4 and 11-13 (held out); tests use single samples.
 
 Attack kinds (each re-photographed through :func:`camera`: resampling, slight blur, sensor noise,
 JPEG, the same pipeline the bona fide photos go through):
@@ -20,7 +20,10 @@ JPEG, the same pipeline the bona fide photos go through):
 
 Bona fide kinds: ``real_plain`` (the astronaut photo as shot), ``real_scene`` (the astronaut photo
 with a flag pole, curtain edges or a door frame painted beside her), ``real_graded`` (colour-graded stills: teal-orange, desaturated x0.6-0.8, warm or
-cool), ``real_lfw`` (lfw_subset faces: real people, but 25-px grey sources upscaled and tinted:
+cool), ``real_phone`` (the astronaut photo through varied phone captures: framing, mirrored,
+side light, exposure, white balance 2700-7500 K, heavier noise with chroma noise, slight focus
+blur, JPEG 60-95, 480x640 to 900x1200; see :func:`phone_camera`), ``real_skin`` (the same with
+the skin re-toned darker, olive or lighter, see :func:`skin_tone`), ``real_lfw`` (lfw_subset faces: real people, but 25-px grey sources upscaled and tinted:
 reported apart, they are not phone-quality photos).
 """
 from __future__ import annotations
@@ -37,7 +40,7 @@ from tests import mediagen
 
 ATTACK_KINDS = ("print_tilted", "print_matte", "print_faded", "screen_moire_light", "screen_moire_strong",
                 "cartoon", "drawn", "group_cut")
-REAL_KINDS = ("real_plain", "real_scene", "real_graded", "real_lfw")
+REAL_KINDS = ("real_plain", "real_scene", "real_graded", "real_phone", "real_skin", "real_lfw")
 SIZE = (600, 800)
 
 
@@ -65,6 +68,63 @@ def camera(rgb: np.ndarray, rng: np.random.Generator, size: tuple[int, int] = SI
     buf = io.BytesIO()
     Image.fromarray(np.clip(a, 0, 255).astype(np.uint8)).save(buf, "JPEG", quality=int(rng.integers(80, 93)))
     return buf.getvalue()
+
+
+def phone_camera(rgb: np.ndarray, rng: np.random.Generator) -> bytes:
+    """A wider range of genuine captures than :func:`camera`: sizes 480x640 to 900x1200, sometimes
+    landscape-cropped to 3:4 anyway, optical blur 0.3-1.1 px (a slightly missed focus), luminance
+    noise 1.5-6 plus chroma noise (small sensors in dim light), and JPEG quality 60-95."""
+    w = int(rng.choice([480, 600, 720, 900]))
+    size = (w, w * 4 // 3)
+    im = Image.fromarray(rgb).resize(size, Image.BICUBIC)
+    im = im.filter(ImageFilter.GaussianBlur(float(rng.uniform(0.3, 1.1))))
+    sigma = float(rng.uniform(1.5, 6.0))
+    a = (np.asarray(im, np.float32) + rng.normal(0, sigma, (size[1], size[0], 1))
+         + rng.normal(0, sigma * rng.uniform(0.2, 0.6), (size[1], size[0], 3)))
+    buf = io.BytesIO()
+    Image.fromarray(np.clip(a, 0, 255).astype(np.uint8)).save(buf, "JPEG", quality=int(rng.integers(60, 96)))
+    return buf.getvalue()
+
+
+def lighting(rgb: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Light as it falls in a room: exposure x0.75-1.2, a white balance between warm tungsten and
+    cool shade (channel gains in linear light), and a side light (a horizontal gain gradient of
+    up to 35 % across the picture, from either side)."""
+    a = (rgb.astype(np.float32) / 255) ** 2.2
+    kelvin = float(rng.uniform(-1, 1))  # -1 tungsten (warm), +1 shade (cool)
+    gains = np.array([1 - 0.18 * kelvin, 1.0, 1 + 0.22 * kelvin], np.float32)
+    w = rgb.shape[1]
+    side = np.linspace(-1, 1, w, dtype=np.float32)[None, :, None] * rng.choice([-1, 1])
+    a = a * gains * (1 + float(rng.uniform(0, 0.35)) * side) * float(rng.uniform(0.75, 1.2)) ** 2.2
+    return (np.clip(a, 0, 1) ** (1 / 2.2) * 255).astype(np.uint8)
+
+
+SKIN_TONES = {  # linear-light gains for the skin, per (R, G, B): more melanin absorbs blue and green most
+    "darker": ((0.30, 0.50), (0.22, 0.40), (0.18, 0.34)),
+    "olive": ((0.70, 0.85), (0.68, 0.82), (0.55, 0.70)),
+    "lighter": ((1.05, 1.15), (1.08, 1.2), (1.1, 1.25)),
+}
+
+
+def skin_tone(rgb: np.ndarray, tone: str, face: tuple[float, float, float], rng: np.random.Generator) -> np.ndarray:
+    """The skin of a portrait re-toned: pixels within an ellipse around the face (``face`` = centre
+    x, centre y, face width; 0.75 x 1.0 face widths) whose chroma is skin-like (YCbCr Cb 77-127,
+    Cr 133-173), the mask softened over 4 px, are multiplied in linear light by per-channel gains
+    of ``tone`` (:data:`SKIN_TONES`); background, clothes and most of the hair keep their colour.
+    An approximation of other complexions, not a substitute for photos of other people."""
+    a = rgb.astype(np.float32)
+    cx, cy, fw = face
+    yy, xx = np.mgrid[0:a.shape[0], 0:a.shape[1]]
+    near = np.hypot((xx - cx) / (0.75 * fw), (yy - cy - 0.1 * fw) / fw) < 1
+    y = a @ np.array([0.299, 0.587, 0.114], np.float32)
+    cb = 128 + (a[..., 2] - y) * 0.564
+    cr = 128 + (a[..., 0] - y) * 0.713
+    mask = (near & (cb > 77) & (cb < 127) & (cr > 133) & (cr < 173) & (y > 40)).astype(np.float32)
+    mask = np.asarray(Image.fromarray((mask * 255).astype(np.uint8)).filter(ImageFilter.GaussianBlur(4)), np.float32) / 255
+    gains = np.array([rng.uniform(*r) for r in SKIN_TONES[tone]], np.float32)
+    lin = (a / 255) ** 2.2
+    toned = np.clip(lin * gains, 0, 1) ** (1 / 2.2) * 255
+    return np.clip(a + (toned - a) * mask[..., None], 0, 255).astype(np.uint8)
 
 
 def room(w: int, h: int, rng: np.random.Generator, feature: str = "wall") -> np.ndarray:
@@ -318,6 +378,14 @@ def _real(kind: str, rng: np.random.Generator, index: int) -> np.ndarray:
         img = paint_scene(img, ("pole", "curtain", "door", "pole")[index % 4], face, rng)
     elif kind == "real_graded":
         img = grade(astronaut_portrait(rng, w, h), GRADES[index % len(GRADES)], rng)
+    elif kind in ("real_phone", "real_skin"):
+        frac = float(rng.uniform(0.3, 0.46))  # as real_plain: smaller faces show the photo's mirrored padding
+        center = (float(rng.uniform(0.42, 0.58)), float(rng.uniform(0.38, 0.47)))
+        img = mediagen.portrait("astronaut", (w, h), face_frac=frac, center=center)
+        if kind == "real_skin":
+            img = skin_tone(img, tuple(SKIN_TONES)[index % len(SKIN_TONES)], (center[0] * w, center[1] * h, frac * w), rng)
+        img = lighting(img[:, ::-1] if rng.random() < 0.5 else img, rng)
+        return np.ascontiguousarray(img)
     elif kind == "real_lfw":
         usable = _usable_lfw()
         name = usable[(index * 7 + int(rng.integers(0, 7))) % len(usable)]
@@ -349,7 +417,8 @@ def sample(kind: str, seed: int, index: int) -> Sample:
     rng = np.random.default_rng([seed, key, index])
     attack = kind in ATTACK_KINDS
     rgb = _attack(kind, rng) if attack else _real(kind, rng, index)
-    return Sample(kind, attack, f"{kind}#{seed}.{index}", camera(rgb, rng))
+    shoot = phone_camera if kind in ("real_phone", "real_skin") else camera
+    return Sample(kind, attack, f"{kind}#{seed}.{index}", shoot(rgb, rng))
 
 
 @functools.lru_cache(maxsize=4)

@@ -122,7 +122,7 @@ def test_drawn_faces_never_pass(index):
 
 
 def test_cartoon_faded_and_matte_prints_and_strong_moire_are_refused():
-    for kind in ("cartoon", "print_faded", "screen_moire_strong"):
+    for kind in ("cartoon", "print_faded", "print_matte", "screen_moire_strong"):
         r = analyse_selfie(attackset.sample(kind, 3, 0).jpeg)
         assert not accepted(r), (kind, r.score, r.findings)
     cartoon = analyse_selfie(attackset.sample("cartoon", 3, 0).jpeg)
@@ -141,6 +141,47 @@ def test_colour_graded_stills_pass(how):
     img = attackset.grade(mediagen.portrait("astronaut", attackset.SIZE, face_frac=0.38), how, rng)
     r = analyse_selfie(attackset.camera(img, rng))
     assert accepted(r), (r.score, r.findings)
+
+
+@pytest.mark.parametrize("index", [6, 8])
+def test_face_cut_from_a_group_photo_and_enlarged_is_refused(index):
+    # seed 3, #6 and #8: 52-px faces enlarged 4.6x (sharpness 88-90), accepted before the selfie
+    # sharpness ramp was moved to 118 -> 90; the only cue that sees them is the lost resolution
+    r = analyse_selfie(attackset.sample("group_cut", 3, index).jpeg)
+    assert r.metrics["sharpness"] < 95 and r.metrics["model_real"] > 0.5  # the model is fooled
+    assert codes.BLURRY in codes_of(r) and any("enlarged from a smaller picture" in f for f in r.findings)
+    assert not accepted(r)
+
+
+@pytest.mark.parametrize("kind, seed, index", [
+    ("real_phone", 3, 7),   # the blurriest bona fide capture of the tuning seeds (sharpness 119)
+    ("real_phone", 1, 0),   # warm light, side-lit: the model doubts it (P(real) 0.06)
+    ("real_skin", 1, 0),    # darker skin
+    ("real_skin", 1, 1),    # olive skin
+    ("real_skin", 3, 2),    # lighter skin
+])
+def test_varied_genuine_captures_pass(kind, seed, index):
+    r = analyse_selfie(attackset.sample(kind, seed, index).jpeg)
+    assert accepted(r), (r.score, r.findings)
+
+
+def test_a_clipped_red_channel_is_not_read_as_posterised():
+    # seed 1, #7: a bright, warm-lit face whose red channel clips; the clipped bin scored 0.145
+    # (a 10-point "cartoon" finding) before clipped levels were left out of the histograms
+    from liveness.engine import selfie
+
+    r = analyse_selfie(attackset.sample("real_phone", 1, 7).jpeg)
+    assert r.metrics["bright_clipped"] > 0.03 and r.metrics["posterised"] < selfie.POSTER_OK
+    assert not any("histogram spikiness" in f for f in r.findings) and r.score >= 95
+
+
+def test_skin_tone_changes_the_skin_only():
+    img = mediagen.portrait("astronaut", attackset.SIZE, face_frac=0.38)  # face centred at (300, 336), 228 px
+    dark = attackset.skin_tone(img, "darker", (300, 336, 228), np.random.default_rng(0))
+    cheek = (slice(330, 360), slice(240, 270))
+    assert dark[cheek].mean() < 0.75 * img[cheek].mean()
+    changed = np.abs(dark.astype(int) - img).max(axis=2) > 2
+    assert not changed[:100].any() and not changed[600:].any()  # the wall above her, the suit below
 
 
 # --------------------------------------------------------------------- the border ----
