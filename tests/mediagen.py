@@ -319,12 +319,12 @@ def _shape_predictor():
 
 
 @functools.lru_cache(maxsize=None)
-def _mouth_geometry(face: str, size: tuple[int, int], face_frac: float):
+def _mouth_geometry(face: str, size: tuple[int, int], face_frac: float, center: tuple[float, float] = (0.5, 0.42)):
     """Landmarks of the rendered portrait: (mouth line y, mouth centre x, half width, chin y,
     eye distance)."""
     import dlib
 
-    frame = portrait(face, size, face_frac=face_frac)
+    frame = portrait(face, size, face_frac=face_frac, center=center)
     l, t, r, b = _detect(frame)
     shape = _shape_predictor()(frame, dlib.rectangle(l, t, r, b))
     p = np.array([(q.x, q.y) for q in shape.parts()], np.float32)
@@ -519,6 +519,7 @@ ZH_VOICES = [
 ]
 #: Recorded digits: the few the tests use ship in tests/data (CC BY-SA 4.0, see its README); the whole
 #: development set, which the benchmark reads, is outside the repository when present.
+FSDD_TAKES = tuple(range(10))  # takes 0-9 of each speaker in the development set
 REAL_DIGITS_DIRS = (os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "spoken-digits"),
                     os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "..", "shared",
                                  "data", "spoken-digits-dev"))
@@ -704,10 +705,16 @@ VOWEL_OPENING: dict[str, tuple[float, ...]] = {
 
 @functools.lru_cache(maxsize=None)
 def _word_audio(digit: str, voice: str, speed: int, sr: int = 16000) -> np.ndarray:
-    """One digit word from espeak-ng at ``sr``, trimmed to its sound (50 dB below the peak)."""
-    x, src_sr = wav_to_array(speech_wav(digit, voice, speed))
-    x = _resample(x, src_sr, sr)
-    loud = np.nonzero(np.abs(x) > np.abs(x).max() * 10 ** (-50 / 20))[0]
+    """One digit word at ``sr``, trimmed to its sound: from espeak-ng (50 dB below the peak), or,
+    for ``voice="fsdd:SPEAKER:TAKE"``, the recorded word of the Free Spoken Digit Dataset
+    (:func:`real_digit`; 8-kHz recordings with their own noise: 30 dB below the peak)."""
+    if voice.startswith("fsdd:"):
+        _, speaker, take = voice.split(":")
+        x, floor_db = real_digit(digit, speaker, int(take), sr), 30
+    else:
+        x, src_sr = wav_to_array(speech_wav(digit, voice, speed))
+        x, floor_db = _resample(x, src_sr, sr), 50
+    loud = np.nonzero(np.abs(x) > np.abs(x).max() * 10 ** (-floor_db / 20))[0]
     return x[loud[0]: loud[-1] + 1] if loud.size else x
 
 
@@ -715,7 +722,10 @@ def _word_audio(digit: str, voice: str, speed: int, sr: int = 16000) -> np.ndarr
 def reading(digits: str, voice: str = DEFAULT_VOICE, speed: int = 150, seed: int = 0,
             sr: int = 16000) -> tuple[np.ndarray, tuple[tuple[str, float, float], ...]]:
     """(speech samples at ``sr`` peaking at 0.6, ((digit, start s, end s), ...)): ``digits`` read
-    one word at a time with pauses of 0.12-0.40 s drawn from ``seed``; the times are exact."""
+    one word at a time with pauses of 0.12-0.40 s drawn from ``seed``; the times are exact.
+    ``voice="fsdd:SPEAKER"`` reads recorded words of that speaker (``speed`` unused), each take
+    drawn from ``seed`` among ``FSDD_TAKES[SPEAKER]`` (tests/data holds a few, see
+    :data:`REAL_DIGITS_DIRS`); ``"fsdd:SPEAKER:TAKE"`` uses that take for every word."""
     rng = np.random.default_rng(seed)
     parts, timings, t = [], [], 0.0
     for k, d in enumerate(digits):
@@ -723,7 +733,10 @@ def reading(digits: str, voice: str = DEFAULT_VOICE, speed: int = 150, seed: int
             gap = np.zeros(int(rng.uniform(0.12, 0.40) * sr), np.float32)
             parts.append(gap)
             t += len(gap) / sr
-        w = _word_audio(d, voice, speed, sr) * float(rng.uniform(0.75, 1.0))
+        word_voice = voice
+        if voice.startswith("fsdd:") and voice.count(":") == 1:
+            word_voice = f"{voice}:{int(rng.choice(FSDD_TAKES))}"
+        w = _word_audio(d, word_voice, speed, sr) * float(rng.uniform(0.75, 1.0))
         parts.append(w.astype(np.float32))
         timings.append((d, t, t + len(w) / sr))
         t += len(w) / sr
@@ -756,11 +769,75 @@ def articulation(timings, times: np.ndarray, seed: int = 0) -> np.ndarray:
     return np.clip(out, 0, 1)
 
 
-def talking_face_ok(face: str, size: tuple[int, int] = (480, 640)) -> bool:
+def onset_mouth(audio: np.ndarray, sr: int, times: np.ndarray, seed: int = 0) -> np.ndarray:
+    """Jaw opening (0..1) at ``times`` driven by the syllables found in ``audio`` itself, a
+    second mouth model that shares nothing with :func:`articulation` (used to measure the lip
+    check on talking faces its constants were not tuned on): no word timings, no vowel table.
+
+    Syllable nuclei are the peaks of the 300-2500 Hz band's level (10 ms steps, smoothed over
+    50 ms) at least 15 dB above the noise floor and 6 dB above the dips on either side; each
+    sets a target opening of random amplitude (0.35-1.0) from before its onset (where the level
+    rises to within 12 dB of the peak: by 0-80 ms for the clip plus 0-100 ms for each syllable)
+    to where it falls 12 dB below it. The jaw
+    follows the targets through a critically damped second-order lag (time constant 30-70 ms),
+    rests 0-0.1 open and drifts a little (a slow random walk, +-0.04)."""
+    from scipy.ndimage import uniform_filter1d
+    from scipy.signal import butter, find_peaks, sosfilt
+
+    rng = np.random.default_rng(seed)
+    band = sosfilt(butter(4, (300, 2500), "bandpass", fs=sr, output="sos"), audio)
+    hop = sr // 100
+    n = len(band) // hop
+    db = 20 * np.log10(np.maximum(np.sqrt(np.mean(band[: n * hop].reshape(n, hop) ** 2, axis=1)), 1e-7))
+    db = uniform_filter1d(db, 5)
+    floor = float(np.percentile(db, 10))
+    peaks, _ = find_peaks(db, height=floor + 15, prominence=6, distance=12)
+    target = np.zeros(n)
+    lead_k = int(round(rng.uniform(0.0, 0.08) * 100))
+    for p in peaks:
+        on = p
+        while on > 0 and db[on - 1] > db[p] - 12:
+            on -= 1
+        off = p
+        while off < n - 1 and db[off + 1] > db[p] - 12:
+            off += 1
+        a = max(0, on - lead_k - int(rng.integers(0, 11)))
+        target[a:off + 1] = np.maximum(target[a:off + 1], rng.uniform(0.35, 1.0))
+    tau = rng.uniform(0.03, 0.07) * 100  # in 10 ms steps
+    jaw, vel = np.zeros(n), 0.0
+    x = 0.0
+    for k in range(n):  # x'' = (target - x) / tau^2 - 2 x' / tau, one 10 ms step at a time
+        vel += (target[k] - x) / tau ** 2 - 2 * vel / tau
+        x += vel
+        jaw[k] = x
+    drift = np.cumsum(rng.normal(0, 0.004, n))
+    jaw = jaw + rng.uniform(0.0, 0.1) + np.clip(drift - drift.mean(), -0.04, 0.04)
+    return np.clip(np.interp(times * 100, np.arange(n), jaw), 0, 1).astype(np.float32)
+
+
+def _head_motion(img: np.ndarray, t: float, seed: int) -> np.ndarray:
+    """``img`` moved as a hand-held phone and a living head move it: translations of up to
+    ~10 px, a roll of up to ~3 degrees and a scale change of up to ~3 %, each a sum of two slow
+    sines with phases and rates from ``seed``."""
+    rng = np.random.default_rng(seed)
+    f = rng.uniform(0.2, 1.2, (4, 2))
+    ph = rng.uniform(0, 2 * np.pi, (4, 2))
+    amp = np.array([6.0, 5.0, 2.0, 0.02]) * rng.uniform(0.6, 1.2, 4)
+    dx, dy, roll, zoom = (amp[k] * 0.5 * np.sin(2 * np.pi * f[k] * t + ph[k]).sum() for k in range(4))
+    h, w = img.shape[:2]
+    c, s = math.cos(math.radians(roll)) / (1 + zoom), math.sin(math.radians(roll)) / (1 + zoom)
+    cx, cy = w / 2, h / 2
+    # output (x, y) samples input (a x + b y + c0, d x + e y + f0): rotation and scale about the centre
+    coeffs = (c, s, cx - c * cx - s * cy - dx, -s, c, cy + s * cx - c * cy - dy)
+    return np.asarray(Image.fromarray(img).transform((w, h), Image.AFFINE, coeffs, Image.BILINEAR, fillcolor=(150, 160, 170)))
+
+
+def talking_face_ok(face: str, size: tuple[int, int] = (480, 640), face_frac: float = 0.38,
+                    center: tuple[float, float] = (0.5, 0.42)) -> bool:
     """Whether dlib finds ``face`` in its :func:`talking_clip` portrait (a few ``lfw_subset``
     faces found on their own canvas are lost once scaled into a 480x640 frame)."""
     try:
-        _mouth_geometry(face, size, 0.38)
+        _mouth_geometry(face, size, face_frac, center)
         return True
     except ValueError:
         return False
@@ -771,18 +848,23 @@ def talking_clip(digits: str, *, voice: str = DEFAULT_VOICE, speed: int = 150, s
                  face: str = "astronaut", mouth: str = "articulated", mouth_reading: tuple | None = None,
                  mouth_lag: float = 0.0, lead_in: float = 0.5, mouth_lead_in: float | None = None,
                  duration: float = 4.0, size: tuple[int, int] = (480, 640), fps: int = 15,
-                 fmt: str = "webm") -> bytes:
+                 fmt: str = "webm", face_frac: float = 0.38, center: tuple[float, float] = (0.5, 0.42),
+                 head_motion: bool = False) -> bytes:
     """A ``duration``-s clip of ``face`` with the audio of :func:`reading` (``digits``, ``voice``,
     ``speed``, ``seed``) starting at ``lead_in`` s. What the mouth does:
 
     * ``mouth="articulated"``: :func:`articulation` of the reading heard (genuine speech), or of
       ``mouth_reading`` = (digits, voice, speed, seed) placed at ``mouth_lead_in`` s: the same
       face animated by another reading while this audio is laid over it (dubbing);
+    * ``mouth="onsets"``: :func:`onset_mouth` of the audio heard, or of ``mouth_reading``'s
+      audio placed at ``mouth_lead_in`` s (the second mouth model, for dubbing as well);
     * ``mouth="envelope"``: the jaw follows the loudness of the audio heard (a still photo
       puppeted by the audio envelope, as :func:`digit_video` animates);
     * ``mouth="still"``: a still photo with the speech.
 
     ``mouth_lag`` delays (positive) or advances (negative) the mouth against the audio.
+    ``face_frac`` and ``center`` place the face (:func:`portrait`); ``head_motion`` replaces the
+    small sway by :func:`_head_motion` (translation, roll and scale drawn from ``seed``).
     """
     sr = 16000
     speech, timings = reading(digits, voice, speed, seed, sr)
@@ -802,18 +884,33 @@ def talking_clip(digits: str, *, voice: str = DEFAULT_VOICE, speed: int = 150, s
             _, mt = reading(md, mv, msp, mseed, sr)
             off = lead_in if mouth_lead_in is None else mouth_lead_in
             drive = articulation([(d, s + off, e + off) for d, s, e in mt], times, mseed)
+    elif mouth == "onsets":
+        if mouth_reading is None:
+            drive = onset_mouth(track, sr, times, seed)
+        else:
+            md, mv, msp, mseed = mouth_reading
+            other, _ = reading(md, mv, msp, mseed, sr)
+            off = int((lead_in if mouth_lead_in is None else mouth_lead_in) * sr)
+            mtrack = np.zeros_like(track)
+            mseg = other[: max(0, len(mtrack) - off)]
+            mtrack[off:off + len(mseg)] = mseg
+            mtrack += np.random.default_rng(mseed).normal(0, 0.002, len(mtrack)).astype(np.float32)
+            drive = onset_mouth(mtrack, sr, times, mseed)
     elif mouth == "envelope":
         drive = _envelope(track, sr, times)
     elif mouth == "still":
         drive = np.zeros(n, np.float32)
     else:
         raise ValueError(f"unknown mouth {mouth!r}")
-    base = portrait(face, size)
-    geo = _mouth_geometry(face, size, 0.38)
+    base = portrait(face, size, face_frac=face_frac, center=center)
+    geo = _mouth_geometry(face, size, face_frac, center)
 
     def frames():
         for i in range(n):
             img = open_mouth(base, geo, float(drive[i]) * 0.32 * geo[4])
+            if head_motion:
+                yield np.ascontiguousarray(_head_motion(img, i / fps, seed))
+                continue
             dx = int(round(2 * math.sin(i / fps * 2.1)))
             dy = int(round(1.5 * math.sin(i / fps * 1.3 + 1)))
             yield np.ascontiguousarray(np.roll(img, (dy, dx), axis=(0, 1)))
