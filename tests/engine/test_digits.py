@@ -109,6 +109,19 @@ def test_real_speaker_8khz(speaker, take):
     assert not asr.verify(_real_reading("395", speaker, take), "3952").accepted
 
 
+def test_real_speaker_repeated_digits_heard_through_two_views():
+    # jackson's "5559" (take 7): the tight cut's free transcription wrote only "9", which alone
+    # refused this right reading before the two-view check; the wide cut's transcription and the
+    # averaged margins (all >= 0.4) accept it. A digit off and a repeated 5 left out are refused.
+    x = _real_reading("5559", "jackson", 7)
+    c = asr.verify(x, "5559")
+    assert c.accepted and min(c.margins) > 0, c.margins
+    for wrong in ("5539", "2559", "5552"):
+        c = asr.verify(x, wrong)
+        assert not c.accepted and c.llr < -5, (wrong, c.margins)
+    assert not asr.verify(_real_reading("559", "jackson", 7), "5559").accepted
+
+
 @pytest.mark.parametrize("voice", ["en-us+m2", "en-us+f2"])
 def test_repeated_digit_left_out_refused(voice):
     # every per-position margin of "248" read for "2488" is positive (the model repeats the 8):
