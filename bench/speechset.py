@@ -15,6 +15,8 @@ Splits (different seeds, different real takes and speakers, one babble recording
 
     tune     seed 101; real speakers jackson and nicolas, takes 0-4
     heldout  seed 202; real speaker theo (all takes), jackson and nicolas takes 5-9
+    confirm  seed 303; the held-out speakers and takes in other draws (a second look, for
+             figures confirmed once after the held-out run)
 
     python bench/speechset.py --split tune --n 40        # print a summary of a small set
 """
@@ -41,6 +43,7 @@ WRONG_KINDS = ("one_off", "one_off", "one_off", "swap", "omit", "other")
 SPLITS = {
     "tune": {"seed": 101, "real": [("jackson", range(5)), ("nicolas", range(5))]},
     "heldout": {"seed": 202, "real": [("theo", range(10)), ("jackson", range(5, 10)), ("nicolas", range(5, 10))]},
+    "confirm": {"seed": 303, "real": [("theo", range(10)), ("jackson", range(5, 10)), ("nicolas", range(5, 10))]},
 }
 
 

