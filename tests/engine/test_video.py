@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from liveness.engine import RECOMMENDED_THRESHOLDS, analyse_digit_video, codes, faces, video
+from liveness.engine import RECOMMENDED_THRESHOLDS, analyse_digit_video, codes, faces, tracking
 from tests import mediagen
 
 D = "4821"
@@ -209,7 +209,7 @@ def test_an_exception_raised_while_decoding_is_not_taken_for_a_broken_file():
 
 
 def test_best_face_is_the_frame_of_highest_quality_measuring_few_sharpnesses(monkeypatch):
-    # video.best_face must return what max(quality) returns (the first of equals) while measuring
+    # tracking.best_face must return what max(quality) returns (the first of equals) while measuring
     # the sharpness (an aligned chip each) only of the frames that can still be the best
     rng = np.random.default_rng(5)
     measured: list[int] = []
@@ -227,10 +227,10 @@ def test_best_face_is_the_frame_of_highest_quality_measuring_few_sharpnesses(mon
             sharpness[i] = float(rng.choice([rng.uniform(20, 400), 200.0]))  # many saturate the term
             opening = float(rng.choice([0.05, rng.uniform(0.0, 0.4)]))
             yaw, pitch = (0.0, 0.0) if i % 7 == 0 else (float(rng.normal(0, 8)), float(rng.normal(0, 5)))
-            frames.append(video.FrameFace(i, i / 15, faces.Face(100, 100, 280, 280, float(i)), opening, yaw, pitch, None))
+            frames.append(tracking.FrameFace(i, i / 15, faces.Face(100, 100, 280, 280, float(i)), opening, yaw, pitch, None))
         measured.clear()
-        best = video.best_face(frames)
+        best = tracking.best_face(frames)
         lazily = len(measured)
         assert best is max(frames, key=lambda f: f.quality)
         assert lazily < 30, lazily
-    assert video.best_face([]) is None
+    assert tracking.best_face([]) is None
