@@ -45,8 +45,13 @@ DIGIT_WORDS: dict[str, dict[str, tuple[str, ...]]] = {
 }
 WORD_DIGIT: dict[str, str] = {w: d for lang in DIGIT_WORDS.values() for d, ws in lang.items() for w in ws}
 # accept when every digit's margin (log p(expected digit) - log p(best other digit), Whisper) is at
-# least this (set on the "tune" split of bench/speechset.py)
-MARGIN_THRESHOLD: dict[str, float] = {"en": -2.0, "zh": -2.0}
+# least this. English: the loosest value that accepts no wrong reading of the "tune" split of
+# bench/speechset.py (-2.0 accepted 1/51). Mandarin: -2.0, the tune split's choice for right
+# readings; its tune readings give no basis for wrong ones (none accepted down to -0.5), while
+# the heldout and confirm splits accepted 4/19 and 3/18 wrong ones: a larger Mandarin tune set is
+# needed (-1.5 also moved a right reading's verdict between containers). Measured once, after
+# this choice, on the fresh "final" split (docs/engine.md).
+MARGIN_THRESHOLD: dict[str, float] = {"en": -1.5, "zh": -2.0}
 # ... unless both views' free transcriptions wrote only other digits and their margins are below
 # this (or fewer digits: a repeated digit left out keeps every margin positive): _contradicts.
 # None: no transcription (Mandarin: Whisper base's free Mandarin transcription drops digits of
