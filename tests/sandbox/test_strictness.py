@@ -188,8 +188,11 @@ def test_livenesscompare_silent_is_accepted_and_judged(vendors):
 
 
 def test_livenesscompare_honours_bestframenum(vendors):
+    # read at 140 wpm: the default 150-wpm clip's digits meet the mouth 0.125 s apart, over the lip
+    # check's 0.11 s, and the engine refuses it (a known genuine cost, docs/engine.md "Lip sync");
+    # this test needs a passing clip, its subject is BestFrameNum
     params = {"LivenessType": "LIP", "ValidateData": DIGITS, "ImageBase64": b64(card_jpeg()),
-              "VideoBase64": b64(mp4_video()), "Optional": json.dumps({"BestFrameNum": 3})}
+              "VideoBase64": b64(mp4_video(speed=140)), "Optional": json.dumps({"BestFrameNum": 3})}
     answer = faceid(vendors).call_json("LivenessCompare", params)["Response"]
     assert answer["Result"] == "Success", answer
     frames = answer["BestFrameList"]
