@@ -192,7 +192,7 @@ def capture(request, token):
         return refusal
     retry_in = cooldown_left(case)
     ctx = {"case": case, "token": token, "retake": _retake_message(case), "limits": _limits(case),
-           "withdrawal_offered": withdrawal_offered(case),
+           "withdrawal_offered": True,  # the gate passed: a consent in force (a withdrawal closes an open case)
            "cooling_down": retry_in is not None, "cooldown_message": cooldown_message(retry_in),
            "retry_in": math.ceil(retry_in or 0)}
     ctx["js_messages"] = _js_messages(ctx["limits"])

@@ -20,7 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .audit import audit_record
-from .models import CASE_TRANSITIONS, Case, CaseState, Consent, ConsentSource
+from .models import Case, CaseState, Consent, ConsentSource
 from .services import SubmissionRefused, case_transition
 
 CONSENT_GIVEN = "case.consent_given"
@@ -132,7 +132,7 @@ def case_consent_withdraw(*, case: Case, actor_label: str, ip_address: str | Non
         Consent.objects.filter(case=locked, withdrawn_at__isnull=True).update(withdrawn_at=now)
         audit_record(action=CONSENT_WITHDRAWN, actor_label=actor_label, case=locked, ip_address=ip_address,
                      details={"previous_state": locked.state, "withdrawn_at": now.isoformat()})
-        if CaseState.WITHDRAWN in CASE_TRANSITIONS[locked.state]:  # first: a stopped check must not route the case
+        if locked.can_move_to(CaseState.WITHDRAWN):  # first: a stopped check must not route the case
             locked = case_transition(case=locked, to=CaseState.WITHDRAWN, reason=WITHDRAWN_REASON,
                                      actor_label=actor_label)
         erased = case_media_erase(case_id=locked.pk, reason="consent_withdrawn", actor_label=actor_label)

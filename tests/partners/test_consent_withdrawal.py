@@ -184,3 +184,16 @@ def test_photos_a_check_in_flight_returns_after_the_withdrawal_are_erased_when_i
     late.refresh_from_db()
     assert late.purged_at is not None and not default_storage.exists(late.file.name)
     assert Case.objects.get(pk=case.pk).state == CaseState.WITHDRAWN
+
+
+def test_the_reviewers_case_page_says_when_consent_was_withdrawn(api, queued_checks,
+                                                                  django_capture_on_commit_callbacks):
+    from liveness.review.case_page import case_review
+
+    case_id, case = _case_with_selfie(api, django_capture_on_commit_callbacks)
+    assert "withdrawn" not in case_review(case=case).consent_line
+
+    api.delete(f"{CASES}/{case_id}/consent")
+
+    line = case_review(case=case).consent_line
+    assert "recorded by the partner" in line and "withdrawn" in line and "deleted" in line
