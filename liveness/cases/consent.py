@@ -7,7 +7,8 @@ have accepted the notice those pages show; the partner API with any source).
 
 ``case_consent_withdraw``: the person takes their consent back (on the capture pages, or through the
 partner's app and the API). Their case's media is erased at once, an open case ends ``withdrawn``
-(partners get ``case.consent_withdrawn``), checks not yet started are stopped before any vendor
+(partners get ``case.consent_withdrawn``; a decided case keeps its state and decision, and its
+partner gets the same event), checks not yet started are stopped before any vendor
 call; the case, its decision if any and both consent events stay for the audit.
 """
 from __future__ import annotations
@@ -20,7 +21,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .audit import audit_record
-from .models import Case, CaseState, Consent, ConsentSource
+from .models import Case, CaseState, Consent, ConsentSource, OutboxEvent
+from .outbox import outbox_record
+from .selectors import case_decision
 from .services import SubmissionRefused, case_transition
 
 CONSENT_GIVEN = "case.consent_given"
@@ -114,7 +117,9 @@ def case_consent_withdraw(*, case: Case, actor_label: str, ip_address: str | Non
     (audited ``media.purged``); checks not yet claimed are failed ``internal/consent_withdrawn`` (no
     vendor call; one in flight finishes, and its returned photos are erased when it records,
     ``case_evaluate``). An approved or rejected case keeps its state and
-    decision (the record of what was decided stays), only its media goes.
+    decision (the record of what was decided stays), only its media goes; an outbox event of kind
+    ``case.consent_withdrawn`` tells its partner (the same webhook as for an open case, with the
+    decided state), since the partner must learn that the person's photos are gone either way.
     """
     from liveness.checks.services import checks_stop_pending
     from liveness.media.retention import case_media_erase
@@ -135,6 +140,11 @@ def case_consent_withdraw(*, case: Case, actor_label: str, ip_address: str | Non
         if locked.can_move_to(CaseState.WITHDRAWN):  # first: a stopped check must not route the case
             locked = case_transition(case=locked, to=CaseState.WITHDRAWN, reason=WITHDRAWN_REASON,
                                      actor_label=actor_label)
+        else:  # a decided case stays decided; its partner still hears that the media is gone
+            decision = case_decision(case=locked)
+            outbox_record(case=locked, kind=OutboxEvent.CONSENT_WITHDRAWN,
+                          payload={"state": locked.state, "withdrawn_at": now.isoformat(),
+                                   "decision": decision.as_json() if decision is not None else None})
         erased = case_media_erase(case_id=locked.pk, reason="consent_withdrawn", actor_label=actor_label)
         stopped = checks_stop_pending(case_id=locked.pk)
     logger.info("case %s: consent withdrawn (%d check(s) stopped, %d media file(s) erased)", case.pk, stopped, erased)

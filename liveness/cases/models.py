@@ -187,6 +187,9 @@ class OutboxEvent(models.Model):
     """
 
     CASE_STATE_CHANGED = "case.state_changed"
+    #: consent withdrawn from a case that stays where it is (approved or rejected): no move, but the
+    #: partner must still learn that the person's media is gone
+    CONSENT_WITHDRAWN = "case.consent_withdrawn"
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="outbox_events")
     kind = models.CharField(max_length=60)

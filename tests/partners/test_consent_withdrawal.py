@@ -5,6 +5,7 @@ tests/capture/test_consent_withdraw.py."""
 from __future__ import annotations
 
 import base64
+import json
 
 import pytest
 from django.core.files.storage import default_storage
@@ -15,10 +16,15 @@ from liveness.checks.models import Check, CheckStatus
 from liveness.checks.services import check_claim
 from liveness.media.models import MediaBlob
 from liveness.media.retention import case_blob_ids
-from liveness.partners.models import WebhookEvent
+from liveness.partners.models import WebhookDelivery, WebhookEvent
+from liveness.partners.webhooks import delivery as webhook_delivery
+from liveness.partners.webhooks import endpoints as webhook_endpoints
 from liveness.partners.webhooks.wire import events_for_transition
 from tests.consent import consent_by_api
+from liveness.review.services import decision_make
 from tests.partners.conftest import jpeg
+from tests.partners.webhook_receiver import signature_valid
+from tests.review.conftest import role_user
 
 pytestmark = pytest.mark.django_db
 
@@ -109,6 +115,34 @@ def test_a_decided_case_keeps_its_decision_and_loses_its_media(api, queued_check
     assert not any(default_storage.exists(name) for name in files)
     assert Case.objects.get(pk=case.pk).state == CaseState.APPROVED
     assert not OutboxEvent.objects.filter(case=case, payload__state="withdrawn").exists()
+
+
+def test_the_partner_of_a_decided_case_is_told_its_media_is_gone(
+        api, partner, receiver, queued, queued_checks, django_capture_on_commit_callbacks):
+    """No move, but the same webhook: the partner must delete its own copies of the person's media."""
+    endpoint = webhook_endpoints.webhook_endpoint_create(partner=partner, url=receiver.url,
+                                                         events=[WebhookEvent.CONSENT_WITHDRAWN.value])
+    case_id, case = _case_with_selfie(api, django_capture_on_commit_callbacks)
+    Case.objects.filter(pk=case.pk).update(state=CaseState.MANUAL_REVIEW)
+    decision_make(case=case, outcome="reject", reason_code="spoof_suspected", actor=role_user("rita", "reviewer"))
+    assert not WebhookDelivery.objects.exists(), "the endpoint did not subscribe to case.decided"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        withdrawn = api.delete(f"{CASES}/{case_id}/consent").json()
+    delivery = WebhookDelivery.objects.get()
+    result = webhook_delivery.webhook_deliver(delivery_id=delivery.pk)
+
+    assert result.outcome is webhook_delivery.DeliveryOutcome.DELIVERED
+    [(headers, body)] = receiver.requests
+    assert signature_valid(endpoint.secret, headers, body)
+    payload = json.loads(body)
+    assert (payload["event"], payload["case_id"], payload["state"]) == ("case.consent_withdrawn", case_id, "rejected")
+    assert (payload["decision"]["outcome"], payload["decision"]["reason_code"]) == ("reject", "spoof_suspected")
+    assert withdrawn["state"] == "rejected" and Case.objects.get(pk=case.pk).state == CaseState.REJECTED
+
+    with django_capture_on_commit_callbacks(execute=True):  # repeating the withdrawal tells nobody again
+        api.delete(f"{CASES}/{case_id}/consent")
+    assert WebhookDelivery.objects.count() == 1
 
 
 def test_withdrawing_a_consent_never_given_is_409_and_uploads_stay_closed_after_a_withdrawal(

@@ -32,7 +32,7 @@ CONSENT_WITHDRAW = (
     "The person withdrew their consent (in your app, or by asking you): every photo and video of the case is "
     "deleted at once, checks not yet started are stopped before any vendor call, and a case still open ends in "
     "state withdrawn (you also get the case.consent_withdrawn webhook). An approved or rejected case keeps its "
-    "state and decision; only its media is deleted. Safe to repeat: a second call changes nothing and answers "
+    "state and decision; only its media is deleted, and the same webhook tells you so. Safe to repeat: a second call changes nothing and answers "
     "200 with the first withdrawal's time and created false. Persons on the capture link can withdraw there "
     "themselves. 409 consent_not_given: there was no consent to withdraw.")
 

@@ -107,10 +107,12 @@ WEBHOOK_EVENTS = {
     },
     WebhookEvent.CONSENT_WITHDRAWN.value: {
         "summary": "The person withdrew their consent",
-        "description": "state is withdrawn: the person withdrew their consent (on the capture link, or you relayed "
-                       "it), the case ended and its photos and video were deleted. Nothing more will happen to this "
-                       "case; open a new one if the person wants to try again. decision is null.",
-        "states": [CaseState.WITHDRAWN],
+        "description": "The person withdrew their consent (on the capture link, or you relayed it) and the case's "
+                       "photos and video were deleted. A case still open ended: state is withdrawn and decision is "
+                       "null; nothing more will happen to it (open a new case if the person wants to try again). "
+                       "A case already decided keeps its state (approved or rejected) and its decision, which "
+                       "this event repeats: delete your own copies of the person's media either way.",
+        "states": [CaseState.WITHDRAWN, CaseState.APPROVED, CaseState.REJECTED],
         "decision_nullable": True,
         "example_state": CaseState.WITHDRAWN, "example_decision": None,
     },

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from liveness.cases.models import OutboxEvent
 
-from ..models import WebhookDelivery, WebhookEndpoint
+from ..models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from . import wire as webhooks
 from .delivery import delivery_enqueue_on_commit
 
@@ -46,11 +46,17 @@ def _outbox_relay_batch() -> int:
 
 
 def _deliveries_create(event: OutboxEvent) -> list[WebhookDelivery]:
-    """One delivery per (active subscribed endpoint, webhook event) of a case move, queued on commit."""
+    """One delivery per (active subscribed endpoint, webhook event) of a case move or of a consent
+    withdrawn from a decided case, queued on commit."""
     case = event.case
-    if event.kind != OutboxEvent.CASE_STATE_CHANGED or case.partner_id is None:
+    if case.partner_id is None:
         return []
-    names = webhooks.events_for_transition(previous=event.payload["previous"], state=event.payload["state"])
+    if event.kind == OutboxEvent.CASE_STATE_CHANGED:
+        names = webhooks.events_for_transition(previous=event.payload["previous"], state=event.payload["state"])
+    elif event.kind == OutboxEvent.CONSENT_WITHDRAWN:  # from a decided case, which stays where it is
+        names = [WebhookEvent.CONSENT_WITHDRAWN.value]
+    else:
+        return []
     deliveries = []
     for endpoint in WebhookEndpoint.objects.filter(partner_id=case.partner_id, is_active=True).order_by("pk"):
         for name in names:
