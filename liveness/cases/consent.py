@@ -102,14 +102,14 @@ class Withdrawal:
     how many media files it erased, and the state the case is in now."""
 
     withdrawn_at: datetime
-    new: bool
+    created: bool
     media_erased: int
     state: str
 
 
 def case_consent_withdraw(*, case: Case, actor_label: str, ip_address: str | None = None) -> Withdrawal:
     """The person withdraws their consent to the privacy notice (every consent of the case, whichever
-    door recorded it). Idempotent: a second call changes nothing and says so (``new=False``).
+    door recorded it). Idempotent: a second call changes nothing and says so (``created=False``).
 
     In one transaction, with the case row locked, in this order: the consents get ``withdrawn_at``;
     an open case moves to ``withdrawn`` (an outbox event, the ``case.consent_withdrawn`` webhook; first,
@@ -132,7 +132,7 @@ def case_consent_withdraw(*, case: Case, actor_label: str, ip_address: str | Non
                                   "nothing to withdraw.", status=409)
         already = [c.withdrawn_at for c in consents if c.withdrawn_at is not None]
         if already and len(already) == len(consents):
-            return Withdrawal(withdrawn_at=max(already), new=False, media_erased=0, state=locked.state)
+            return Withdrawal(withdrawn_at=max(already), created=False, media_erased=0, state=locked.state)
         now = timezone.now()
         Consent.objects.filter(case=locked, withdrawn_at__isnull=True).update(withdrawn_at=now)
         audit_record(action=CONSENT_WITHDRAWN, actor_label=actor_label, case=locked, ip_address=ip_address,
@@ -149,4 +149,4 @@ def case_consent_withdraw(*, case: Case, actor_label: str, ip_address: str | Non
         stopped = checks_stop_pending(case_id=locked.pk)
     logger.info("case %s: consent withdrawn (%d check(s) stopped, %d media file(s) erased)", case.pk, stopped, erased)
     case.refresh_from_db()
-    return Withdrawal(withdrawn_at=now, new=True, media_erased=erased, state=locked.state)
+    return Withdrawal(withdrawn_at=now, created=True, media_erased=erased, state=locked.state)

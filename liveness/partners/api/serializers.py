@@ -246,7 +246,7 @@ class ConsentSerializer(serializers.ModelSerializer):
 
 class ConsentWithdrawalSerializer(serializers.Serializer):
     withdrawn_at = serializers.DateTimeField(help_text="When the consent was withdrawn")
-    created = serializers.BooleanField(source="new", help_text="false: it had been withdrawn before; nothing changed")
+    created = serializers.BooleanField(help_text="false: it had been withdrawn before; nothing changed")
     media_erased = serializers.IntegerField(help_text="Photos and videos deleted by this call")
     state = serializers.ChoiceField(choices=CaseState.choices, help_text="The case's state now (withdrawn, or approved "
                                                                          "or rejected when it was already decided)")
