@@ -43,6 +43,18 @@ class AlwaysRateLimitedProvider(CrashingProvider):
         raise ProviderError("rate limited", vendor="youtu", code="15", transient=True)
 
 
+class WithdrawnDuringCallProvider(CrashingProvider):
+    """A vendor that passes the selfie and returns it as the best frame, while the person withdraws
+    their consent during the call (the one case of the test)."""
+
+    def check_selfie(self, *, image: Media) -> ProviderResult:
+        from liveness.cases.consent import case_consent_withdraw
+        from liveness.cases.models import Case
+
+        case_consent_withdraw(case=Case.objects.get(), actor_label="person")
+        return ProviderResult(vendor="local", photos={"best_frame": image.content})
+
+
 class CorruptReturnedPhotoProvider(CrashingProvider):
     """A vendor that passes the selfie and returns two photos: the selfie itself as the best
     frame, and a face crop that is not an image."""

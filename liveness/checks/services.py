@@ -83,7 +83,7 @@ def check_claim(*, check_id: int, worker: str) -> tuple[Check, Attempt] | None:
 
     def admissible(check: Check) -> bool:
         """Not once the person withdrew their consent (a check in flight then, reclaimed from a dead worker)."""
-        if Case.objects.filter(pk=check.case_id, state=CaseState.WITHDRAWN).exists():
+        if _case_withdrawn(case_id=check.case_id):
             _check_fail_withdrawn(check)
             return False
         return True
@@ -168,7 +168,7 @@ def check_run(*, check_id: int, worker: str = "") -> CheckRunResult:
     metrics.vendor_call_observed(provider=check.provider, operation=check.operation, seconds=latency_ms / 1000,
                                  answered=True)
     return _check_record(check_record_result, check=check, attempt=attempt, result=result, latency_ms=latency_ms,
-                         photos=returned_photos_prepare(result=result))
+                         photos=returned_photos_prepare(result=result, case_id=check.case_id))
 
 
 def _check_record(record, **kwargs) -> CheckRunResult:
@@ -296,6 +296,13 @@ def _check_fail_withdrawn(check: Check) -> None:
                 message="The person withdrew their consent before this check ran.")
 
 
+PHOTOS_DROPPED_WITHDRAWN = "returned photos not kept: the person withdrew their consent"
+
+
+def _case_withdrawn(*, case_id: int) -> bool:
+    return Case.objects.filter(pk=case_id, state=CaseState.WITHDRAWN).exists()
+
+
 @dataclass(frozen=True)
 class ReturnedPhotos:
     """A vendor's returned photos, validated, re-encoded and written to storage with their rows not
@@ -305,10 +312,13 @@ class ReturnedPhotos:
     refusals: list[str]
 
 
-def returned_photos_prepare(*, result: ProviderResult) -> ReturnedPhotos:
+def returned_photos_prepare(*, result: ProviderResult, case_id: int) -> ReturnedPhotos:
     """Decode, re-encode and write the returned photos before the answer is recorded: decoding a
     video frame takes tens of ms and storage may take seconds, and ``check_record_result`` holds
-    the check's row lock. A photo that cannot be stored costs a finding, never the vendor's answer."""
+    the check's row lock. A photo that cannot be stored costs a finding, never the vendor's answer.
+    Nothing is written once the person withdrew their consent (during the vendor call)."""
+    if result.photos and _case_withdrawn(case_id=case_id):
+        return ReturnedPhotos(blobs={}, refusals=[PHOTOS_DROPPED_WITHDRAWN])
     blobs, refusals = {}, []
     for role, data in result.photos.items():
         try:
@@ -334,6 +344,10 @@ def check_record_result(*, check: Check, attempt: Attempt, result: ProviderResul
                              error_vendor=result.vendor if result.error_code else "", error_code=result.error_code):
         transaction.on_commit(lambda: media.blob_discard(*photos.blobs.values()))
         return _check_run_result(check)
+    if photos.blobs and _case_withdrawn(case_id=check.case_id):  # withdrawn since the photos were written
+        dropped = list(photos.blobs.values())
+        transaction.on_commit(lambda: media.blob_discard(*dropped))
+        photos = ReturnedPhotos(blobs={}, refusals=[*photos.refusals, PHOTOS_DROPPED_WITHDRAWN])
     judged = result_judge(provider=check.provider, result=result)
     frozen = not result.error_code and burst_frozen(check.submission.camera_motion)
     for item in judged.scores:

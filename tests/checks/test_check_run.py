@@ -178,6 +178,27 @@ def test_returned_photos_are_stored_re_encoded_and_a_corrupt_one_costs_only_a_fi
     assert check.attempt_rows.get().outcome == AttemptOutcome.ANSWERED
 
 
+def test_photos_returned_after_the_person_withdrew_their_consent_are_never_kept(
+        django_capture_on_commit_callbacks, settings):
+    from django.core.files.storage import default_storage
+
+    from liveness.cases.consent import case_consent_record
+
+    settings.KYC_SELFIE_PROVIDER = "tests.fault_providers.WithdrawnDuringCallProvider"
+    case, check = _submit_selfie(django_capture_on_commit_callbacks)
+    case_consent_record(case=case, notice_version="2", source="partner_api", actor_label="partner")
+    stored = {blob.file.name for blob in MediaBlob.objects.all()}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert check_run(check_id=check.pk, worker="test").outcome is RunOutcome.DONE
+
+    check.refresh_from_db()
+    assert check.best_frame is None and "the person withdrew their consent" in " ".join(check.findings)
+    assert not MediaBlob.objects.exclude(file__in=stored).exists(), "no row for the returned photo"
+    assert not any(default_storage.exists(name) for name in stored), "the selfie went with the withdrawal"
+    assert Case.objects.get(pk=case.pk).state == CaseState.WITHDRAWN
+
+
 def test_a_database_failure_while_loading_the_media_is_retried_without_calling_the_vendor(
         django_capture_on_commit_callbacks, settings):
     from django.db import OperationalError, connection

@@ -392,7 +392,7 @@ def test_an_answer_or_error_saved_again_after_a_lost_commit_acknowledgement_is_w
 
     check, attempt = check_claim(check_id=check.pk, worker="test")
     result = ProviderResult(vendor="local", scores=[Score("liveness", 99.0)], request_id="req-1")
-    photos = returned_photos_prepare(result=result)
+    photos = returned_photos_prepare(result=result, case_id=case.pk)
     first = check_record_result(check=check, attempt=attempt, result=result, latency_ms=5, photos=photos)
     again = check_record_result(check=check, attempt=attempt, result=result, latency_ms=5, photos=photos)
 
