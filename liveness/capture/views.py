@@ -133,6 +133,21 @@ def _json_case(token):
         return None, _json_error(code, str(ERROR_MESSAGES[code]), 410 if exc.reason == "expired" else 404)
 
 
+def _json_case_ready(token):
+    """(case, None) when the page's script may ask for a challenge or upload now, else (None, the
+    JSON refusal): the link is invalid, the person has not accepted the notice, or the case is
+    cooling down after too many attempts."""
+    case, error = _json_case(token)
+    if error:
+        return None, error
+    if case.state in OPEN_STATES and consent_missing(case):
+        return None, _json_error("consent_required", consent_refusal_message(), 409)
+    retry_in = cooldown_left(case)
+    if retry_in is not None:
+        return None, _json_error("too_many_attempts", "", 429, retry_in=retry_in)
+    return case, None
+
+
 def _limits(case) -> dict:
     """The size limits the page's script checks before uploading (the same the service applies)."""
     limits = upload_limits_for(operation=operation_of(case.kind))
@@ -221,14 +236,9 @@ def capture(request, token):
 
 @require_POST
 def challenge(request, token):
-    case, error = _json_case(token)
+    case, error = _json_case_ready(token)
     if error:
         return error
-    if case.state in OPEN_STATES and consent_missing(case):
-        return _json_error("consent_required", consent_refusal_message(), 409)
-    retry_in = cooldown_left(case)
-    if retry_in is not None:
-        return _json_error("too_many_attempts", "", 429, retry_in=retry_in)
     language = video.digit_language_wanted(request.POST.get("language"), case)
     if language is None:
         return _json_error("language_unsupported", "", 400)
@@ -250,14 +260,9 @@ def _too_large(upload, limit: int) -> bool:
 @require_POST
 def upload(request, token):
     """JSON upload used by the page's script: a selfie, or a digit video + ID-card photo + challenge id."""
-    case, error = _json_case(token)
+    case, error = _json_case_ready(token)
     if error:
         return error
-    if case.state in OPEN_STATES and consent_missing(case):
-        return _json_error("consent_required", consent_refusal_message(), 409)
-    retry_in = cooldown_left(case)
-    if retry_in is not None:
-        return _json_error("too_many_attempts", "", 429, retry_in=retry_in)
     files = request.FILES
     limits = _limits(case)
     try:

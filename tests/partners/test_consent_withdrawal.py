@@ -5,7 +5,6 @@ tests/capture/test_consent_withdraw.py."""
 from __future__ import annotations
 
 import base64
-import json
 
 import pytest
 from django.core.files.storage import default_storage
@@ -17,13 +16,12 @@ from liveness.checks.services import check_claim
 from liveness.media.models import MediaBlob
 from liveness.media.retention import case_blob_ids
 from liveness.partners.models import WebhookDelivery, WebhookEvent
-from liveness.partners.webhooks import delivery as webhook_delivery
 from liveness.partners.webhooks import endpoints as webhook_endpoints
 from liveness.partners.webhooks.wire import events_for_transition
 from tests.consent import consent_by_api
 from liveness.review.services import decision_make
 from tests.partners.conftest import jpeg
-from tests.partners.webhook_receiver import signature_valid
+from tests.partners.webhook_receiver import delivered_payload
 from tests.review.conftest import role_user
 
 pytestmark = pytest.mark.django_db
@@ -129,13 +127,8 @@ def test_the_partner_of_a_decided_case_is_told_its_media_is_gone(
 
     with django_capture_on_commit_callbacks(execute=True):
         withdrawn = api.delete(f"{CASES}/{case_id}/consent").json()
-    delivery = WebhookDelivery.objects.get()
-    result = webhook_delivery.webhook_deliver(delivery_id=delivery.pk)
+    payload = delivered_payload(receiver, endpoint.secret)
 
-    assert result.outcome is webhook_delivery.DeliveryOutcome.DELIVERED
-    [(headers, body)] = receiver.requests
-    assert signature_valid(endpoint.secret, headers, body)
-    payload = json.loads(body)
     assert (payload["event"], payload["case_id"], payload["state"]) == ("case.consent_withdrawn", case_id, "rejected")
     assert (payload["decision"]["outcome"], payload["decision"]["reason_code"]) == ("reject", "spoof_suspected")
     assert withdrawn["state"] == "rejected" and Case.objects.get(pk=case.pk).state == CaseState.REJECTED

@@ -53,3 +53,18 @@ def signature_valid(secret: str, headers: dict, body: bytes) -> bool:
     expected = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256).hexdigest()
     fresh = abs(time.time() - int(timestamp)) < 300
     return scheme == "v1" and fresh and hmac.compare_digest(expected, received)
+
+
+def delivered_payload(receiver, secret: str) -> dict:
+    """Send the one webhook delivery there is (``webhook_deliver``, in process) to ``receiver``;
+    it must arrive, signed with ``secret``. Returns the body the receiver got, decoded."""
+    import json
+
+    from liveness.partners.models import WebhookDelivery
+    from liveness.partners.webhooks import delivery as webhook_delivery
+
+    result = webhook_delivery.webhook_deliver(delivery_id=WebhookDelivery.objects.get().pk)
+    assert result.outcome is webhook_delivery.DeliveryOutcome.DELIVERED, result
+    [(headers, body)] = receiver.requests
+    assert signature_valid(secret, headers, body)
+    return json.loads(body)
