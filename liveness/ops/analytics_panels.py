@@ -7,12 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db import connection
-from django.db.models import Count, Min, Q
-from django.db.models.functions import TruncDate
+from django.db.models import Count, F, IntegerField, Min, Q, Value
+from django.db.models.functions import Cast, Floor, Greatest, Least, TruncDate
 
 from liveness.cases.models import Case, CaseState, Decision
-from liveness.checks.models import Check, Score, ThresholdPolicy
+from liveness.checks.models import Score, ThresholdPolicy
 from liveness.checks.thresholds import threshold_default
 
 #: Queue age buckets, as fractions of the target: (label, low, high); high None = no upper bound.
@@ -115,14 +114,11 @@ class ScoreHistogram:
 def score_histograms_read(*, since: datetime) -> list[ScoreHistogram]:
     """Scores of the checks made since ``since``, in HIST_BINS bins of the vendor's own scale,
     per provider and metric, with the current threshold (the newest policy, else the default)."""
-    score, check = Score._meta.db_table, Check._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT k.provider, s.metric, s.scale, LEAST({HIST_BINS - 1}, GREATEST(0, "  # noqa: S608  (table names, constants)
-            f"floor(s.value / s.scale * {HIST_BINS})))::int AS bin, count(*), count(*) FILTER (WHERE s.passed IS FALSE) "
-            f"FROM {score} s JOIN {check} k ON k.id = s.check_run_id WHERE k.created_at >= %s AND s.scale > 0 "
-            f"GROUP BY 1, 2, 3, 4", [since])
-        rows = cursor.fetchall()
+    bin_of = Cast(Least(Value(HIST_BINS - 1), Greatest(Value(0), Floor(F("value") / F("scale") * HIST_BINS))),
+                  IntegerField())
+    rows = (Score.objects.filter(check_run__created_at__gte=since, scale__gt=0).annotate(bin=bin_of)
+            .values_list("check_run__provider", "metric", "scale", "bin")
+            .annotate(n=Count("id"), below=Count("id", filter=Q(passed=False))).order_by())
     grouped: dict[tuple[str, str, float], dict[int, tuple[int, int]]] = {}
     for provider, metric, scale, index, n, below in rows:
         grouped.setdefault((provider, metric, float(scale)), {})[index] = (n, below)

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from liveness.cases.models import Case, CaseKind, CaseState, Decision, DecisionOutcome, Submission
 from liveness.checks.models import Check, CheckStatus, Score, ThresholdPolicy
+from liveness.ops import analytics
 from liveness.ops import tasks as ops_tasks
 from liveness.ops.analytics import analytics_read, analytics_snapshot, percentile
 from liveness.ops.analytics_panels import HIST_BINS, QUEUE_BUCKETS
@@ -99,6 +100,17 @@ def test_the_numbers_equal_sql_counts_on_seeded_data():
     assert (a.retakes, a.decisions) == (1, 7)
     assert a.decision_times["automatic"] == (20, 45, 4)  # waits 12, 20, 30, 45 s
     assert a.decision_times["human"] == (900, 3600, 3)  # waits 600, 900, 3600 s
+
+
+def test_the_decision_times_of_other_databases_equal_postgresqls():
+    """The development SQLite database computes them in Python (tests/deploy/test_dev_database.py
+    runs that there); on the same rows both ways agree."""
+    now = timezone.now()
+    _seed(now)
+    since = now - timedelta(days=30)
+
+    assert analytics._decision_times_portable(since) == analytics._decision_times(since) == {
+        "automatic": (20, 45, 4), "human": (900, 3600, 3)}
 
 
 def test_the_queue_throughput_and_score_panels_equal_sql_counts(settings):
