@@ -176,6 +176,21 @@ def frame_dbfs(x: np.ndarray, win: int = 320) -> np.ndarray:
 
 # ------------------------------------------------------------------ the analysis
 
+def _doubtful_digits(check: digit_asr.DigitCheck, expected: str) -> str:
+    """For the reviewer: which expected digits the recogniser doubted, each with its margin beside
+    the threshold (``digits.verify``), e.g. ``; 2nd digit "8": margin -3.1 (each needs -1.5 or more)``.
+    Empty when no margin is under it (a refusal by the English transcription veto)."""
+    threshold = digit_asr.MARGIN_THRESHOLD.get(check.language)
+    if threshold is None:
+        return ""
+    doubted = [f"{ORDINALS.get(i + 1, f'{i + 1}th')} digit \"{digit}\": margin {margin:.1f}"
+               for i, (digit, margin) in enumerate(zip(expected, check.margins)) if margin < threshold]
+    return f"; {', '.join(doubted)} (each needs {threshold:g} or more)" if doubted else ""
+
+
+ORDINALS = {1: "1st", 2: "2nd", 3: "3rd"}
+
+
 def analyse_digit_video(video: bytes, *, digits: str, card: bytes | None = None,
                         min_short_side: int = 270, min_long_side: int = 480,
                         min_duration_s: float = 2.0, similarity_threshold: float | None = None,
@@ -299,7 +314,8 @@ def analyse_digit_video(video: bytes, *, digits: str, card: bytes | None = None,
         if check.no_speech:
             sc.add(codes.NO_SPEECH, "no speech was heard (only noise or silence)", WRONG_DIGITS_PENALTY, hard=True)
         elif not check.accepted:
-            sc.add(codes.WRONG_DIGITS, f"heard \"{check.heard or 'nothing'}\", expected \"{digits}\"", WRONG_DIGITS_PENALTY, hard=True)
+            sc.add(codes.WRONG_DIGITS, f"heard \"{check.heard or 'nothing'}\", expected \"{digits}\""
+                   f"{_doubtful_digits(check, digits)}", WRONG_DIGITS_PENALTY, hard=True)
 
     # ---- lips: does the mouth open with each digit heard, and only then? (lipsync.py)
     if audio_ok and len(tracked) >= 8 and sc.hard_code not in (codes.MULTIPLE_FACES,):

@@ -1,11 +1,12 @@
 """Digit-video liveness (livedetectfour-like) on generated talking videos."""
 import io
+import re
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from liveness.engine import RECOMMENDED_THRESHOLDS, analyse_digit_video, codes, faces, tracking
+from liveness.engine import RECOMMENDED_THRESHOLDS, analyse_digit_video, codes, digits, faces, tracking
 from tests import mediagen
 
 D = "4821"
@@ -85,6 +86,11 @@ def test_wrong_digits():
     r = analyse_digit_video(mediagen.digit_video(D, spoken="1357"), digits=D)
     assert_fails(r, codes.WRONG_DIGITS)
     assert r.recognised_digits == "1357" and '"1357"' in r.findings[0]
+    # the doubted digits are named for the reviewer, each with its margin beside the threshold
+    doubted = re.findall(r'(\d)(?:st|nd|rd|th) digit "(\d)": margin (-?\d+\.\d)', r.findings[0])
+    threshold = digits.MARGIN_THRESHOLD["en"]
+    assert doubted and all(D[int(n) - 1] == d and float(m) < threshold for n, d, m in doubted), r.findings[0]
+    assert f"(each needs {threshold:g} or more)" in r.findings[0]
     assert r.score is not None and r.score < RECOMMENDED_THRESHOLDS["liveness"]
 
 
