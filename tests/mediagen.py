@@ -744,19 +744,19 @@ def reading(digits: str, voice: str = DEFAULT_VOICE, speed: int = 150, seed: int
     return (x / max(1e-6, np.abs(x).max()) * 0.6).astype(np.float32), tuple(timings)
 
 
-def articulation(timings, times: np.ndarray, seed: int = 0) -> np.ndarray:
+def articulation(timings, times: np.ndarray, seed: int = 0, lead: tuple[float, float] = (0.04, 0.12)) -> np.ndarray:
     """Jaw opening (0..1) at ``times`` for words spoken at ``timings`` ((digit, start, end)):
-    per syllable a smooth bump that starts 40-120 ms before the word's sound (the jaw moves
-    before the voice), peaks at the vowel's opening (:data:`VOWEL_OPENING`) times a per-speaker
-    gain and a per-word variation, and closes by the word's end; a small residual opening may
-    stay between words."""
+    per syllable a smooth bump that starts ``lead`` (40-120 ms, drawn per word) before the word's
+    sound (the jaw moves before the voice), peaks at the vowel's opening (:data:`VOWEL_OPENING`)
+    times a per-speaker gain and a per-word variation, and closes by the word's end; a small
+    residual opening may stay between words. bench/lipsync_sensitivity.py widens ``lead``."""
     rng = np.random.default_rng(seed)
     gain = rng.uniform(0.85, 1.15)
     rest = rng.uniform(0.0, 0.08)
     out = np.zeros(len(times), np.float32)
     for d, start, end in timings:
-        lead = rng.uniform(0.04, 0.12)
-        a, b = start - lead, end - 0.02
+        word_lead = rng.uniform(*lead)
+        a, b = start - word_lead, end - 0.02
         sylls = VOWEL_OPENING[d]
         span = (b - a) / len(sylls)
         for k, peak in enumerate(sylls):
