@@ -9,6 +9,10 @@ from .vendors import KNOWN_PROVIDERS, KYC_PROVIDERS, vendor_queue_defaults, vend
 
 # What to do when every check passed. False sends even clean cases to a reviewer.
 KYC_AUTO_APPROVE = boolean("KYC_AUTO_APPROVE", True, doc="approve cases whose checks all passed")
+# How many times the pipeline sends one case back for a retake on its own; the next failure the
+# person could fix goes to a reviewer (docs/decisions.md, row 3).
+KYC_AUTO_RETAKE_LIMIT = integer("KYC_AUTO_RETAKE_LIMIT", 3, low=0, high=100,
+                                doc="automatic retakes per case before a reviewer looks (0: never automatic)")
 
 CELERY_BROKER_URL = url("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0", schemes=("redis", "rediss", "memory"),
                         what="a redis:// URL (rediss://, or memory:// for tests)", doc="the Redis holding the queues")

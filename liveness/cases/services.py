@@ -345,9 +345,10 @@ def case_evaluate(*, case_id: int) -> Case:
     checks = list(submission.checks.prefetch_related("scores")) if submission else []
     if not checks or not all(c.is_terminal for c in checks):
         return case
-    route = policy.policy_route(checks=[policy.CheckFacts(
-        status=c.status, passed=c.passed, error_vendor=c.error_vendor, error_code=c.error_code,
-        error_category=c.error_category) for c in checks], auto_approve=settings.KYC_AUTO_APPROVE)
+    facts = [policy.CheckFacts(status=c.status, passed=c.passed, error_vendor=c.error_vendor,
+                               error_code=c.error_code, error_category=c.error_category) for c in checks]
+    retakes = {"automatic_retakes": _automatic_retakes(case), "retake_limit": settings.KYC_AUTO_RETAKE_LIMIT}
+    route = policy.policy_route(checks=facts, auto_approve=settings.KYC_AUTO_APPROVE, **retakes)
     failing = [c for c in checks if not c.passed]
     if route == policy.Route.APPROVE:
         return case_transition(case=case, to=CaseState.APPROVED, reason="all checks passed", actor_label=PIPELINE)
@@ -355,8 +356,17 @@ def case_evaluate(*, case_id: int) -> Case:
         return case_transition(case=case, to=CaseState.MANUAL_REVIEW,
                                reason="all checks passed; automatic approval is off", actor_label=PIPELINE)
     target = CaseState.RETAKE_REQUESTED if route == policy.Route.RETAKE else CaseState.MANUAL_REVIEW
-    return case_transition(case=case, to=target, reason="; ".join(_failure_reason(c) for c in failing),
-                           actor_label=PIPELINE)
+    reason = "; ".join(_failure_reason(c) for c in failing)
+    if policy.retakes_exhausted(checks=facts, **retakes):
+        reason = (f"failed again after {settings.KYC_AUTO_RETAKE_LIMIT} automatic retake(s), so a reviewer "
+                  f"looks: {reason}")
+    return case_transition(case=case, to=target, reason=reason, actor_label=PIPELINE)
+
+
+def _automatic_retakes(case: Case) -> int:
+    """How many times the pipeline sent this case back for a retake (its audited moves)."""
+    return AuditEvent.objects.filter(case=case, action="case.transition", actor_label=PIPELINE,
+                                     details__to=CaseState.RETAKE_REQUESTED).count()
 
 
 def _failure_reason(check: Check) -> str:
