@@ -224,3 +224,21 @@ def test_the_reviewers_case_page_says_when_consent_was_withdrawn(api, queued_che
 
     line = case_review(case=case).consent_line
     assert "recorded by the partner" in line and "withdrawn" in line and "deleted" in line
+
+
+def test_the_reviewers_case_page_shows_erased_media_as_erased_not_as_broken_images(
+        api, client, queued_checks, django_capture_on_commit_callbacks):
+    from tests.conftest import staff_login
+    from tests.review.conftest import role_user
+
+    case_id, case = _case_with_selfie(api, django_capture_on_commit_callbacks)
+    [blob_id] = case_blob_ids(case)
+    staff_login(client, role_user("rita", "reviewer"))
+    page = f"/dashboard/cases/{case_id}/"
+    assert f"/media/{blob_id}/" in client.get(page).content.decode()
+
+    api.delete(f"{CASES}/{case_id}/consent")
+
+    html = client.get(page).content.decode()
+    assert f"/media/{blob_id}/" not in html, "no link or image to a file that is gone"
+    assert html.count('class="erased-media"') == 1 and "erased" in html
