@@ -404,14 +404,16 @@ PAD_TUNE_SEEDS, PAD_HELD_OUT_SEEDS = (1, 3), (4, 11, 12, 13)
 # bona fide kinds the "real photos refused" target is computed on; real_lfw (25-px grey
 # lfw_subset tiles enlarged 8x and tinted) is reported apart: not a phone-quality photo
 PAD_TARGET_REALS = ("real_plain", "real_scene", "real_graded")
-# bona fide kinds added with issue 16 item 3 (varied phone captures, re-toned skin), reported apart
-# and together with the target kinds
-PAD_NEW_REALS = ("real_phone", "real_skin")
+# bona fide kinds added with issue 16 item 3 (varied phone captures, re-toned skin) and with the
+# dark-floor cue (real_filtered: phone captures with a grade applied), reported apart and together
+# with the target kinds
+PAD_NEW_REALS = ("real_phone", "real_skin", "real_filtered")
 
 
 def bench_selfie_pad(seeds: tuple[int, ...], per_kind: int) -> dict:
     """Acceptance (score >= the liveness threshold and no hard failure) per kind of
-    tests/engine/attackset.py over ``seeds``; bona fide refusals of ``real_graded`` also per grade."""
+    tests/engine/attackset.py over ``seeds``; bona fide refusals of ``real_graded`` and
+    ``real_filtered`` also per grade."""
     from tests.engine import attackset
 
     thr = RECOMMENDED_THRESHOLDS["liveness"]
@@ -426,8 +428,9 @@ def bench_selfie_pad(seeds: tuple[int, ...], per_kind: int) -> dict:
             k["accepted"] += accepted
             if accepted == smp.attack:  # an attack accepted or a bona fide photo refused
                 k["names"].append(f"{smp.name}={r.score}")
-            if smp.kind == "real_graded":
-                g = grades.setdefault(attackset.GRADES[int(smp.name.rsplit(".", 1)[1]) % len(attackset.GRADES)], [0, 0])
+            if smp.kind in ("real_graded", "real_filtered"):
+                how = attackset.GRADES[int(smp.name.rsplit(".", 1)[1]) % len(attackset.GRADES)]
+                g = grades.setdefault(how if smp.kind == "real_graded" else f"filtered {how}", [0, 0])
                 g[0] += not accepted
                 g[1] += 1
     attacks = [k for k in kinds.values() if k["attack"]]
@@ -497,15 +500,15 @@ def _report_selfie_pad(results: dict, q: bool, tuning: bool = False) -> None:
         for kind, k in x["kinds"].items():
             what = "accepted" if k["attack"] else "accepted (bona fide)"
             print(f"  {kind:22s} {what:21s} {k['accepted']:2d}/{k['n']:<2d}  " + " ".join(k["names"][:6]))
-        print("  real_graded refused per grade: " + ", ".join(f"{g} {r}/{n}" for g, (r, n) in x["graded_refused_by_grade"].items()))
+        print("  real_graded / real_filtered refused per grade: " + ", ".join(f"{g} {r}/{n}" for g, (r, n) in x["graded_refused_by_grade"].items()))
         print(f"  attacks accepted: {x['attacks_accepted']}/{x['attacks_n']} ({x['attacks_accepted'] / x['attacks_n']:.1%}; target <= 10 %, drawn 0)")
         print(f"  real photos refused ({'+'.join(PAD_TARGET_REALS)}; one person, the astronaut): {x['reals_refused']}/{x['reals_n']}"
               f" ({x['reals_refused'] / x['reals_n']:.1%}; target <= 5 %); without the faded-film grade:"
               f" {x['reals_refused_without_faded_film']}/{x['reals_n_without_faded_film']}"
               f" ({x['reals_refused_without_faded_film'] / max(1, x['reals_n_without_faded_film']):.1%})")
         both_n, both_r = x["reals_n"] + x["new_reals_n"], x["reals_refused"] + x["new_reals_refused"]
-        print(f"  new bona fide kinds ({'+'.join(PAD_NEW_REALS)}; the astronaut re-lit, re-toned, re-shot) refused:"
-              f" {x['new_reals_refused']}/{x['new_reals_n']}; all five kinds: {both_r}/{both_n} ({both_r / both_n:.1%})")
+        print(f"  new bona fide kinds ({'+'.join(PAD_NEW_REALS)}; the astronaut re-lit, re-toned, re-shot, filtered) refused:"
+              f" {x['new_reals_refused']}/{x['new_reals_n']}; all six kinds: {both_r}/{both_n} ({both_r / both_n:.1%})")
     t = out["time"] = bench_pad_time(5 if q else 15)
     print(f"  CPU time per 600x800 selfie (median, one core): {t['with_ms']:.0f} ms with the model and cues,"
           f" {t['without_ms']:.0f} ms without (added {t['added_ms']:.0f} ms; the two ONNX models alone {t['model_ms']:.1f} ms);"

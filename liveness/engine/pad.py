@@ -265,3 +265,57 @@ def posterised(chip_rgb: np.ndarray) -> float:
         coarse = ndimage.gaussian_filter1d(h, 7.0)
         out.append(0.5 * float(np.abs(fine - coarse).sum()))
     return float(np.mean(out)) if out else 0.0
+
+
+
+
+# dark floor noise (docs/engine.md "Selfie: fusion"). The measure (floor vs the shadows just above
+# it, not vs the mid-tones) and these bands were chosen among four noise measures and three bands
+# (8-30 or 10-40 levels, 10th or 25th percentile) on seeds 1 and 3 of tests/engine/attackset.py
+# (faded-film stills against matte, faded and tilted prints, 20 per kind and seed) and on a first
+# camera stress run (S-curves, median denoise), where the mid-tone measure failed
+DARK_BAND = 6.0        # grey levels above the 0.5th percentile: the floor
+NEAR_FROM, NEAR_TO = 8.0, 30.0  # grey levels above it: the shadows just above the floor
+DARK_MIN_PIXELS = 200  # fewer floor (or near) pixels than this: the noise is not judged
+
+
+def dark_floor_noise(rgb: np.ndarray, face: Face) -> tuple[float, float, int]:
+    """(noise on the darkest floor / noise floor of the shadows just above it, that shadow noise
+    in grey levels, number of floor pixels) around the face (0.9 face sizes either side, 1.0
+    above, 0.8 below: face, hair, collar), at the analysed resolution; NaN ratio when either set
+    has fewer than ``DARK_MIN_PIXELS`` pixels.
+
+    Lifted blacks have two origins. Ink on paper photographed: the paper's black is a grey
+    surface in the room's light; the camera puts its sensor noise on it as on the shadows just
+    above it (ratio near 1). A faded look applied to a captured picture (a phone filter, an
+    editor): the deepest shadows were crushed to black at capture, where the sensor's noise is
+    clipped, and the grade lifts them without adding noise, while the shadows a little above
+    them kept theirs (ratio well below 1). Comparing the floor with the levels 8-30 above it,
+    not with the mid-tones, keeps the measure nearly independent of the camera's tone curve,
+    whose slope changes little over so few levels (a contrasty S-curve, slope 0.7 in the
+    shadows and 1.3 in the mid-tones, moved prints' floor/mid-tone ratio from about 1.1 to 0.6
+    in a first stress run, and their floor/near ratio from 1.14 to 0.93-0.95 in
+    ``bench/pad_floor.py``).
+
+    Noise: the residual of a 1-px Gaussian blur, its local RMS over 7x7 pixels. The floor: the
+    pixels within 6 levels of the 0.5th percentile of the region smoothed by 2 px; its median
+    local RMS (hair edges in it raise it: they never make a print look digital). The near
+    shadows: 8 to 30 levels above that percentile; their 10th percentile of local RMS, the
+    flattest of them, where the noise is least mixed with detail (hair)."""
+    h, w = rgb.shape[:2]
+    s = face.size
+    cx, cy = face.center
+    x0, x1 = int(max(0, cx - 0.9 * s)), int(min(w, cx + 0.9 * s))
+    y0, y1 = int(max(0, cy - 1.0 * s)), int(min(h, cy + 0.8 * s))
+    g = to_gray(rgb[y0:y1, x0:x1].astype(np.float32))
+    smooth = ndimage.gaussian_filter(g, 2.0)
+    resid = g - ndimage.gaussian_filter(g, 1.0)
+    local = np.sqrt(np.maximum(ndimage.uniform_filter(resid * resid, 7), 0.0))
+    lo = float(np.percentile(smooth, 0.5))
+    dark = smooth <= lo + DARK_BAND
+    near = (smooth >= lo + NEAR_FROM) & (smooth <= lo + NEAR_TO)
+    n_dark = int(dark.sum())
+    if n_dark < DARK_MIN_PIXELS or near.sum() < DARK_MIN_PIXELS:
+        return float("nan"), float("nan"), n_dark
+    floor = float(np.percentile(local[near], 10))
+    return float(np.median(local[dark])) / max(floor, 1e-6), floor, n_dark

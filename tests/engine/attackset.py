@@ -19,18 +19,25 @@ JPEG, the same pipeline the bona fide photos go through):
 * ``group_cut``: a face cut from a group photo (faces ~40-55 px there), enlarged to selfie size.
 
 Bona fide kinds: ``real_plain`` (the astronaut photo as shot), ``real_scene`` (the astronaut photo
-with a flag pole, curtain edges or a door frame painted beside her), ``real_graded`` (colour-graded stills: teal-orange, desaturated x0.6-0.8, warm or
-cool), ``real_phone`` (the astronaut photo through varied phone captures: framing, mirrored,
-side light, exposure, white balance 2700-7500 K, heavier noise with chroma noise, slight focus
-blur, JPEG 60-95, 480x640 to 900x1200; see :func:`phone_camera`), ``real_skin`` (the same with
-the skin re-toned darker, olive or lighter, see :func:`skin_tone`), ``real_lfw`` (lfw_subset faces: real people, but 25-px grey sources upscaled and tinted:
-reported apart, they are not phone-quality photos).
+with a flag pole, curtain edges or a door frame painted beside her), ``real_graded`` (colour-graded
+stills: teal-orange, desaturated x0.6-0.8, warm, cool or faded film, the grade applied to the
+captured picture, after the sensor's noise: see :func:`camera`), ``real_phone`` (the astronaut
+photo through varied phone captures: framing, mirrored, side light, exposure, white balance
+2700-7500 K, heavier noise with chroma noise, slight focus blur, JPEG 60-95, 480x640 to 900x1200;
+see :func:`phone_camera`), ``real_skin`` (the same with the skin re-toned darker, olive or lighter,
+see :func:`skin_tone`), ``real_filtered`` (a ``real_phone`` capture with one of the five grades
+applied to it), ``real_lfw`` (lfw_subset faces: real people, but 25-px grey sources upscaled and
+tinted: reported apart, they are not phone-quality photos).
+
+Before the dark-floor change (docs/engine.md) ``real_graded`` graded the scene before the camera,
+i.e. a graded picture photographed again (a print or a screen): not a filtered capture.
 """
 from __future__ import annotations
 
 import functools
 import io
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,7 +47,7 @@ from tests import mediagen
 
 ATTACK_KINDS = ("print_tilted", "print_matte", "print_faded", "screen_moire_light", "screen_moire_strong",
                 "cartoon", "drawn", "group_cut")
-REAL_KINDS = ("real_plain", "real_scene", "real_graded", "real_phone", "real_skin", "real_lfw")
+REAL_KINDS = ("real_plain", "real_scene", "real_graded", "real_phone", "real_skin", "real_lfw", "real_filtered")
 SIZE = (600, 800)
 
 
@@ -59,21 +66,28 @@ def _usable_lfw() -> list[str]:
     return mediagen.usable_lfw_faces()
 
 
-def camera(rgb: np.ndarray, rng: np.random.Generator, size: tuple[int, int] = SIZE) -> bytes:
-    """A phone camera taking the picture: resampled to ``size``, slight optical blur, sensor
-    noise, JPEG 80-92."""
+def camera(rgb: np.ndarray, rng: np.random.Generator, size: tuple[int, int] = SIZE,
+           post: Callable[[np.ndarray], np.ndarray] | None = None) -> bytes:
+    """A phone camera taking the picture: resampled to ``size``, slight optical blur, sensor noise
+    (clipped to 0..255), ``post`` if given (a filter or grade applied to the captured picture,
+    its noise included, as a phone or editor does), JPEG 80-92."""
     im = Image.fromarray(rgb).resize(size, Image.BICUBIC)
     im = im.filter(ImageFilter.GaussianBlur(float(rng.uniform(0.3, 0.8))))
     a = np.asarray(im, np.float32) + rng.normal(0, rng.uniform(1.5, 3.5), (size[1], size[0], 1))
+    shot = np.clip(a, 0, 255).astype(np.uint8)
+    if post is not None:
+        shot = post(shot)
     buf = io.BytesIO()
-    Image.fromarray(np.clip(a, 0, 255).astype(np.uint8)).save(buf, "JPEG", quality=int(rng.integers(80, 93)))
+    Image.fromarray(shot).save(buf, "JPEG", quality=int(rng.integers(80, 93)))
     return buf.getvalue()
 
 
-def phone_camera(rgb: np.ndarray, rng: np.random.Generator) -> bytes:
+def phone_camera(rgb: np.ndarray, rng: np.random.Generator,
+                 post: Callable[[np.ndarray], np.ndarray] | None = None) -> bytes:
     """A wider range of genuine captures than :func:`camera`: sizes 480x640 to 900x1200, sometimes
     landscape-cropped to 3:4 anyway, optical blur 0.3-1.1 px (a slightly missed focus), luminance
-    noise 1.5-6 plus chroma noise (small sensors in dim light), and JPEG quality 60-95."""
+    noise 1.5-6 plus chroma noise (small sensors in dim light), ``post`` (a filter, as in
+    :func:`camera`), and JPEG quality 60-95."""
     w = int(rng.choice([480, 600, 720, 900]))
     size = (w, w * 4 // 3)
     im = Image.fromarray(rgb).resize(size, Image.BICUBIC)
@@ -81,8 +95,11 @@ def phone_camera(rgb: np.ndarray, rng: np.random.Generator) -> bytes:
     sigma = float(rng.uniform(1.5, 6.0))
     a = (np.asarray(im, np.float32) + rng.normal(0, sigma, (size[1], size[0], 1))
          + rng.normal(0, sigma * rng.uniform(0.2, 0.6), (size[1], size[0], 3)))
+    shot = np.clip(a, 0, 255).astype(np.uint8)
+    if post is not None:
+        shot = post(shot)
     buf = io.BytesIO()
-    Image.fromarray(np.clip(a, 0, 255).astype(np.uint8)).save(buf, "JPEG", quality=int(rng.integers(60, 96)))
+    Image.fromarray(shot).save(buf, "JPEG", quality=int(rng.integers(60, 96)))
     return buf.getvalue()
 
 
@@ -371,14 +388,12 @@ def grade(rgb: np.ndarray, how: str, rng: np.random.Generator) -> np.ndarray:
 
 def _real(kind: str, rng: np.random.Generator, index: int) -> np.ndarray:
     w, h = SIZE
-    if kind == "real_plain":
+    if kind in ("real_plain", "real_graded"):  # real_graded: graded after the capture, see sample()
         img = astronaut_portrait(rng, w, h)
     elif kind == "real_scene":
         img, face = _astronaut_placed(rng, w, h)
         img = paint_scene(img, ("pole", "curtain", "door", "pole")[index % 4], face, rng)
-    elif kind == "real_graded":
-        img = grade(astronaut_portrait(rng, w, h), GRADES[index % len(GRADES)], rng)
-    elif kind in ("real_phone", "real_skin"):
+    elif kind in ("real_phone", "real_skin", "real_filtered"):
         frac = float(rng.uniform(0.3, 0.46))  # as real_plain: smaller faces show the photo's mirrored padding
         center = (float(rng.uniform(0.42, 0.58)), float(rng.uniform(0.38, 0.47)))
         img = mediagen.portrait("astronaut", (w, h), face_frac=frac, center=center)
@@ -417,8 +432,11 @@ def sample(kind: str, seed: int, index: int) -> Sample:
     rng = np.random.default_rng([seed, key, index])
     attack = kind in ATTACK_KINDS
     rgb = _attack(kind, rng) if attack else _real(kind, rng, index)
-    shoot = phone_camera if kind in ("real_phone", "real_skin") else camera
-    return Sample(kind, attack, f"{kind}#{seed}.{index}", shoot(rgb, rng))
+    how = GRADES[index % len(GRADES)]  # real_graded, real_filtered: graded after the capture
+    post = (lambda shot: grade(shot, how, rng)) if kind in ("real_graded", "real_filtered") else None
+    shoot = phone_camera if kind in ("real_phone", "real_skin", "real_filtered") else camera
+    jpeg = shoot(rgb, rng, post=post)
+    return Sample(kind, attack, f"{kind}#{seed}.{index}", jpeg)
 
 
 @functools.lru_cache(maxsize=4)

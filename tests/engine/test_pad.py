@@ -135,12 +135,51 @@ def pad_poster_bad() -> float:
     return selfie.POSTER_BAD
 
 
-@pytest.mark.parametrize("how", ["teal_orange", "desaturated", "cool", "warm"])
+@pytest.mark.parametrize("how", ["teal_orange", "desaturated", "cool", "warm", "faded_film"])
 def test_colour_graded_stills_pass(how):
+    # the grade is applied to the captured picture (after the sensor's noise), as a phone filter does
     rng = np.random.default_rng([5, len(how)])
-    img = attackset.grade(mediagen.portrait("astronaut", attackset.SIZE, face_frac=0.38), how, rng)
-    r = analyse_selfie(attackset.camera(img, rng))
+    img = mediagen.portrait("astronaut", attackset.SIZE, face_frac=0.38)
+    r = analyse_selfie(attackset.camera(img, rng, post=lambda shot: attackset.grade(shot, how, rng)))
     assert accepted(r), (r.score, r.findings)
+
+
+def test_a_faded_look_on_the_picture_is_not_a_faded_picture_photographed():
+    # the same faded-film grade: applied after the capture, its lifted floor is quieter than the
+    # shadows above it (a digital lift); applied to the scene before the camera (a graded picture
+    # photographed again, as a print or screen is), the floor carries the camera's noise
+    from liveness.engine import selfie
+
+    img = mediagen.portrait("astronaut", attackset.SIZE, face_frac=0.38)
+    rng = np.random.default_rng([5, 10])
+    filtered = analyse_selfie(attackset.camera(img, rng, post=lambda shot: attackset.grade(shot, "faded_film", rng)))
+    rng = np.random.default_rng([5, 10])
+    recaptured = analyse_selfie(attackset.camera(attackset.grade(img, "faded_film", rng), rng))
+    for r in (filtered, recaptured):
+        assert r.metrics["black_level"] > selfie.BLACK_BAD  # both have lifted blacks
+    assert filtered.metrics["floor_noise_ratio"] < selfie.FLOOR_WAIVE and accepted(filtered)
+    assert recaptured.metrics["floor_noise_ratio"] > selfie.FLOOR_KEEP and not accepted(recaptured)
+    assert any("no true black" in f for f in recaptured.findings)
+
+
+def test_dark_floor_noise_tells_a_digital_lift_from_a_photographed_floor():
+    # a left half of crushed shadow (2 levels below the sensor's black: most of its noise is
+    # clipped), a right half of shadows 20 levels above, sensor noise of 2 levels
+    from liveness.engine import selfie
+
+    rng = np.random.default_rng(0)
+    scene = np.full((480, 360), -2.0, np.float32)
+    scene[:, 180:] = 20.0
+    noisy = scene + rng.normal(0, 2.0, scene.shape)
+    captured = np.clip(noisy, 0, 255)                       # the floor at 0: its noise clipped
+    lifted = captured * 0.85 + 25                           # then lifted by a grade
+    paper = np.clip(scene + 25 + rng.normal(0, 2.0, scene.shape), 0, 255)  # a grey floor photographed
+    face = Face(120, 160, 240, 280, 1.0)
+
+    def ratio(grey: np.ndarray) -> float:
+        return pad.dark_floor_noise(np.repeat(grey[..., None], 3, axis=2), face)[0]
+
+    assert ratio(lifted) < selfie.FLOOR_WAIVE and ratio(paper) > selfie.FLOOR_KEEP
 
 
 @pytest.mark.parametrize("index", [6, 8])
