@@ -267,8 +267,6 @@ def posterised(chip_rgb: np.ndarray) -> float:
     return float(np.mean(out)) if out else 0.0
 
 
-
-
 # dark floor noise (docs/engine.md "Selfie: fusion"). The measure (floor vs the shadows just above
 # it, not vs the mid-tones) and these bands were chosen among four noise measures and three bands
 # (8-30 or 10-40 levels, 10th or 25th percentile) on seeds 1 and 3 of tests/engine/attackset.py
