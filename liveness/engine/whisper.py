@@ -10,10 +10,11 @@ pocketsphinx model.
 Scoring (:func:`digit_logprobs`): the decoder is given the expected digits one by one
 (optionally after a "previous text" prompt in the digits' written form, ``" 1, 5, 3, 8"`` for
 English, ``"三五一九"`` for Mandarin, so the model writes the reading the same way) and at each
-position the log-probabilities of the ten digits' tokens are read; :func:`margins` compares the
-expected digit's with the best *other* digit's. A digit read wrongly, left out or swapped makes
-its position's margin clearly negative; the margins of a right reading are positive or a little
-below 0 in noise. All positions are scored in one batched decoder call over one encoder pass
+position the log-probabilities of the ten digits' tokens and of the end of the text are read;
+:func:`margins` compares the expected digit's with the best competitor's (another digit, or the
+end). A digit read wrongly, left out or swapped makes its position's margin clearly negative;
+the margins of a right reading are positive or a little below 0 in noise. All positions are
+scored in one teacher-forced decoder pass over one encoder pass
 (the encoder sees at most 10 s: ``CHUNK_FRAMES``; the full 30-s window Whisper was trained on
 cost 4x the CPU and was no more accurate on the tune split, docs/engine.md).
 """
@@ -236,6 +237,6 @@ def margins(logprobs: np.ndarray, expected: str) -> list[float]:
     """Per expected digit: its log-probability minus the best competitor's, another digit or
     the end of the text (``logprobs`` from :func:`digit_logprobs`, or their mean over several
     views). The end competes because a digit left out often shows as the text ending one digit
-    early (Mandarin "905" read for "9059": log p(end) -0.1 at the last position, while the
-    digits there are no better than the expected 9)."""
+    early (a Mandarin tune2 reading of "9059" with a digit left out: every digit margin >= 0.7,
+    log p(end) -0.1 at the last position)."""
     return [float(row[int(d)] - np.delete(row, int(d)).max()) for row, d in zip(logprobs, expected)]
