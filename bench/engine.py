@@ -7,7 +7,7 @@ face-similarity distributions. Everything it needs is generated (tests/mediagen.
     python bench/engine.py --only digits                       # one part (repeatable)
     python bench/engine.py --only pad                          # selfie attacks vs bona fide photos
     python bench/engine.py --only pad --pad-tuning             # ... also on the tuning seeds
-    python bench/engine.py --only lipsync                      # lip sync: 60 + 52 generated 4-s clips, ~10 min CPU
+    python bench/engine.py --only lipsync                      # lip sync: 76 + 52 generated 4-s clips, ~10 min CPU
     python bench/engine.py --only video --profile              # ... and where the video analysis's CPU goes
 
 Timings are taken on ONE core (the process pins itself to CPU 0 where the OS allows it).

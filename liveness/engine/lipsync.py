@@ -21,9 +21,7 @@ talking faces; figures in docs/engine.md): ``NO_LIP_MOVEMENT`` (hard) when the m
 ``LIPS_OUT_OF_SYNC`` (hard) when the best correlation within ``NEAR_LAG`` is below ``SYNC_MIN``,
 or a lag outside ``NEAR_LAG`` fits better by more than ``FAR_MARGIN``, or the worst digit's
 correlation is below ``DIGIT_FIT_MIN``, or the per-digit best lags spread more than
-``DIGIT_SPREAD_MAX`` (up to ``DIGIT_SPREAD_WIDE`` is let through when the mouth *closes* at the
-same lag for every digit and trails none: a lead varying with each word's first sound), or there
-are no digit timings; otherwise a soft penalty below ``SYNC_OK``.
+``DIGIT_SPREAD_MAX``, or there are no digit timings; otherwise a soft penalty below ``SYNC_OK``.
 
 Measured for information, not judged: ``digit_open_corr``, whether the mouth opens wider for the
 digits with open vowels (five, nine) than for close ones (two, three). It is the cue that would
@@ -69,18 +67,6 @@ FINE_STEP_S = 0.01                          # the per-digit lag search runs on t
 # refused (to a reviewer); 0.13 would pass them but let dubbed clips through on both held-out sets
 # (1/24 and 2/24 against 0/24 and 1/24; docs/engine.md, "Lip sync")
 DIGIT_SPREAD_MAX = 0.11
-# ... unless the digits' lags differ the way a lead varying with each word's first sound makes
-# them (:func:`_closes_together`): spread up to DIGIT_SPREAD_WIDE when the closing lags (CLOSE_FROM:
-# judged from the middle of each digit's sound) spread by at most DIGIT_CLOSE_SPREAD_MAX and no
-# digit's best lag trails the sound by more than DIGIT_LATE_MAX. Chosen together on the tune split
-# (articulated, seeds from 0; its genuine_wide set for the genuine side, never the dubbed side):
-# genuine_wide 8 -> 10/16 passed and accepted, genuine 14/16 and dubbed 3/24 unchanged; 0.125 for
-# the closing spread let a fourth dubbed clip through; without the closing and the late-lag
-# conditions, 0.2 alone passed 12/16 genuine_wide but 6/24 dubbed (docs/engine.md, "Lip sync")
-DIGIT_SPREAD_WIDE = 0.20
-DIGIT_CLOSE_SPREAD_MAX = 0.10
-DIGIT_LATE_MAX = 0.075
-CLOSE_FROM = 0.5
 MIN_FRAMES = 8
 # How far the jaw opens for each digit word's vowel(s), from phonetics (vowel height: the open /aɪ/
 # of five and nine, the close /iː/ and /uː/ of three and two); a rough 0..1 scale, not measured
@@ -100,8 +86,6 @@ class LipSync:
     far_lag_s: float = math.nan
     digit_fit_min: float = math.nan       # worst per-digit correlation at the sync lag
     digit_lag_spread_s: float = math.nan  # spread of the per-digit best lags
-    digit_close_spread_s: float = math.nan  # spread of the per-digit closing lags
-    digit_lag_max_s: float = math.nan     # latest per-digit best lag (positive: the mouth trails)
     env_corr: float = math.nan      # plain correlation of opening with loudness (information)
     digit_open_corr: float = math.nan  # per-digit peak opening against DIGIT_OPENNESS (information only)
     n_digits: int = 0
@@ -191,22 +175,18 @@ def _digit_windows(timings: list[Timing]) -> list[tuple[float, float]]:
     return out
 
 
-def _digit_fits(t: np.ndarray, o: np.ndarray, timings: list[Timing], lag: float) -> tuple[float, float, float, float]:
-    """(worst fit, spread of best lags, spread of closing lags, latest best lag) over the digits:
-    for each digit's window, the correlation of the mouth opening with "this digit is heard" at
-    ``lag``, and the lag within +-DIGIT_LAG_S that fits that digit best. A genuine speaker opens
-    the mouth for every digit with a small lead; a mouth from another reading lines up with some
-    digits and not with others. The *closing* lag is the best lag of the same correlation on the
-    window's second part only (from the middle of the digit's sound to the end of its window):
-    where the mouth closes as the word's sound ends, which a lead varying with each word's first
-    sound does not move (the second chance of :func:`judge`).
+def _digit_fits(t: np.ndarray, o: np.ndarray, timings: list[Timing], lag: float) -> tuple[float, float]:
+    """(worst fit, spread of best lags) over the digits: for each digit's window, the correlation
+    of the mouth opening with "this digit is heard" at ``lag``, and the lag within +-DIGIT_LAG_S
+    that fits that digit best. A genuine speaker opens the mouth for every digit with the same
+    small lead; a mouth from another reading lines up with some digits and not with others.
 
     The best lags are searched on the opening interpolated to FINE_STEP_S: on the frames alone
     a digit's fit only changes when a frame crosses one of its edges (every 67 ms at 15 frames/s)
     and the first lag of such a plateau was taken; interpolated, the tune split's genuine
     spreads are narrower (median 0.05 s instead of 0.08 s). It does not remove the landmarks'
     noise: a re-encoding of the same clip can still move the spread by a lag step or more."""
-    fits, best_lags, close_lags = [], [], []
+    fits, best_lags = [], []
     grid = np.arange(-DIGIT_LAG_S, DIGIT_LAG_S + 1e-9, LAG_STEP_S)
     tf = np.arange(t[0], t[-1] + 1e-9, FINE_STEP_S)
     of = np.interp(tf, t, o)
@@ -216,17 +196,15 @@ def _digit_fits(t: np.ndarray, o: np.ndarray, timings: list[Timing], lag: float)
         m = (st >= a) & (st <= b)
         return _corr(opening[m], speech_indicator(st[m], timings), min_n=3)
 
-    for (_, s, e), (a, b) in zip(timings, _digit_windows(timings)):
+    for a, b in _digit_windows(timings):
         fits.append(fit(t, o, lag, a, b))
-        for out, lo in ((best_lags, a), (close_lags, s + CLOSE_FROM * (e - s))):
-            curve = np.array([fit(tf, of, L, lo, b) for L in grid])
-            if np.isfinite(curve).any():
-                out.append(float(grid[int(np.nanargmax(curve))]))
+        curve = np.array([fit(tf, of, L, a, b) for L in grid])
+        if np.isfinite(curve).any():
+            best_lags.append(float(grid[int(np.nanargmax(curve))]))
     fits_arr = np.array(fits, float)
     worst = float(np.nanmin(fits_arr)) if np.isfinite(fits_arr).any() else math.nan
     spread = float(max(best_lags) - min(best_lags)) if len(best_lags) >= 2 else math.nan
-    close_spread = float(max(close_lags) - min(close_lags)) if len(close_lags) >= 2 else math.nan
-    return worst, spread, close_spread, max(best_lags, default=math.nan)
+    return worst, spread
 
 
 def _openness_fit(t: np.ndarray, o: np.ndarray, timings: list[Timing], lag: float) -> float:
@@ -290,8 +268,7 @@ def measure(times: np.ndarray, opening: np.ndarray, timings: list[Timing], audio
     if np.isfinite(c[near]).any():
         k = int(np.argmax(np.where(near, c, -np.inf)))
         res.sync, res.sync_lag_s = float(curve[k]), float(lags[k])
-        (res.digit_fit_min, res.digit_lag_spread_s, res.digit_close_spread_s,
-         res.digit_lag_max_s) = _digit_fits(t, o, timings, res.sync_lag_s)
+        res.digit_fit_min, res.digit_lag_spread_s = _digit_fits(t, o, timings, res.sync_lag_s)
         res.digit_open_corr = _openness_fit(t, o, timings, res.sync_lag_s)
     if np.isfinite(c[~near]).any():
         k = int(np.argmax(np.where(~near, c, -np.inf)))
@@ -299,24 +276,12 @@ def measure(times: np.ndarray, opening: np.ndarray, timings: list[Timing], audio
     return res
 
 
-def _closes_together(ls: LipSync) -> bool:
-    """The second chance for per-digit lags spread beyond DIGIT_SPREAD_MAX: a lead that varies
-    with each word's first sound, not a mouth from another reading. The spread stays within
-    DIGIT_SPREAD_WIDE, the mouth closes at the same lag for every digit (closing lags within
-    DIGIT_CLOSE_SPREAD_MAX) and it trails no digit by more than DIGIT_LATE_MAX. (The lags are
-    multiples of LAG_STEP_S computed in floating point: a limit on a step is met with 1e-9 to spare.)"""
-    eps = 1e-9
-    return (ls.digit_lag_spread_s <= DIGIT_SPREAD_WIDE + eps and ls.digit_close_spread_s <= DIGIT_CLOSE_SPREAD_MAX + eps
-            and ls.digit_lag_max_s <= DIGIT_LATE_MAX + eps)
-
-
 def judge(ls: LipSync, sc: Scorer, hard_penalty: float) -> None:
     """Record the lip findings of ``ls`` in ``sc`` (the decision rule in the module docstring)."""
     sc.metrics["lip_range"] = ls.lip_range
     for key, val in (("lip_corr", ls.env_corr), ("lip_sync", ls.sync), ("lip_lag_s", ls.sync_lag_s),
                      ("lip_sync_far", ls.sync_far), ("lip_far_lag_s", ls.far_lag_s), ("lip_digit_fit_min", ls.digit_fit_min),
-                     ("lip_digit_lag_spread_s", ls.digit_lag_spread_s), ("lip_digit_close_spread_s", ls.digit_close_spread_s),
-                     ("lip_digit_lag_max_s", ls.digit_lag_max_s), ("lip_digit_open_corr", ls.digit_open_corr)):
+                     ("lip_digit_lag_spread_s", ls.digit_lag_spread_s), ("lip_digit_open_corr", ls.digit_open_corr)):
         if not math.isnan(val):
             sc.metrics[key] = val
     if ls.lip_range < LIP_RANGE_MIN:
@@ -333,8 +298,8 @@ def judge(ls: LipSync, sc: Scorer, hard_penalty: float) -> None:
         sc.add(codes.LIPS_OUT_OF_SYNC, f"the mouth follows the digits {ls.far_lag_s:+.2f} s off (correlation {ls.sync_far:.2f} against {ls.sync:.2f} in sync)", hard_penalty, hard=True)
     elif math.isnan(ls.digit_fit_min) or ls.digit_fit_min < DIGIT_FIT_MIN:
         sc.add(codes.LIPS_OUT_OF_SYNC, f"the mouth does not open with every digit (worst digit's correlation {ls.digit_fit_min:.2f} below {DIGIT_FIT_MIN})", hard_penalty, hard=True)
-    elif not math.isnan(ls.digit_lag_spread_s) and ls.digit_lag_spread_s > DIGIT_SPREAD_MAX and not _closes_together(ls):
-        sc.add(codes.LIPS_OUT_OF_SYNC, f"the mouth meets the digits at inconsistent times (per-digit lags differ by {ls.digit_lag_spread_s:.2f} s, above {DIGIT_SPREAD_MAX}; closing lags by {ls.digit_close_spread_s:.2f} s, latest lag {ls.digit_lag_max_s:+.2f} s)", hard_penalty, hard=True)
+    elif not math.isnan(ls.digit_lag_spread_s) and ls.digit_lag_spread_s > DIGIT_SPREAD_MAX:
+        sc.add(codes.LIPS_OUT_OF_SYNC, f"the mouth meets the digits at inconsistent times (per-digit lags differ by {ls.digit_lag_spread_s:.2f} s, above {DIGIT_SPREAD_MAX})", hard_penalty, hard=True)
     else:
         sc.soft(codes.LIPS_OUT_OF_SYNC, f"mouth movement follows the digits only loosely (correlation {ls.sync:.2f} under {SYNC_OK})",
                 ramp(ls.sync, SYNC_OK, SYNC_MIN, 30.0))
