@@ -7,7 +7,7 @@ face-similarity distributions. Everything it needs is generated (tests/mediagen.
     python bench/engine.py --only digits                       # one part (repeatable)
     python bench/engine.py --only pad                          # selfie attacks vs bona fide photos
     python bench/engine.py --only pad --pad-tuning             # ... also on the tuning seeds
-    python bench/engine.py --only lipsync                      # lip sync: 60 + 52 generated 4-s clips, ~10 min CPU
+    python bench/engine.py --only lipsync                      # lip sync: 76 + 52 generated 4-s clips, ~10 min CPU
     python bench/engine.py --only video --profile              # ... and where the video analysis's CPU goes
 
 Timings are taken on ONE core (the process pins itself to CPU 0 where the OS allows it).
@@ -114,8 +114,13 @@ VIDEO_CONTAINERS = [("webm", "WebM/Opus"), ("mp4", "MP4/AAC")]
 # ---------------------------------------------------------------- lip sync (talking faces)
 
 LIP_CODES = ("LOCAL_NO_LIP_MOVEMENT", "LOCAL_LIPS_OUT_OF_SYNC")
-LIP_SETS = ("genuine", "dubbed", "dubbed_same_digits", "lagged", "envelope_jaw", "envelope_jaw_lagged", "still_photo")
+LIP_SETS = ("genuine", "genuine_wide", "dubbed", "dubbed_same_digits", "lagged", "envelope_jaw", "envelope_jaw_lagged", "still_photo")
 LAGS_S = (0.2, 0.4, 0.6, 0.8, 1.0)
+# "genuine_wide": the articulated jaw leading each word by -50..250 ms (drawn per word) instead of
+# 40-120 ms, as a real speaker's lead may vary with the word's first sound (vowel and /w/ onsets
+# open early, /f/ /s/ /th/ are heard before the mouth opens); reported apart, never used to tune
+# the dubbed side
+WIDE_LEAD = (-0.05, 0.25)
 
 
 # the second talking-face model (never used to set a constant): mouth from the audio's own syllable
@@ -130,7 +135,9 @@ def lipsync_cases(split: str, n: int, model: str = "articulated") -> list[tuple[
     ``n`` genuine clips, ``n`` dubbed ones (the face animated by another reading: other digits,
     voice, pace and start), ``n // 2`` dubbed with the same digits in another voice and pace
     started at the same moment, every lag of LAGS_S both ways, and (articulated model only) the
-    envelope-driven jaw on a still photo (in sync and lagged).
+    envelope-driven jaw on a still photo (in sync and lagged) and ``n`` "genuine_wide" clips (the
+    jaw leading each word by WIDE_LEAD, drawn per word; drawn after the other sets, which keep
+    their clips).
 
     ``model="articulated"``: ``mediagen.articulation`` (jaw bumps per syllable from the exact word
     times and a vowel table), GOOD_VOICES, the face 0.38 of the frame wide at the usual place, a
@@ -178,6 +185,9 @@ def lipsync_cases(split: str, n: int, model: str = "articulated") -> list[tuple[
             out.append(("envelope_jaw_lagged", digits4(), {**reading(450 + i), "mouth": "envelope", "mouth_lag": lag}))
     for i in range(max(2, n // 8)):
         out.append(("still_photo", digits4(), {**reading(480 + i), "mouth": "still"}))
+    if model == "articulated":  # drawn last: the sets above keep their clips
+        for i in range(n):
+            out.append(("genuine_wide", digits4(), {**reading(700 + i), "mouth_lead": WIDE_LEAD}))
     return out
 
 
@@ -547,7 +557,7 @@ def _report_lipsync(results: dict, q: bool) -> None:
         print(f"  dubbed, both kinds: lip check passed {sum(x['lip_pass'] for x in dub)}/{n_dub},"
               f" accepted {sum(x['accepted'] for x in dub)}/{n_dub}")
         print("  separation (min / median / max per set; the decision rule is in liveness/engine/lipsync.py):")
-        for name in ("genuine", "dubbed", "dubbed_same_digits", "lagged", "envelope_jaw"):
+        for name in ("genuine", "genuine_wide", "dubbed", "dubbed_same_digits", "lagged", "envelope_jaw"):
             rows = [r for r in lip["clips"] if r["set"] == name]
             cells = []
             for key in LIP_SEPARATION:

@@ -849,7 +849,7 @@ def talking_clip(digits: str, *, voice: str = DEFAULT_VOICE, speed: int = 150, s
                  mouth_lag: float = 0.0, lead_in: float = 0.5, mouth_lead_in: float | None = None,
                  duration: float = 4.0, size: tuple[int, int] = (480, 640), fps: int = 15,
                  fmt: str = "webm", face_frac: float = 0.38, center: tuple[float, float] = (0.5, 0.42),
-                 head_motion: bool = False) -> bytes:
+                 head_motion: bool = False, mouth_lead: tuple[float, float] | None = None) -> bytes:
     """A ``duration``-s clip of ``face`` with the audio of :func:`reading` (``digits``, ``voice``,
     ``speed``, ``seed``) starting at ``lead_in`` s. What the mouth does:
 
@@ -863,6 +863,8 @@ def talking_clip(digits: str, *, voice: str = DEFAULT_VOICE, speed: int = 150, s
     * ``mouth="still"``: a still photo with the speech.
 
     ``mouth_lag`` delays (positive) or advances (negative) the mouth against the audio.
+    ``mouth_lead`` = (lo, hi) s: the range :func:`articulation` draws each word's jaw lead from
+    (articulated mouth only; None: articulation's default, 40-120 ms).
     ``face_frac`` and ``center`` place the face (:func:`portrait`); ``head_motion`` replaces the
     small sway by :func:`_head_motion` (translation, roll and scale drawn from ``seed``).
     """
@@ -875,15 +877,16 @@ def talking_clip(digits: str, *, voice: str = DEFAULT_VOICE, speed: int = 150, s
     track[start:start + len(seg)] = seg
     track += np.random.default_rng(seed + 1).normal(0, 0.002, len(track)).astype(np.float32)
     times = np.arange(n) / fps - mouth_lag
+    lead_kw = {} if mouth_lead is None else {"lead": (float(mouth_lead[0]), float(mouth_lead[1]))}
     if mouth == "articulated":
         if mouth_reading is None:
             heard = [(d, s + lead_in, e + lead_in) for d, s, e in timings]
-            drive = articulation(heard, times, seed)
+            drive = articulation(heard, times, seed, **lead_kw)
         else:
             md, mv, msp, mseed = mouth_reading
             _, mt = reading(md, mv, msp, mseed, sr)
             off = lead_in if mouth_lead_in is None else mouth_lead_in
-            drive = articulation([(d, s + off, e + off) for d, s, e in mt], times, mseed)
+            drive = articulation([(d, s + off, e + off) for d, s, e in mt], times, mseed, **lead_kw)
     elif mouth == "onsets":
         if mouth_reading is None:
             drive = onset_mouth(track, sr, times, seed)
