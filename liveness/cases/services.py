@@ -347,9 +347,10 @@ def case_evaluate(*, case_id: int) -> Case:
         return case
     facts = [policy.CheckFacts(status=c.status, passed=c.passed, error_vendor=c.error_vendor,
                                error_code=c.error_code, error_category=c.error_category) for c in checks]
-    retakes = {"automatic_retakes": _automatic_retakes(case), "retake_limit": settings.KYC_AUTO_RETAKE_LIMIT}
-    route = policy.policy_route(checks=facts, auto_approve=settings.KYC_AUTO_APPROVE, **retakes)
     failing = [c for c in checks if not c.passed]
+    retakes = {"automatic_retakes": _automatic_retakes(case) if failing else 0,  # no query on the approve path
+               "retake_limit": settings.KYC_AUTO_RETAKE_LIMIT}
+    route = policy.policy_route(checks=facts, auto_approve=settings.KYC_AUTO_APPROVE, **retakes)
     if route == policy.Route.APPROVE:
         return case_transition(case=case, to=CaseState.APPROVED, reason="all checks passed", actor_label=PIPELINE)
     if not failing:

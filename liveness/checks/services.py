@@ -316,7 +316,9 @@ def returned_photos_prepare(*, result: ProviderResult, case_id: int) -> Returned
     """Decode, re-encode and write the returned photos before the answer is recorded: decoding a
     video frame takes tens of ms and storage may take seconds, and ``check_record_result`` holds
     the check's row lock. A photo that cannot be stored costs a finding, never the vendor's answer.
-    Nothing is written once the person withdrew their consent (during the vendor call)."""
+    Nothing is written once the person withdrew their consent (during the vendor call); photos
+    written just before a withdrawal are erased by ``case_evaluate``, which the recording ends with
+    (it locks the case, so it sees the withdrawal)."""
     if result.photos and _case_withdrawn(case_id=case_id):
         return ReturnedPhotos(blobs={}, refusals=[PHOTOS_DROPPED_WITHDRAWN])
     blobs, refusals = {}, []
@@ -344,10 +346,6 @@ def check_record_result(*, check: Check, attempt: Attempt, result: ProviderResul
                              error_vendor=result.vendor if result.error_code else "", error_code=result.error_code):
         transaction.on_commit(lambda: media.blob_discard(*photos.blobs.values()))
         return _check_run_result(check)
-    if photos.blobs and _case_withdrawn(case_id=check.case_id):  # withdrawn since the photos were written
-        dropped = list(photos.blobs.values())
-        transaction.on_commit(lambda: media.blob_discard(*dropped))
-        photos = ReturnedPhotos(blobs={}, refusals=[*photos.refusals, PHOTOS_DROPPED_WITHDRAWN])
     judged = result_judge(provider=check.provider, result=result)
     frozen = not result.error_code and burst_frozen(check.submission.camera_motion)
     for item in judged.scores:

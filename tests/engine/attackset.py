@@ -74,11 +74,18 @@ def camera(rgb: np.ndarray, rng: np.random.Generator, size: tuple[int, int] = SI
     im = Image.fromarray(rgb).resize(size, Image.BICUBIC)
     im = im.filter(ImageFilter.GaussianBlur(float(rng.uniform(0.3, 0.8))))
     a = np.asarray(im, np.float32) + rng.normal(0, rng.uniform(1.5, 3.5), (size[1], size[0], 1))
+    return _shot_jpeg(a, rng, post, (80, 93))
+
+
+def _shot_jpeg(a: np.ndarray, rng: np.random.Generator, post: Callable[[np.ndarray], np.ndarray] | None,
+               quality: tuple[int, int]) -> bytes:
+    """The sensor's values clipped to 0..255, then ``post`` (a filter on the captured picture),
+    then JPEG at a quality drawn from ``quality`` (low inclusive, high exclusive)."""
     shot = np.clip(a, 0, 255).astype(np.uint8)
     if post is not None:
         shot = post(shot)
     buf = io.BytesIO()
-    Image.fromarray(shot).save(buf, "JPEG", quality=int(rng.integers(80, 93)))
+    Image.fromarray(shot).save(buf, "JPEG", quality=int(rng.integers(*quality)))
     return buf.getvalue()
 
 
@@ -95,12 +102,7 @@ def phone_camera(rgb: np.ndarray, rng: np.random.Generator,
     sigma = float(rng.uniform(1.5, 6.0))
     a = (np.asarray(im, np.float32) + rng.normal(0, sigma, (size[1], size[0], 1))
          + rng.normal(0, sigma * rng.uniform(0.2, 0.6), (size[1], size[0], 3)))
-    shot = np.clip(a, 0, 255).astype(np.uint8)
-    if post is not None:
-        shot = post(shot)
-    buf = io.BytesIO()
-    Image.fromarray(shot).save(buf, "JPEG", quality=int(rng.integers(60, 96)))
-    return buf.getvalue()
+    return _shot_jpeg(a, rng, post, (60, 96))
 
 
 def lighting(rgb: np.ndarray, rng: np.random.Generator) -> np.ndarray:
